@@ -1,0 +1,205 @@
+"""The `posecoach` command: parses arguments, calls `app`, prints. Nothing else lives here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from posecoach import __version__, app
+from posecoach.errors import PosecoachError, UserError
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+DEMO_SAMPLE = PROJECT_DIR / "samples" / "glute_bridge_side.mp4"
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _progress(stream, info):
+    from tqdm import tqdm
+
+    return tqdm(stream, total=info.frame_count, unit="frame", desc=Path(info.name).name,
+                file=sys.stderr, mininterval=0.5, leave=False, disable=None)
+
+
+def _model_choice(args) -> app.ModelChoice:
+    return app.ModelChoice(variant=args.model_variant, path=args.model, notify=_say)
+
+
+def _summary(report: dict) -> str:
+    reps = report["reps"]
+    sides = f" (left {reps['left']}, right {reps['right']})" if reps["left"] is not None else ""
+    holds = ", ".join(f"{h['duration_s']:.1f}s" for h in report["holds"]) or "none"
+    return (f"{report['exercise']}: {reps['total']} reps{sides}, {reps['good']} meeting the targets; "
+            f"holds: {holds}; pose found in {report['frames_with_pose']}/{report['frames']} frames")
+
+
+def cmd_replay(args) -> int:
+    from posecoach.exercise.catalogue import load_exercise
+
+    spec = load_exercise(args.exercise)
+    options = app.ReplayOptions(out=args.out, report=args.report, show=args.show,
+                                force=args.force, progress=_progress)
+    report = app.replay(args.source, spec, options, _model_choice(args))
+    print(_summary(report))
+    for label, path in (("annotated video", args.out), ("report", args.report)):
+        if path:
+            print(f"{label}: {path}")
+    if args.json:
+        print(json.dumps(report, indent=2))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    if not DEMO_SAMPLE.is_file():
+        raise UserError(f"{DEMO_SAMPLE}: the bundled sample is missing; reinstall posecoach from a full clone")
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    args.source = str(DEMO_SAMPLE)
+    args.exercise = "glute_bridge"
+    args.out = args.out_dir / "demo_annotated.mp4"
+    args.report = args.out_dir / "demo_report.json"
+    args.force, args.json, args.show = True, False, args.show
+    _say(f"No camera session yet: replaying the bundled sample {DEMO_SAMPLE.name}")
+    return cmd_replay(args)
+
+
+def cmd_track(args) -> int:
+    meta = app.record_track(args.source, args.output, args.force, _model_choice(args), _progress)
+    print(f"{args.output}: {meta['frames']} frames from {meta['source']} "
+          f"(model {meta['model'].get('variant')})")
+    return 0
+
+
+def cmd_models(args) -> int:
+    from posecoach.pose import models
+
+    if args.action == "fetch":
+        path = models.fetch_model(args.variant or models.DEFAULT_VARIANT, _download_bar())
+        print(f"ready: {path}")
+        return 0
+    for row in models.model_table():
+        mark = "installed" if row.installed else "-"
+        default = " (default)" if row.is_default else ""
+        print(f"{row.variant:<12} {mark:<10} {row.description}{default}")
+    print(f"cache: {models.model_cache_dir()}")
+    return 0
+
+
+def _download_bar():
+    from tqdm import tqdm
+
+    bar = None
+
+    def progress(done: int, total: int | None) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="B", unit_scale=True, file=sys.stderr, leave=False)
+        bar.update(done - bar.n)
+
+    return progress
+
+
+def cmd_exercises(args) -> int:
+    from posecoach.exercise import catalogue
+
+    if args.id:
+        print(catalogue.describe_exercise(catalogue.load_exercise(args.id)))
+        return 0
+    for exercise_id, spec in catalogue.load_all_exercises().items():
+        print(f"{exercise_id:<24} {spec.name}  [{spec.position}, {spec.view} view]")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from posecoach.bench import format_bench, run_bench
+
+    source = args.source or str(DEMO_SAMPLE)
+    print(format_bench(run_bench(source, args.exercise, _model_choice(args), args.frames)))
+    return 0
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", type=Path, help="a pose landmarker .task file to use instead of the cache")
+    parser.add_argument("--model-variant", help="model variant from 'posecoach models list' (default legacy_full)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="posecoach", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"posecoach {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("replay", help="count reps and holds in a video or pose track")
+    p.add_argument("source", help="video file, pose track (.npz) or camera index")
+    p.add_argument("--exercise", "-e", required=True, help="exercise id or .toml file")
+    p.add_argument("--out", type=Path, help="write an annotated video (.mp4)")
+    p.add_argument("--report", type=Path, help="write a JSON report")
+    p.add_argument("--show", action="store_true", help="show the annotated video in a window")
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    _add_model_options(p)
+    p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("demo", help="replay the bundled sample into ./out (no camera needed)")
+    p.add_argument("--out-dir", type=Path, default=Path("out"))
+    p.add_argument("--show", action="store_true")
+    _add_model_options(p)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("track", help="record every frame's pose to a .npz track")
+    p.add_argument("source", help="video file or camera index")
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--force", action="store_true")
+    _add_model_options(p)
+    p.set_defaults(func=cmd_track)
+
+    p = sub.add_parser("models", help="list or fetch pose models")
+    p.add_argument("action", nargs="?", choices=["list", "fetch"], default="list")
+    p.add_argument("variant", nargs="?")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("exercises", help="list exercises, or show one")
+    p.add_argument("action", nargs="?", choices=["show"])
+    p.add_argument("id", nargs="?")
+    p.set_defaults(func=cmd_exercises)
+
+    p = sub.add_parser("bench", help="time each pipeline stage on a video")
+    p.add_argument("source", nargs="?")
+    p.add_argument("--exercise", "-e", default="glute_bridge")
+    p.add_argument("--frames", type=int, default=300, help="frames to time (default 300)")
+    _add_model_options(p)
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if args.command is None:
+        args = parser.parse_args(["demo", *(argv or [])])
+    try:
+        return args.func(args)
+    except PosecoachError as e:
+        if args.debug:
+            raise
+        print(f"posecoach: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("posecoach: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - last resort: one line, the traceback only on --debug
+        if args.debug:
+            raise
+        print(f"posecoach: internal error: {type(e).__name__}: {e} (run with --debug for details)",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

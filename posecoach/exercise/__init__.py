@@ -1,0 +1,1 @@
+"""Exercises as data: spec loading, measurement, the generic tracker and form checks."""

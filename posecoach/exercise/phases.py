@@ -1,0 +1,172 @@
+"""Phase detection with hysteresis and dwell, hold timing with grace, rep sequencing.
+
+Each class here is a small state machine stepped with (values, t_s). None reads a clock.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from posecoach.exercise.events import Event, HoldEnded, HoldStarted, HoldTargetReached, PhaseEntered
+from posecoach.exercise.spec import Band, ExerciseSpec, Phase
+
+Lookup = Callable[[str], float]
+
+
+def band_state(band: Band, value: float) -> tuple[bool, bool]:
+    """(inside the enter threshold, past the exit threshold); unknown values are neither."""
+    if math.isnan(value):
+        return False, False
+    if band.enter_above is not None:
+        return value >= band.enter_above, value < band.exit_below
+    if band.enter_below is not None:
+        return value <= band.enter_below, value > band.exit_above
+    (lo, hi), (out_lo, out_hi) = band.enter_between, band.exit_outside
+    return lo <= value <= hi, value < out_lo or value > out_hi
+
+
+def phase_state(phase: Phase, lookup: Lookup) -> tuple[bool, bool, bool]:
+    """(entered: all bands in, exited: any band out, known: every band has a value)."""
+    states = [band_state(b, lookup(b.measurement)) for b in phase.bands]
+    known = all(not math.isnan(lookup(b.measurement)) for b in phase.bands)
+    return all(s[0] for s in states), any(s[1] for s in states), known
+
+
+class PhaseDetector:
+    """Confirms a phase once it has been entered for its minimum dwell time.
+
+    The confirmed phase's start is back-dated to when it was first entered, so dwell
+    adds no error to rep or hold times. Leaving a phase needs its exit threshold, so noise
+    in the gap between enter and exit changes nothing.
+    """
+
+    def __init__(self, spec: ExerciseSpec, side: str | None) -> None:
+        self.phases = spec.phases
+        self.side = side
+        self.phase: str | None = None
+        self.since_s = 0.0
+        self.left: tuple[str, float] | None = None  # phase left on the last update, and when
+        self._candidate: str | None = None
+        self._candidate_since = 0.0
+        self.known = False
+
+    def update(self, lookup: Lookup, t_s: float) -> list[PhaseEntered]:
+        self.left = None
+        if self.phase is not None:
+            _, exited, self.known = phase_state(self.phases[self.phase], lookup)
+            if not exited:
+                return []
+            self.left, self.phase = (self.phase, t_s), None
+        entered = [n for n, p in self.phases.items() if phase_state(p, lookup)[0]]
+        self.known = any(phase_state(p, lookup)[2] for p in self.phases.values())
+        if not entered:
+            self._candidate = None
+            return []
+        if self._candidate != entered[0]:
+            self._candidate, self._candidate_since = entered[0], t_s
+        if t_s - self._candidate_since < self.phases[self._candidate].min_dwell_s:
+            return []
+        self.phase, self.since_s, self._candidate = self._candidate, self._candidate_since, None
+        return [PhaseEntered(t_s, self.side, self.phase)]
+
+    @property
+    def candidate(self) -> tuple[str | None, float]:
+        return self._candidate, self._candidate_since
+
+
+@dataclass
+class HoldTimer:
+    """Time spent in the hold phase. A dropout or exit shorter than `grace_s` is bridged."""
+
+    phase: str
+    grace_s: float
+    target_s: float | None
+    side: str | None
+    start_s: float | None = None
+    last_in_s: float = 0.0
+    pending_end_s: float | None = None
+    target_reached: bool = False
+
+    def update(self, detector: PhaseDetector, t_s: float) -> list[Event]:
+        in_hold = detector.phase == self.phase and detector.known
+        if in_hold:
+            return self._in_hold(detector, t_s)
+        if self.start_s is None:
+            return []
+        if self.pending_end_s is None:
+            self.pending_end_s = t_s if detector.left is not None else self.last_in_s
+        candidate, since = detector.candidate
+        returning = candidate == self.phase and since - self.pending_end_s <= self.grace_s
+        if t_s - self.pending_end_s > self.grace_s and not returning:
+            return [self._close(t_s)]
+        return []
+
+    def _in_hold(self, detector: PhaseDetector, t_s: float) -> list[Event]:
+        events: list[Event] = []
+        if self.start_s is None:
+            self.start_s, self.target_reached = detector.since_s, False
+            events.append(HoldStarted(t_s, self.side))
+        self.pending_end_s, self.last_in_s = None, t_s
+        if self.target_s and not self.target_reached and t_s - self.start_s >= self.target_s:
+            self.target_reached = True
+            events.append(HoldTargetReached(t_s, self.side, self.target_s))
+        return events
+
+    def _close(self, t_s: float) -> HoldEnded:
+        end = self.pending_end_s if self.pending_end_s is not None else t_s
+        event = HoldEnded(t_s, self.side, self.start_s, end)
+        self.start_s, self.pending_end_s = None, None
+        return event
+
+    def finish(self, t_s: float) -> list[Event]:
+        """Close a hold still open when the stream ends."""
+        if self.start_s is None:
+            return []
+        if self.pending_end_s is None:
+            self.pending_end_s = self.last_in_s
+        return [self._close(t_s)]
+
+    def elapsed(self, t_s: float) -> float:
+        if self.start_s is None:
+            return 0.0
+        end = self.pending_end_s if self.pending_end_s is not None else t_s
+        return max(0.0, end - self.start_s)
+
+    def overlap(self, start_s: float, end_s: float, t_s: float) -> float:
+        """Seconds of the current (open or pending) hold inside [start_s, end_s]."""
+        if self.start_s is None:
+            return 0.0
+        end = self.pending_end_s if self.pending_end_s is not None else t_s
+        return max(0.0, min(end, end_s) - max(self.start_s, start_s))
+
+
+@dataclass
+class RepSequence:
+    """Matches confirmed phases against the rep's sequence of phases."""
+
+    sequence: list[str]
+    index: int = 0
+    start_s: float | None = None
+
+    def on_phase(self, phase: str, since_s: float) -> bool:
+        """Advance on a confirmed phase; True when this completes a rep."""
+        seq = self.sequence
+        if self.index < len(seq) and seq[self.index] == phase:
+            self.index += 1
+        else:
+            self.index = 1 if phase == seq[0] else 0
+        if self.index == len(seq):
+            self.index = 1 if seq[-1] == seq[0] else 0
+            return True
+        return False
+
+    def on_left(self, phase: str, t_s: float) -> None:
+        """Leaving the first phase starts the rep's clock."""
+        if self.index == 1 and phase == self.sequence[0]:
+            self.start_s = t_s
+
+    @property
+    def in_progress(self) -> bool:
+        return self.index >= 1 and self.start_s is not None

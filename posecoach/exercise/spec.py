@@ -1,0 +1,243 @@
+"""The exercise file format: pydantic models, strict about every key.
+
+An exercise file declares named measurements, phases as bands on those measurements
+(enter and exit thresholds with a gap), a rep as a sequence of phases, a timed hold,
+targets and form checks. `catalogue.py` loads files and turns validation failures into
+one-line errors naming the file and the key path.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Side = Literal["left", "right"]
+SIDES: tuple[Side, Side] = ("left", "right")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Space = Literal["pixel", "world"]
+
+
+class JointAngle(Strict):
+    """Angle at the middle landmark of three, degrees; 180 = straight."""
+
+    kind: Literal["joint_angle"]
+    points: tuple[str, str, str]
+    space: Space = "pixel"
+
+
+class SegmentAngle(Strict):
+    """Acute angle of a segment to the image horizontal or vertical, degrees [0, 90]."""
+
+    kind: Literal["segment_angle"]
+    points: tuple[str, str]
+    reference: Literal["horizontal", "vertical"]
+
+
+class Height(Strict):
+    """How far `point` is above `reference` (mean of its landmarks), in torso lengths."""
+
+    kind: Literal["height"]
+    point: list[str] = Field(min_length=1)
+    reference: list[str] = Field(min_length=1)
+
+
+class Distance(Strict):
+    """Distance between the means of two landmark groups, in torso lengths."""
+
+    kind: Literal["distance"]
+    between: tuple[list[str], list[str]]
+    space: Space = "pixel"
+
+
+class LineOffset(Strict):
+    """Signed distance of `point` from the line through `line`, in torso lengths (+ = above)."""
+
+    kind: Literal["line_offset"]
+    point: list[str] = Field(min_length=1)
+    line: tuple[str, str]
+
+
+class LateralOffset(Strict):
+    """Sideways shift of `point` from `reference` along the person's left-right axis
+    (left hip -> right hip), in torso lengths; + = towards the person's right."""
+
+    kind: Literal["lateral_offset"]
+    point: list[str] = Field(min_length=1)
+    reference: list[str] = Field(min_length=1)
+    space: Space = "world"
+
+
+Measurement = Annotated[
+    JointAngle | SegmentAngle | Height | Distance | LineOffset | LateralOffset,
+    Field(discriminator="kind"),
+]
+
+ANGLE_KINDS = {"joint_angle": (0.0, 180.0), "segment_angle": (0.0, 90.0)}
+
+
+class Band(Strict):
+    """A measurement band: enter it past the enter threshold, leave it past the exit one."""
+
+    measurement: str
+    enter_above: float | None = None
+    exit_below: float | None = None
+    enter_below: float | None = None
+    exit_above: float | None = None
+    enter_between: tuple[float, float] | None = None
+    exit_outside: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _one_form_with_a_gap(self) -> Band:
+        forms = {
+            "enter_above": (self.enter_above, "exit_below", self.exit_below),
+            "enter_below": (self.enter_below, "exit_above", self.exit_above),
+            "enter_between": (self.enter_between, "exit_outside", self.exit_outside),
+        }
+        given = [name for name, (enter, _, _) in forms.items() if enter is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of enter_above, enter_below, enter_between")
+        enter, exit_name, exit_value = forms[given[0]]
+        if exit_value is None:
+            raise ValueError(f"{given[0]} needs {exit_name} (the threshold for leaving)")
+        stray = [n for n, (_, ex_name, ex) in forms.items() if ex is not None and n != given[0]]
+        if stray:
+            raise ValueError(f"{forms[stray[0]][1]} does not go with {given[0]}")
+        _check_gap(given[0], enter, exit_name, exit_value)
+        return self
+
+    @property
+    def thresholds(self) -> tuple[float, ...]:
+        values = (self.enter_above, self.exit_below, self.enter_below, self.exit_above)
+        pairs = (self.enter_between or ()) + (self.exit_outside or ())
+        return tuple(v for v in values if v is not None) + tuple(pairs)
+
+
+def _check_gap(enter_name: str, enter, exit_name: str, exit_value) -> None:
+    if enter_name == "enter_above" and not enter > exit_value:
+        raise ValueError(f"enter_above ({enter:g}) must be above exit_below ({exit_value:g})")
+    if enter_name == "enter_below" and not enter < exit_value:
+        raise ValueError(f"enter_below ({enter:g}) must be below exit_above ({exit_value:g})")
+    if enter_name == "enter_between":
+        (lo, hi), (out_lo, out_hi) = enter, exit_value
+        if not lo < hi:
+            raise ValueError(f"enter_between must be [low, high], got [{lo:g}, {hi:g}]")
+        if not (out_lo < lo and out_hi > hi):
+            raise ValueError(
+                f"exit_outside [{out_lo:g}, {out_hi:g}] must be wider than "
+                f"enter_between [{lo:g}, {hi:g}] on both sides"
+            )
+
+
+class Phase(Strict):
+    bands: list[Band] = Field(min_length=1)
+    min_dwell_s: float = Field(0.2, ge=0.0, le=10.0)
+    label: str | None = None
+
+
+class Rep(Strict):
+    """A rep is completed when the phases are entered in this order."""
+
+    sequence: list[str] = Field(min_length=2)
+
+
+class Hold(Strict):
+    """Time spent in `phase` is a hold; dropouts shorter than `grace_s` do not break it."""
+
+    phase: str
+    grace_s: float = Field(0.5, ge=0.0, le=5.0)
+
+
+class Targets(Strict):
+    reps: int | None = Field(None, ge=1, le=200)
+    sets: int = Field(1, ge=1, le=20)
+    hold_s: float | None = Field(None, gt=0.0, le=3600.0)
+    rest_s: float = Field(0.0, ge=0.0, le=600.0)
+    rep_min_s: float | None = Field(None, gt=0.0, le=60.0)
+    rep_max_s: float | None = Field(None, gt=0.0, le=600.0)
+
+
+class RepReaches(Strict):
+    """Over each rep, the measurement must reach at least / at most this value."""
+
+    kind: Literal["rep_reaches"]
+    measurement: str
+    at_least: float | None = None
+    at_most: float | None = None
+    cue: str
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> RepReaches:
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("give exactly one of at_least, at_most")
+        return self
+
+
+class StaysWithin(Strict):
+    """While in `phases`, the measurement must stay within [min, max]."""
+
+    kind: Literal["stays_within"]
+    measurement: str
+    phases: list[str] = Field(min_length=1)
+    min: float | None = None
+    max: float | None = None
+    min_duration_s: float = Field(0.5, ge=0.0, le=10.0)
+    cue: str
+
+    @model_validator(mode="after")
+    def _some_bound(self) -> StaysWithin:
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and not self.min < self.max:
+            raise ValueError(f"min ({self.min:g}) must be below max ({self.max:g})")
+        return self
+
+
+Check = Annotated[RepReaches | StaysWithin, Field(discriminator="kind")]
+
+
+class ExerciseSpec(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    position: Literal["supine", "prone", "quadruped", "standing", "seated", "kneeling"]
+    view: Literal["side", "front", "any"]
+    setup: str
+    instructions: list[str] = Field(min_length=1)
+    sides: Literal["bilateral", "each", "alternating"] = "bilateral"
+    required_landmarks: list[str] = Field(min_length=1)
+    measurements: dict[str, Measurement] = Field(min_length=1)
+    phases: dict[str, Phase] = Field(min_length=1)
+    rep: Rep | None = None
+    hold: Hold | None = None
+    targets: Targets = Targets()
+    checks: list[Check] = []
+
+    @model_validator(mode="after")
+    def _counts_something(self) -> ExerciseSpec:
+        if self.rep is None and self.hold is None:
+            raise ValueError("an exercise needs a [rep], a [hold] or both")
+        return self
+
+    @property
+    def unilateral(self) -> bool:
+        return self.sides != "bilateral"
+
+
+class RoutineStep(Strict):
+    exercise: str
+    reps: int | None = Field(None, ge=1, le=200)
+    sets: int | None = Field(None, ge=1, le=20)
+    hold_s: float | None = Field(None, gt=0.0, le=3600.0)
+    rest_s: float | None = Field(None, ge=0.0, le=600.0)
+
+
+class RoutineSpec(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    description: str
+    steps: list[RoutineStep] = Field(min_length=1)

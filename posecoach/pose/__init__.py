@@ -1,0 +1,1 @@
+"""The pose stage: the only package that imports mediapipe."""

@@ -1,0 +1,88 @@
+"""Where coaching steps go: an annotated video, a report, a recorded track, a window."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+
+from posecoach import overlay
+from posecoach.atomic import PendingFile
+from posecoach.errors import OutputError
+from posecoach.exercise.events import Event
+from posecoach.exercise.spec import ExerciseSpec
+from posecoach.hud import build_hud
+from posecoach.pipeline import Step
+from posecoach.report import ReportBuilder, write_report
+from posecoach.sources import SourceInfo
+
+
+def render(spec: ExerciseSpec, step: Step, info: SourceInfo):
+    image = step.frame.image if step.frame.image is not None else overlay.blank_canvas(info.size)
+    hud = build_hud(spec, step.status, step.measurements, step.pose,
+                    step.cue.message if step.cue else None)
+    return overlay.draw(image, step.pose, hud)
+
+
+class VideoSink:
+    """Writes the annotated video to a temporary file, renamed into place when closed."""
+
+    def __init__(self, path: Path, spec: ExerciseSpec, info: SourceInfo) -> None:
+        self.path, self.spec, self.info = path, spec, info
+        self.pending = PendingFile(path)
+        fourcc = cv2.VideoWriter_fourcc(*"mp4v")
+        self.writer = cv2.VideoWriter(str(self.pending.tmp), fourcc, info.fps, info.size)
+        if not self.writer.isOpened():
+            self.pending.discard()
+            raise OutputError(f"{path}: cannot write video there; use a .mp4 name in a writable folder")
+
+    def write(self, step: Step) -> None:
+        self.writer.write(render(self.spec, step, self.info))
+
+    def close(self, final_events: list[Event], partial: bool) -> None:
+        self.writer.release()
+        # An interrupted replay still leaves a playable video of what was done; the
+        # report says it is partial.
+        self.pending.commit()
+
+
+@dataclass
+class ReportSink:
+    builder: ReportBuilder
+    path: Path | None = None
+    result: dict | None = None
+
+    def write(self, step: Step) -> None:
+        self.builder.add(step.frame.t_ms, step.pose is not None, step.events, step.new_cue)
+
+    def close(self, final_events: list[Event], partial: bool) -> None:
+        self.builder.add_events(final_events)
+        self.result = self.builder.result(partial=partial)
+        if self.path is not None:
+            write_report(self.result, self.path)
+
+
+@dataclass
+class WindowSink:
+    """Shows the annotated frames in a window; `q` or Esc asks the loop to stop."""
+
+    spec: ExerciseSpec
+    info: SourceInfo
+    title: str = "posecoach"
+    stop_requested: bool = False
+    _open: bool = field(default=False, init=False)
+
+    def write(self, step: Step) -> None:
+        cv2.imshow(self.title, render(self.spec, step, self.info))
+        self._open = True
+        key = cv2.waitKey(1) & 0xFF
+        if key in (ord("q"), 27):
+            self.stop_requested = True
+            raise KeyboardInterrupt
+
+    def close(self, final_events: list[Event], partial: bool) -> None:
+        if self._open:
+            with contextlib.suppress(cv2.error):
+                cv2.destroyWindow(self.title)

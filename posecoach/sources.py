@@ -1,0 +1,138 @@
+"""Frame sources: iterators of timestamped frames, chosen by a source string.
+
+`0`, `1`... is a camera; `session.npz` or `track:session.npz` a recorded pose track;
+anything else a video file. Failing to open is an error, never a silent fallback.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+
+from posecoach.errors import SourceError
+from posecoach.types import Frame
+
+log = logging.getLogger(__name__)
+
+# Container timestamps further than this from index/fps mean a variable frame rate.
+_VFR_TOLERANCE_MS = 2.0
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    name: str
+    fps: float
+    frame_count: int | None  # None for a live camera
+    size: tuple[int, int]  # (width, height)
+
+
+def check_readable_file(path: Path, what: str) -> None:
+    if not path.exists():
+        raise SourceError(f"{path}: no such file; check the path")
+    if path.is_dir():
+        raise SourceError(f"{path}: is a directory; give a {what} file")
+    if path.stat().st_size == 0:
+        raise SourceError(f"{path}: the file is empty; give a {what} file")
+
+
+class VideoSource:
+    """Decodes a video file. Timestamps come from the file, never from the clock."""
+
+    def __init__(self, path: Path) -> None:
+        check_readable_file(path, "video")
+        self.path = path
+        capture = cv2.VideoCapture(str(path))
+        try:
+            if not capture.isOpened():
+                raise SourceError(f"{path}: cannot decode this file as video; convert it to MP4 (H.264)")
+            ok, first = capture.read()
+            if not ok or first is None:
+                raise SourceError(f"{path}: the video has no readable frames; "
+                                  "it may be truncated or use an unsupported codec")
+            fps = capture.get(cv2.CAP_PROP_FPS)
+            count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        finally:
+            capture.release()
+        if not fps or fps <= 0 or fps > 1000:
+            raise SourceError(f"{path}: the video has no valid frame rate ({fps}); re-encode it")
+        height, width = first.shape[:2]
+        self.info = SourceInfo(str(path), float(fps), count if count > 0 else None, (width, height))
+
+    def __iter__(self) -> Iterator[Frame]:
+        capture = cv2.VideoCapture(str(self.path))
+        try:
+            yield from self._frames(capture)
+        finally:
+            capture.release()
+
+    def _frames(self, capture: cv2.VideoCapture) -> Iterator[Frame]:
+        nominal_ms = 1000.0 / self.info.fps
+        last_ms = -1.0
+        index = 0
+        while True:
+            ok, image = capture.read()
+            if not ok or image is None:
+                return
+            t_ms = _frame_time_ms(capture.get(cv2.CAP_PROP_POS_MSEC), index, nominal_ms)
+            # Guard against containers that repeat or go back in time.
+            t_ms = max(t_ms, last_ms + 1.0)
+            yield Frame(image, t_ms, index)
+            last_ms, index = t_ms, index + 1
+
+
+def _frame_time_ms(container_ms: float, index: int, nominal_ms: float) -> float:
+    """Container timestamp when it is trustworthy (variable frame rate), else index/fps."""
+    nominal = index * nominal_ms
+    if container_ms and container_ms > 0 and abs(container_ms - nominal) > _VFR_TOLERANCE_MS:
+        return float(container_ms)
+    return nominal
+
+
+class CameraSource:
+    """A live camera. Its frames are stamped when captured: that is the frame's own time."""
+
+    def __init__(self, index: int, size: tuple[int, int] = (640, 480)) -> None:
+        capture = cv2.VideoCapture(index)
+        if not capture.isOpened():
+            capture.release()
+            raise SourceError(f"camera {index}: cannot open it; check it is connected and not used by another program")
+        capture.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])
+        capture.set(cv2.CAP_PROP_FRAME_HEIGHT, size[1])
+        ok, first = capture.read()
+        if not ok or first is None:
+            capture.release()
+            raise SourceError(f"camera {index}: opened but gives no frames; is it in use by another program?")
+        fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
+        height, width = first.shape[:2]
+        self.capture = capture
+        self.info = SourceInfo(f"camera {index}", float(fps), None, (width, height))
+
+    def __iter__(self) -> Iterator[Frame]:
+        start = time.monotonic()
+        index = 0
+        try:
+            while True:
+                ok, image = self.capture.read()
+                if not ok or image is None:
+                    raise SourceError(f"{self.info.name}: stopped giving frames (unplugged?)")
+                yield Frame(image, (time.monotonic() - start) * 1000.0, index)
+                index += 1
+        finally:
+            self.capture.release()
+
+
+def parse_source(text: str) -> tuple[str, str | int | Path]:
+    """('camera', 0) | ('track', Path) | ('video', Path)."""
+    if text.isdigit():
+        return "camera", int(text)
+    if text.startswith("track:"):
+        return "track", Path(text.removeprefix("track:"))
+    path = Path(text)
+    if path.suffix.lower() == ".npz":
+        return "track", path
+    return "video", path

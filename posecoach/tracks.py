@@ -1,0 +1,107 @@
+"""Pose tracks: every frame's pose saved to a compact .npz, replayable without the model.
+
+Arrays are float32 (the estimator rounds to the same precision), so replaying a track
+gives exactly the counts that the run which recorded it saw.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from posecoach.atomic import atomic_path
+from posecoach.errors import SourceError
+from posecoach.sources import SourceInfo, check_readable_file
+from posecoach.types import NUM_LANDMARKS, Frame, Pose
+
+FORMAT_VERSION = 1
+
+
+@dataclass
+class PoseTrack:
+    """A recorded track in memory: arrays over frames, NaN rows where no pose was found."""
+
+    meta: dict
+    t_ms: np.ndarray
+    has_pose: np.ndarray
+    xy: np.ndarray
+    world: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+
+    @property
+    def info(self) -> SourceInfo:
+        m = self.meta
+        return SourceInfo(f"track:{m['source']}", float(m["fps"]), len(self.t_ms), tuple(m["size"]))
+
+    def poses(self) -> Iterator[tuple[Frame, Pose | None]]:
+        size = self.info.size
+        for i, t_ms in enumerate(self.t_ms.tolist()):
+            frame = Frame(None, t_ms, i)
+            if not self.has_pose[i]:
+                yield frame, None
+                continue
+            yield frame, Pose(t_ms, self.xy[i].astype(np.float64), self.world[i].astype(np.float64),
+                              self.visibility[i].astype(np.float64),
+                              self.presence[i].astype(np.float64), size)
+
+
+@dataclass
+class TrackRecorder:
+    """A sink that collects poses and saves them atomically at the end."""
+
+    info: SourceInfo
+    model: dict
+    rows: list[tuple[float, Pose | None]] = field(default_factory=list)
+
+    def add(self, frame: Frame, pose: Pose | None) -> None:
+        self.rows.append((frame.t_ms, pose))
+
+    def track(self) -> PoseTrack:
+        n = len(self.rows)
+        nan = np.full((n, NUM_LANDMARKS), np.nan, dtype=np.float32)
+        xy, world = np.repeat(nan[..., None], 2, -1), np.repeat(nan[..., None], 3, -1)
+        visibility, presence = nan.copy(), nan.copy()
+        for i, (_, pose) in enumerate(self.rows):
+            if pose is not None:
+                xy[i], world[i] = pose.xy, pose.world
+                visibility[i], presence[i] = pose.visibility, pose.presence
+        meta = {"format_version": FORMAT_VERSION, "source": self.info.name, "fps": self.info.fps,
+                "size": list(self.info.size), "frames": n, "model": self.model}
+        t_ms = np.array([t for t, _ in self.rows], dtype=np.float64)
+        has_pose = np.array([p is not None for _, p in self.rows], dtype=bool)
+        return PoseTrack(meta, t_ms, has_pose, xy, world, visibility, presence)
+
+
+def save_track(track: PoseTrack, path: Path) -> None:
+    with atomic_path(path, suffix=".npz") as tmp, open(tmp, "wb") as f:
+        np.savez_compressed(
+            f, meta=np.array(json.dumps(track.meta)), t_ms=track.t_ms, has_pose=track.has_pose,
+            xy=track.xy, world=track.world, visibility=track.visibility, presence=track.presence,
+        )
+
+
+def load_track(path: Path) -> PoseTrack:
+    check_readable_file(path, "pose track (.npz)")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
+        raise SourceError(f"{path}: not a readable pose track ({e}); record it again with 'posecoach track'") from None
+    try:
+        meta = json.loads(str(arrays.pop("meta")))
+    except (KeyError, json.JSONDecodeError):
+        raise SourceError(f"{path}: pose track has no metadata; record it again with 'posecoach track'") from None
+    version = meta.get("format_version")
+    if version != FORMAT_VERSION:
+        raise SourceError(f"{path}: pose track format {version} is not supported (this posecoach "
+                          f"reads format {FORMAT_VERSION}); record it again with 'posecoach track'")
+    try:
+        return PoseTrack(meta=meta, **arrays)
+    except TypeError:
+        raise SourceError(f"{path}: pose track is missing arrays; record it again with 'posecoach track'") from None

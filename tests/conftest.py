@@ -1,0 +1,64 @@
+"""Shared fixtures. Tests that need ../shared or the real model say so and skip cleanly."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from posecoach.exercise.catalogue import load_exercise
+from posecoach.exercise.measure import Measurements
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+REALCLIPS = SHARED / "realclips"
+SAMPLES = ROOT / "samples"
+
+
+def realclips_manifest() -> list[dict]:
+    path = REALCLIPS / "manifest.json"
+    return json.loads(path.read_text())["clips"] if path.is_file() else []
+
+
+def samples_manifest() -> list[dict]:
+    path = SAMPLES / "manifest.json"
+    return json.loads(path.read_text())["clips"] if path.is_file() else []
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    """The real pose model, fetched or built on first use (needs PyPI the first time)."""
+    from posecoach.pose.models import resolve_model
+
+    return resolve_model()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not REALCLIPS.is_dir():
+        pytest.skip("../shared is not present")
+    return SHARED
+
+
+def fake_measurements(values: dict, visibility: float = 0.9, view_ratio: float = 0.2,
+                      hidden: dict | None = None) -> Measurements:
+    """Measurements for a tracker test. `values` maps name -> value, or name -> {side: value}."""
+    out = {}
+    for name, value in values.items():
+        sides = value if isinstance(value, dict) else {"left": value, "right": value}
+        for side, v in sides.items():
+            out[(name, side)] = np.float64(math.nan if v is None else v)
+    return Measurements(
+        values=out,
+        side_visibility={"left": np.float64(visibility), "right": np.float64(visibility - 0.1)},
+        view_ratio=np.float64(view_ratio),
+        hidden=hidden or {},
+    )
+
+
+@pytest.fixture
+def bridge():
+    return load_exercise("glute_bridge")

@@ -1,0 +1,203 @@
+"""The generic tracker stepped frame by frame on synthetic measurement sequences."""
+
+import numpy as np
+import pytest
+from conftest import fake_measurements
+
+from posecoach.exercise.events import (
+    CannotSee,
+    HoldEnded,
+    PhaseEntered,
+    RepCompleted,
+    SideChanged,
+    WrongView,
+)
+from posecoach.exercise.spec import ExerciseSpec
+from posecoach.exercise.tracker import ExerciseTracker
+
+FPS = 30
+
+
+def profile(points: list[tuple[float, float]], noise: float = 0.0, seed: int = 0) -> np.ndarray:
+    """A piecewise-linear angle trace sampled at 30 fps: [(t_s, value), ...]."""
+    t = np.arange(0, points[-1][0], 1 / FPS)
+    values = np.interp(t, [p[0] for p in points], [p[1] for p in points])
+    return values + np.random.default_rng(seed).normal(0, noise, t.shape) if noise else values
+
+
+def run(spec, traces: dict, dropouts: tuple[tuple[float, float], ...] = ()) -> list:
+    tracker = ExerciseTracker(spec)
+    first = next(iter(traces.values()))
+    n = len(next(iter(first.values())) if isinstance(first, dict) else first)
+    events = []
+    for i in range(n):
+        t = i / FPS
+        values = {k: (v[i] if not isinstance(v, dict) else {s: v[s][i] for s in v}) for k, v in traces.items()}
+        hidden = any(a <= t < b for a, b in dropouts)
+        m = None if hidden else fake_measurements(values)
+        events += tracker.update(m, t * 1000)
+    return events + tracker.finish()
+
+
+def of(kind, events):
+    return [e for e in events if isinstance(e, kind)]
+
+
+def bridge_reps(n: int, hold_s: float = 3.0, rise_s: float = 0.6) -> list[tuple[float, float]]:
+    points, t = [(0.0, 130.0)], 1.0
+    for _ in range(n):
+        points += [(t, 130.0), (t + rise_s, 175.0), (t + rise_s + hold_s, 175.0),
+                   (t + 2 * rise_s + hold_s, 130.0)]
+        t += 2 * rise_s + hold_s + 1.5
+    return points + [(t, 130.0)]
+
+
+def test_clean_reps_count_with_holds(bridge):
+    events = run(bridge, {"hip": profile(bridge_reps(3)), "knee": profile([(0, 90), (30, 90)])})
+    reps = of(RepCompleted, events)
+    assert len(reps) == 3
+    holds = of(HoldEnded, events)
+    assert len(holds) == 3
+    # The hold spans the time above the enter threshold (160) until below exit (154).
+    for hold in holds:
+        assert hold.duration_s == pytest.approx(3.0 + 0.6 * (15 / 45) + 0.6 * (21 / 45), abs=0.1)
+    assert all(r.good for r in reps)
+    assert [e.phase for e in of(PhaseEntered, events)][:3] == ["down", "up", "down"]
+
+
+def test_jitter_around_a_threshold_gives_no_phantom_reps(bridge):
+    # Hovering at 157 +- 3 degrees: between exit (154) and enter (160) of "up", and noisy.
+    trace = profile([(0, 130), (1, 130), (1.5, 157), (10, 157), (10.5, 130), (12, 130)], noise=2.0)
+    events = run(bridge, {"hip": trace, "knee": profile([(0, 90), (12, 90)])})
+    assert of(RepCompleted, events) == []
+
+
+def test_noise_on_a_real_rep_still_counts_once(bridge):
+    trace = profile(bridge_reps(1), noise=2.5, seed=3)
+    events = run(bridge, {"hip": trace, "knee": profile([(0, 90), (10, 90)])})
+    assert len(of(RepCompleted, events)) == 1
+
+
+def test_a_dropout_counts_nothing_and_a_short_one_does_not_break_the_hold(bridge):
+    trace = profile(bridge_reps(1, hold_s=4.0))
+    knee = profile([(0, 90), (10, 90)])
+    # 0.3 s without a person during the hold: under the 0.5 s grace period.
+    events = run(bridge, {"hip": trace, "knee": knee}, dropouts=((3.0, 3.3),))
+    assert len(of(RepCompleted, events)) == 1
+    assert len(of(HoldEnded, events)) == 1
+    assert of(HoldEnded, events)[0].duration_s > 4.0
+
+
+def test_a_long_dropout_splits_the_hold_and_warns(bridge):
+    trace = profile(bridge_reps(1, hold_s=5.0))
+    events = run(bridge, {"hip": trace, "knee": profile([(0, 90), (10, 90)])}, dropouts=((2.5, 4.0),))
+    assert len(of(HoldEnded, events)) == 2
+    assert len(of(CannotSee, events)) == 1
+    assert len(of(RepCompleted, events)) == 1
+
+
+def test_movement_during_a_dropout_is_not_counted(bridge):
+    # The whole rep happens while the person is out of view.
+    trace = profile(bridge_reps(1))
+    events = run(bridge, {"hip": trace, "knee": profile([(0, 90), (10, 90)])}, dropouts=((0.9, 7.0),))
+    assert of(RepCompleted, events) == []
+
+
+@pytest.mark.parametrize("rise_s", [0.25, 2.5])
+def test_slow_and_fast_reps_both_count(bridge, rise_s):
+    events = run(bridge, {"hip": profile(bridge_reps(2, hold_s=3.5, rise_s=rise_s)),
+                          "knee": profile([(0, 90), (40, 90)])})
+    assert len(of(RepCompleted, events)) == 2
+
+
+def test_short_hold_counts_the_rep_but_reports_the_shortfall(bridge):
+    events = run(bridge, {"hip": profile(bridge_reps(1, hold_s=1.0)), "knee": profile([(0, 90), (10, 90)])})
+    (rep,) = of(RepCompleted, events)
+    assert rep.issues == ("short_hold",)
+    assert rep.hold_s == pytest.approx(1.0 + 0.6 * (36 / 45), abs=0.1)
+
+
+def test_rep_reaches_check_flags_a_low_bridge(bridge):
+    points = [(0, 130), (1, 130), (1.6, 162), (5, 162), (5.6, 130), (7, 130)]
+    events = run(bridge, {"hip": profile(points), "knee": profile([(0, 90), (7, 90)])})
+    (rep,) = of(RepCompleted, events)
+    assert "checks.0" in rep.issues
+
+
+def test_a_form_issue_is_reported_during_the_phase(bridge):
+    knee = profile([(0, 90), (30, 90)])
+    knee[(np.arange(len(knee)) / FPS > 2.0) & (np.arange(len(knee)) / FPS < 4.0)] = 140
+    events = run(bridge, {"hip": profile(bridge_reps(1)), "knee": knee})
+    issues = [e for e in events if type(e).__name__ == "FormIssue"]
+    assert [i.check for i in issues] == ["checks.1"]
+    assert of(RepCompleted, events)[0].issues == ("checks.1",)
+
+
+def test_no_clock_same_counts_at_any_frame_rate(bridge):
+    results = []
+    for fps in (15, 30, 60):
+        points = bridge_reps(2)
+        t = np.arange(0, points[-1][0], 1 / fps)
+        trace = np.interp(t, [p[0] for p in points], [p[1] for p in points])
+        tracker, reps = ExerciseTracker(bridge), 0
+        for ti, v in zip(t, trace, strict=True):
+            reps += len(of(RepCompleted, tracker.update(fake_measurements({"hip": v, "knee": 90}), ti * 1000)))
+        results.append(reps)
+    assert results == [2, 2, 2]
+
+
+def _knee_to_chest() -> ExerciseSpec:
+    return ExerciseSpec.model_validate({
+        "id": "k2c", "name": "k2c", "position": "supine", "view": "side", "setup": "s",
+        "instructions": ["i"], "sides": "each",
+        "required_landmarks": ["{side}_hip", "{side}_knee"],
+        "measurements": {"hip": {"kind": "joint_angle",
+                                 "points": ["{side}_shoulder", "{side}_hip", "{side}_knee"]}},
+        "phases": {"rest": {"bands": [{"measurement": "hip", "enter_above": 110, "exit_below": 100}]},
+                   "pulled": {"bands": [{"measurement": "hip", "enter_below": 75, "exit_above": 85}]}},
+        "rep": {"sequence": ["rest", "pulled", "rest"]},
+        "hold": {"phase": "pulled"},
+    })
+
+
+def test_unilateral_exercise_counts_each_side():
+    spec = _knee_to_chest()
+    left = [(0, 130), (1, 130), (2, 60), (6, 60), (7, 130), (8, 130), (9, 60), (13, 60), (14, 130), (40, 130)]
+    right = [(0, 130), (20, 130), (21, 60), (25, 60), (26, 130), (40, 130)]
+    events = run(spec, {"hip": {"left": profile(left), "right": profile(right)}})
+    reps = of(RepCompleted, events)
+    assert [r.side for r in reps] == ["left", "left", "right"]
+    assert [h.side for h in of(HoldEnded, events)] == ["left", "left", "right"]
+
+
+def test_bilateral_follows_the_better_seen_side_without_flipping(bridge):
+    tracker = ExerciseTracker(bridge)
+    events = []
+    for i in range(60):
+        m = fake_measurements({"hip": 130, "knee": 90})
+        # Right side briefly looks better, for less than the switch time.
+        better_right = 20 <= i < 30
+        m.side_visibility["right"] = np.float64(1.0 if better_right else 0.5)
+        events += tracker.update(m, i / FPS * 1000)
+    assert [e.side for e in of(SideChanged, events)] == ["left"]
+
+
+def test_facing_the_camera_for_a_side_view_exercise_is_flagged(bridge):
+    tracker = ExerciseTracker(bridge)
+    events = []
+    for i in range(90):
+        events += tracker.update(fake_measurements({"hip": 130, "knee": 90}, view_ratio=0.8), i / FPS * 1000)
+    (wrong,) = of(WrongView, events)
+    assert wrong.message == "Turn so your side faces the camera"
+    assert wrong.t_s == pytest.approx(1.5, abs=0.05)
+
+
+def test_hidden_landmarks_are_named(bridge):
+    tracker = ExerciseTracker(bridge)
+    events = []
+    for i in range(30):
+        m = fake_measurements({"hip": None, "knee": None},
+                              hidden={"left": ["left_knee", "left_ankle"], "right": ["right_knee"]})
+        events += tracker.update(m, i / FPS * 1000)
+    (unseen,) = of(CannotSee, events)
+    assert unseen.message == "I can't see your left knee, left ankle: move so your whole body is in the frame"
