@@ -10,14 +10,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from posecoach.atomic import check_output
 from posecoach.exercise.spec import ExerciseSpec
+from posecoach.paths import check_output
 from posecoach.pipeline import Coach, CoachSettings, Sink, pose_stream, run
 from posecoach.report import ReportBuilder
 from posecoach.sinks import ReportSink, VideoSink, WindowSink
-from posecoach.sources import CameraSource, SourceInfo, VideoSource, parse_source
+from posecoach.sources import CameraSource, VideoSource, parse_source
 from posecoach.tracks import TrackRecorder, load_track, save_track
-from posecoach.types import Frame, Pose
+from posecoach.types import Frame, Pose, SourceInfo
 
 Notify = Callable[[str], None]
 
@@ -93,7 +93,15 @@ def replay(source: str, spec: ExerciseSpec, options: ReplayOptions | None = None
         except KeyboardInterrupt:
             if not any(getattr(s, "stop_requested", False) for s in sinks):
                 raise
-    return report.result
+    return _with_warnings(report.result, poses.info)
+
+
+def _with_warnings(report: dict, info: SourceInfo) -> dict:
+    expected = info.frame_count
+    if expected and report["frames"] < expected - 1:
+        report["warnings"].append(
+            f"the video ended after {report['frames']} of {expected} frames: it may be truncated")
+    return report
 
 
 def record_track(source: str, out: Path, force: bool = False, model: ModelChoice = ModelChoice(),

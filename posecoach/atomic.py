@@ -11,19 +11,6 @@ from pathlib import Path
 from posecoach.errors import OutputError
 
 
-def check_output(path: Path, force: bool) -> None:
-    """Refuse to overwrite without --force, and fail early on a folder we cannot write."""
-    if path.exists() and not force:
-        raise OutputError(f"{path}: already exists; use --force to overwrite it")
-    if path.is_dir():
-        raise OutputError(f"{path}: is a directory; give a file name")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(f"{parent}: no such folder; create it or choose another output path")
-    if not os.access(parent, os.W_OK):
-        raise OutputError(f"{parent}: cannot write there; choose another output folder")
-
-
 class PendingFile:
     """A temporary file beside `path` that becomes `path` only on `commit()`."""
 

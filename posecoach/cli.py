@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -46,6 +47,8 @@ def cmd_replay(args) -> int:
                                 force=args.force, progress=_progress)
     report = app.replay(args.source, spec, options, _model_choice(args))
     print(_summary(report))
+    for warning in report["warnings"]:
+        _say(f"warning: {warning}")
     for label, path in (("annotated video", args.out), ("report", args.report)):
         if path:
             print(f"{label}: {path}")
@@ -114,12 +117,36 @@ def cmd_exercises(args) -> int:
     return 0
 
 
+def cmd_routines(args) -> int:
+    from posecoach.exercise import catalogue
+
+    if args.id:
+        routine = catalogue.load_routine(args.id)
+        print(f"{routine.name} ({routine.id})\n  {routine.description}")
+        for i, step in enumerate(routine.steps, 1):
+            print(f"  {i}. {catalogue.describe_step(step)}")
+        return 0
+    for routine_id in catalogue.routine_ids():
+        routine = catalogue.load_routine(routine_id)
+        print(f"{routine_id:<24} {routine.name}  ({len(routine.steps)} exercises)")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from posecoach.bench import format_bench, run_bench
 
     source = args.source or str(DEMO_SAMPLE)
-    print(format_bench(run_bench(source, args.exercise, _model_choice(args), args.frames)))
+    size = _parse_size(args.size) if args.size else None
+    print(format_bench(run_bench(source, args.exercise, _model_choice(args), args.frames, size)))
     return 0
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise UserError(f"--size {text}: give WIDTHxHEIGHT, e.g. 1280x720") from None
+    return width, height
 
 
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -167,16 +194,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", nargs="?")
     p.set_defaults(func=cmd_exercises)
 
+    p = sub.add_parser("routines", help="list routines, or show one")
+    p.add_argument("action", nargs="?", choices=["show"])
+    p.add_argument("id", nargs="?")
+    p.set_defaults(func=cmd_routines)
+
     p = sub.add_parser("bench", help="time each pipeline stage on a video")
     p.add_argument("source", nargs="?")
     p.add_argument("--exercise", "-e", default="glute_bridge")
     p.add_argument("--frames", type=int, default=300, help="frames to time (default 300)")
+    p.add_argument("--size", help="resize frames to WIDTHxHEIGHT first, e.g. 1280x720")
     _add_model_options(p)
     p.set_defaults(func=cmd_bench)
     return parser
 
 
+def _quiet_native_logs() -> None:
+    """FFmpeg inside OpenCV prints its own lines on bad files; our one-line message says it all."""
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _quiet_native_logs()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,

@@ -12,7 +12,7 @@ from posecoach.cues import Cue
 from posecoach.exercise import checks
 from posecoach.exercise.events import Event, HoldEnded, RepCompleted
 from posecoach.exercise.spec import ExerciseSpec
-from posecoach.sources import SourceInfo
+from posecoach.types import SourceInfo
 
 REPORT_VERSION = 1
 
@@ -60,6 +60,7 @@ class ReportBuilder:
             "duration_s": round(duration, 3),
             "frames_with_pose": self.frames_with_pose,
             "partial": partial,
+            "warnings": [],
             "reps": {
                 "total": len(self.reps),
                 "good": sum(r.good for r in self.reps),

@@ -16,7 +16,7 @@ from posecoach.exercise.spec import ExerciseSpec
 from posecoach.hud import build_hud
 from posecoach.pipeline import Step
 from posecoach.report import ReportBuilder, write_report
-from posecoach.sources import SourceInfo
+from posecoach.types import SourceInfo
 
 
 def render(spec: ExerciseSpec, step: Step, info: SourceInfo):

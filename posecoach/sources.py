@@ -9,35 +9,18 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 
 from posecoach.errors import SourceError
-from posecoach.types import Frame
+from posecoach.paths import check_readable_file
+from posecoach.types import Frame, SourceInfo
 
 log = logging.getLogger(__name__)
 
 # Container timestamps further than this from index/fps mean a variable frame rate.
 _VFR_TOLERANCE_MS = 2.0
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    name: str
-    fps: float
-    frame_count: int | None  # None for a live camera
-    size: tuple[int, int]  # (width, height)
-
-
-def check_readable_file(path: Path, what: str) -> None:
-    if not path.exists():
-        raise SourceError(f"{path}: no such file; check the path")
-    if path.is_dir():
-        raise SourceError(f"{path}: is a directory; give a {what} file")
-    if path.stat().st_size == 0:
-        raise SourceError(f"{path}: the file is empty; give a {what} file")
 
 
 class VideoSource:

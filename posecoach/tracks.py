@@ -16,8 +16,8 @@ import numpy as np
 
 from posecoach.atomic import atomic_path
 from posecoach.errors import SourceError
-from posecoach.sources import SourceInfo, check_readable_file
-from posecoach.types import NUM_LANDMARKS, Frame, Pose
+from posecoach.paths import check_readable_file
+from posecoach.types import NUM_LANDMARKS, Frame, Pose, SourceInfo
 
 FORMAT_VERSION = 1
 

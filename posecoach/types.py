@@ -120,3 +120,13 @@ class Pose:
     visibility: np.ndarray
     presence: np.ndarray
     image_size: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What a frame source is: its name, frame rate, length (None if live) and (width, height)."""
+
+    name: str
+    fps: float
+    frame_count: int | None
+    size: tuple[int, int]

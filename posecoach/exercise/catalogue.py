@@ -148,11 +148,24 @@ def load_all_exercises(directory: Path | None = None) -> dict[str, ExerciseSpec]
     return {i: load_exercise(i, directory) for i in exercise_ids(directory)}
 
 
+def routine_ids(directory: Path | None = None) -> list[str]:
+    return sorted(p.stem for p in (directory or routines_dir()).glob("*.toml"))
+
+
+def describe_step(step) -> str:
+    spec = load_exercise(step.exercise)
+    t = spec.targets
+    reps, sets, hold = step.reps or t.reps, step.sets or t.sets, step.hold_s or t.hold_s
+    dose = [f"{reps} reps" if reps else None, f"{sets} sets" if sets and sets > 1 else None,
+            f"hold {hold:g} s" if hold else None]
+    return f"{spec.name}: {', '.join(d for d in dose if d) or 'as comfortable'}"
+
+
 def load_routine(routine_id: str, directory: Path | None = None) -> RoutineSpec:
     directory = directory or routines_dir()
     path = directory / f"{routine_id}.toml"
     if not path.is_file():
-        raise _unknown("routine", routine_id, sorted(p.stem for p in directory.glob("*.toml")))
+        raise _unknown("routine", routine_id, routine_ids(directory))
     routine = parse_file(path, RoutineSpec)
     known = exercise_ids(directory.parent)
     for i, step in enumerate(routine.steps):

@@ -6,6 +6,10 @@ it sees a MediaPipe object.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +20,24 @@ from mediapipe.tasks.python.vision import PoseLandmarker, PoseLandmarkerOptions,
 
 from posecoach.errors import ModelError
 from posecoach.types import Frame, Landmark, Pose
+
+# MediaPipe's C++ side logs start-up chatter straight to file descriptor 2 while it loads
+# the model and warms up; Python-level errors still raise.
+_NOISY_FIRST_CALLS = 3
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
 
 _TORSO = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
 
@@ -50,11 +72,13 @@ class PoseEstimator:
             min_tracking_confidence=settings.min_tracking_confidence,
         )
         try:
-            self._landmarker = PoseLandmarker.create_from_options(options)
+            with _native_stderr_silenced():
+                self._landmarker = PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as e:
             raise ModelError(f"{settings.model_path}: cannot load this pose model ({e}); "
                              "run 'posecoach models fetch' to get a working one") from None
         self._followed: np.ndarray | None = None
+        self._calls = 0
         self._last_ms = -1
 
     def __enter__(self) -> PoseEstimator:
@@ -72,7 +96,12 @@ class PoseEstimator:
         # VIDEO mode needs strictly increasing integer milliseconds.
         t_ms = max(int(round(frame.t_ms)), self._last_ms + 1)
         self._last_ms = t_ms
-        result = self._landmarker.detect_for_video(image, t_ms)
+        if self._calls < _NOISY_FIRST_CALLS:
+            self._calls += 1
+            with _native_stderr_silenced():
+                result = self._landmarker.detect_for_video(image, t_ms)
+        else:
+            result = self._landmarker.detect_for_video(image, t_ms)
         poses = [_to_pose(lms, world, frame) for lms, world in
                  zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)]
         return self._follow(poses)

@@ -1,0 +1,78 @@
+"""The command line: exit codes and one-line messages for bad input (no model needed)."""
+
+import subprocess
+import sys
+
+import pytest
+
+from posecoach.cli import main
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _file(name: str, content: bytes | None):
+    def make(folder):
+        if content is not None:
+            (folder / name).write_bytes(content)
+        return folder / name if name else folder
+    return make
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_file("missing.mp4", None), "missing.mp4: no such file; check the path"),
+        (_file("", None), "is a directory; give a video file"),
+        (_file("empty.mp4", b""), "empty.mp4: the file is empty; give a video file"),
+        (_file("notes.mp4", b"not a video"), "notes.mp4: cannot decode this file as video; convert it to MP4 (H.264)"),
+        (_file("t.npz", b"junk"), "t.npz: not a readable pose track"),
+    ],
+)
+def test_unreadable_input_exits_2_with_one_line(tmp_path, capsys, make, message):
+    code, out, err = run_cli(capsys, "replay", str(make(tmp_path)), "-e", "glute_bridge")
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_unknown_exercise_suggests_the_nearest(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "replay", str(tmp_path / "x.mp4"), "-e", "glute_brige")
+    assert code == 2
+    assert err.strip() == "posecoach: unknown exercise 'glute_brige': did you mean glute_bridge?"
+
+
+def test_existing_output_is_refused_without_force(capsys, tmp_path):
+    report = tmp_path / "r.json"
+    report.write_text("{}")
+    code, _, err = run_cli(capsys, "replay", "x.mp4", "-e", "glute_bridge", "--report", str(report))
+    assert code == 2
+    assert err.strip() == f"posecoach: {report}: already exists; use --force to overwrite it"
+    assert report.read_text() == "{}"
+
+
+def test_unwritable_output_folder(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "replay", "x.mp4", "-e", "glute_bridge",
+                           "--report", str(tmp_path / "nope" / "r.json"))
+    assert code == 2
+    assert "nope: no such folder; create it or choose another output path" in err
+
+
+def test_exercises_lists_ids_and_show_prints_the_definition(capsys):
+    code, out, _ = run_cli(capsys, "exercises")
+    assert code == 0
+    assert "glute_bridge" in out and "Glute bridge" in out
+    code, out, _ = run_cli(capsys, "exercises", "show", "glute_bridge")
+    assert code == 0
+    assert "phase up: hip >= 160 (leave < 154)" in out
+    assert "a rep: down -> up -> down" in out
+
+
+def test_bad_argument_exits_2_through_the_real_entry_point():
+    result = subprocess.run([sys.executable, "-m", "posecoach", "replay"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
