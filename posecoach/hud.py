@@ -41,7 +41,7 @@ def _reps_text(spec: ExerciseSpec, status: TrackerStatus) -> str:
 def _phase_text(spec: ExerciseSpec, status: TrackerStatus) -> str:
     labels = []
     for side, phase in status.phase.items():
-        label = (spec.phases[phase].label or phase) if phase else "-"
+        label = (spec.phases[phase].label or phase) if phase else "getting into position"
         labels.append(f"{side[0].upper()}: {label}" if side else label)
     return "  ".join(labels)
 
