@@ -1,6 +1,7 @@
 """The one loop: frames and poses in, coaching steps out to every sink.
 
-Stages: source -> pose estimator -> smoothing -> measurements -> tracker -> cues -> sinks.
+Stages: source -> pose estimator -> smoothing -> plausibility -> measurements -> tracker
+-> cues -> sinks.
 `Coach` holds the per-session state of the logic stages; it draws nothing and reads no clock.
 """
 
@@ -15,6 +16,7 @@ from posecoach.exercise.events import Event
 from posecoach.exercise.measure import LandmarkArrays, Measurements, measure
 from posecoach.exercise.spec import ExerciseSpec
 from posecoach.exercise.tracker import ExerciseTracker, TrackerSettings, TrackerStatus
+from posecoach.plausibility import BoneLengthGate, PlausibilitySettings
 from posecoach.smoothing import OneEuroSettings, PoseSmoother
 from posecoach.types import Frame, Pose
 
@@ -23,6 +25,7 @@ from posecoach.types import Frame, Pose
 class CoachSettings:
     min_visibility: float = 0.5
     smoothing: OneEuroSettings | None = field(default_factory=OneEuroSettings)
+    plausibility: PlausibilitySettings | None = field(default_factory=PlausibilitySettings)
     tracker: TrackerSettings = field(default_factory=TrackerSettings)
 
 
@@ -49,11 +52,14 @@ class Coach:
         self.spec, self.settings = spec, settings
         self.tracker = ExerciseTracker(spec, settings.tracker)
         self.smoother = PoseSmoother(settings.smoothing) if settings.smoothing else None
+        self.gate = BoneLengthGate(settings.plausibility) if settings.plausibility else None
         self.cues = CueBoard()
 
     def step(self, frame: Frame, pose: Pose | None) -> Step:
         if self.smoother is not None:
             pose = self.smoother(pose)
+        if self.gate is not None:
+            pose = self.gate(pose)
         m = None
         if pose is not None:
             m = measure(self.spec, LandmarkArrays.from_pose(pose), self.settings.min_visibility)
