@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from posecoach import __version__, app
+from posecoach import __version__, app, cli_tune
 from posecoach.errors import PosecoachError, UserError
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -206,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", help="resize frames to WIDTHxHEIGHT first, e.g. 1280x720")
     _add_model_options(p)
     p.set_defaults(func=cmd_bench)
+    cli_tune.register(sub)  # eval, tune, calibrate (issue 5)
     return parser
 
 

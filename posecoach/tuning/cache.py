@@ -1,0 +1,60 @@
+"""Pose tracks of videos, computed once and cached by (video SHA-256, model SHA-256).
+
+The cache lives in `<user cache dir>/posecoach/tracks`, or `$POSECOACH_TRACK_CACHE`.
+A `.npz` source (or `track:...`) is a recorded track already and is loaded as is.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import platformdirs
+
+from posecoach.app import ModelChoice, record_track
+from posecoach.errors import SourceError
+from posecoach.sources import SourceInfo, check_readable_file, parse_source
+from posecoach.tracks import PoseTrack, load_track
+
+TRACK_CACHE_ENV = "POSECOACH_TRACK_CACHE"
+Progress = Callable[[Iterable, SourceInfo], Iterable]
+
+
+def track_cache_dir() -> Path:
+    override = os.environ.get(TRACK_CACHE_ENV)
+    return Path(override).expanduser() if override else Path(platformdirs.user_cache_dir("posecoach")) / "tracks"
+
+
+def cache_path(video: Path, model_path: Path) -> Path:
+    from posecoach.pose.models import file_sha256
+
+    return track_cache_dir() / f"{file_sha256(video)[:24]}-{file_sha256(model_path)[:16]}.npz"
+
+
+def is_track(source: str) -> bool:
+    return parse_source(source)[0] == "track"
+
+
+def source_track_path(source: str, model: ModelChoice | None = None, progress: Progress | None = None) -> Path:
+    """The track file of a source: itself for a track, else the cached track of the video
+    (running the model once on a cache miss)."""
+    kind, target = parse_source(source)
+    if kind == "track":
+        return Path(target)
+    if kind == "camera":
+        raise SourceError(f"{source}: tuning and evaluation need a video file or a pose track, not a camera")
+    video, model = Path(target), model or ModelChoice()
+    check_readable_file(video, "video")
+    from posecoach.pose.models import resolve_model
+
+    model_path = resolve_model(model.variant, model.path, model.notify)
+    path = cache_path(video, model_path)
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        record_track(str(video), path, force=True, model=model, progress=progress)
+    return path
+
+
+def load_source_track(source: str, model: ModelChoice | None = None, progress: Progress | None = None) -> PoseTrack:
+    return load_track(source_track_path(source, model, progress))

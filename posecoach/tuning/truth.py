@@ -1,0 +1,100 @@
+"""Annotations: what a recording really contains (reps, per side, hold spans).
+
+Read from a `manifest.json` in the realclips format (`../shared/realclips/manifest.json`:
+`clips[].file`, `exercise_id`, `reps`, optional `reps_left`/`reps_right`, `holds[].start_s/end_s`)
+or from a sidecar next to the clip (`clip.json`, `clip.truth.json` or `clip.mp4.json`) holding
+one such clip entry.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from posecoach.errors import UserError
+
+MANIFEST = "manifest.json"
+VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
+TRACK_SUFFIXES = {".npz"}
+
+
+@dataclass(frozen=True)
+class TruthHold:
+    start_s: float
+    end_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class Truth:
+    exercise_id: str | None
+    reps: int | None
+    reps_left: int | None
+    reps_right: int | None
+    holds: tuple[TruthHold, ...]
+    origin: Path  # the manifest or sidecar it came from
+
+    @classmethod
+    def from_entry(cls, entry: dict, origin: Path) -> Truth:
+        try:
+            holds = tuple(TruthHold(float(h["start_s"]), float(h["end_s"])) for h in entry.get("holds", []))
+            return cls(entry.get("exercise_id"), _int(entry.get("reps")), _int(entry.get("reps_left")),
+                       _int(entry.get("reps_right")), holds, origin)
+        except (KeyError, TypeError, ValueError) as e:
+            raise UserError(f"{origin}: annotation of {entry.get('file', 'the clip')} is malformed ({e}); "
+                            "see ../shared/README.md for the format") from None
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value)
+
+
+def read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise UserError(f"{path}: cannot read this annotation ({e})") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: an annotation must be a JSON object")
+    return data
+
+
+def manifest_entries(folder: Path) -> list[tuple[Path, Truth]]:
+    """(clip path, truth) for every clip listed in the folder's manifest.json."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        return []
+    clips = read_json(path).get("clips", [])
+    return [(folder / c["file"], Truth.from_entry(c, path)) for c in clips if isinstance(c, dict) and "file" in c]
+
+
+def sidecar(clip: Path) -> Path | None:
+    for candidate in (clip.with_suffix(".json"), clip.with_suffix(".truth.json"), Path(f"{clip}.json")):
+        if candidate.is_file() and candidate != clip:
+            return candidate
+    return None
+
+
+def find_truth(clip: Path) -> Truth | None:
+    """A clip's annotation: its sidecar, else its entry in the manifest of its folder."""
+    if (found := sidecar(clip)) is not None:
+        return Truth.from_entry(read_json(found), found)
+    for path, truth in manifest_entries(clip.parent):
+        if path.resolve() == clip.resolve():
+            return truth
+    return None
+
+
+def annotated_sources(folder: Path) -> list[tuple[Path, Truth]]:
+    """Every annotated clip in a folder: manifest entries, then clips with a sidecar."""
+    found = manifest_entries(folder)
+    listed = {p.resolve() for p, _ in found}
+    for clip in sorted(folder.rglob("*")):
+        media = clip.suffix.lower() in VIDEO_SUFFIXES | TRACK_SUFFIXES
+        if media and clip.resolve() not in listed and (side := sidecar(clip)) is not None:
+            found.append((clip, Truth.from_entry(read_json(side), side)))
+    return found
