@@ -38,14 +38,20 @@ class VideoSink:
             self.pending.discard()
             raise OutputError(f"{path}: cannot write video there; use a .mp4 name in a writable folder")
 
+        self.frames = 0
+
     def write(self, step: Step) -> None:
         self.writer.write(render(self.spec, step, self.info))
+        self.frames += 1
 
     def close(self, final_events: list[Event], partial: bool) -> None:
         self.writer.release()
-        # An interrupted replay still leaves a playable video of what was done; the
-        # report says it is partial.
-        self.pending.commit()
+        # An interrupted replay still leaves a playable video of what was done (the report
+        # says it is partial); with no frame at all there is nothing worth keeping.
+        if self.frames:
+            self.pending.commit()
+        else:
+            self.pending.discard()
 
 
 @dataclass
