@@ -35,8 +35,7 @@ class VideoSource:
                 raise SourceError(f"{path}: cannot decode this file as video; convert it to MP4 (H.264)")
             ok, first = capture.read()
             if not ok or first is None:
-                raise SourceError(f"{path}: the video has no readable frames; "
-                                  "it may be truncated or use an unsupported codec")
+                raise SourceError(f"{path}: {_unreadable_reason(capture)}; convert it to MP4 (H.264)")
             fps = capture.get(cv2.CAP_PROP_FPS)
             count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
         finally:
@@ -66,6 +65,14 @@ class VideoSource:
             t_ms = max(t_ms, last_ms + 1.0)
             yield Frame(image, t_ms, index)
             last_ms, index = t_ms, index + 1
+
+
+def _unreadable_reason(capture: cv2.VideoCapture) -> str:
+    fourcc = int(capture.get(cv2.CAP_PROP_FOURCC))
+    codec = "".join(chr((fourcc >> 8 * i) & 0xFF) for i in range(4)).strip("\x00 ")
+    if codec and codec.isprintable():
+        return f"cannot decode its frames (codec '{codec}' is not supported here, or the file is truncated)"
+    return "the video has no readable frames (no video stream, or the file is truncated)"
 
 
 def _frame_time_ms(container_ms: float, index: int, nominal_ms: float) -> float:
