@@ -5,11 +5,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import REALCLIPS, SAMPLES
 
 from posecoach import app
 from posecoach.exercise.catalogue import load_exercise
 from posecoach.tracks import load_track
+
+from conftest import REALCLIPS, SAMPLES
 
 pytestmark = pytest.mark.e2e
 

@@ -4,11 +4,12 @@ import json
 
 import cv2
 import pytest
-from synthetic import write_bridge_track
 
 from posecoach import app
 from posecoach.cli import main
 from posecoach.exercise.catalogue import load_exercise
+
+from synthetic import write_bridge_track
 
 
 @pytest.fixture

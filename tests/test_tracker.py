@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from conftest import fake_measurements
 
 from posecoach.exercise.events import (
     CannotSee,
@@ -14,6 +13,8 @@ from posecoach.exercise.events import (
 )
 from posecoach.exercise.spec import ExerciseSpec
 from posecoach.exercise.tracker import ExerciseTracker
+
+from conftest import fake_measurements
 
 FPS = 30
 
