@@ -132,15 +132,21 @@ def _unknown(kind: str, wanted: str, known: list[str]) -> SpecError:
     return SpecError(f"unknown {kind} '{wanted}': {hint}")
 
 
-def load_exercise(exercise_id: str, directory: Path | None = None) -> ExerciseSpec:
-    """Load by id, or by path when given something that looks like a file."""
+def load_exercise(exercise_id: str, directory: Path | None = None, sets: dict | None = None) -> ExerciseSpec:
+    """Load by id, or by path when given something that looks like a file.
+
+    Layered (issue 5, see overrides.py): the file < the user's override for this id (not for
+    a file given by path) < `sets` ({"phases.up.bands.0.enter_above": 162}, from --set).
+    """
+    from posecoach.exercise.overrides import Layer, load_layered, user_layers
+
     if exercise_id.endswith(".toml"):
-        return load_exercise_file(Path(exercise_id))
+        return load_layered(Path(exercise_id), [Layer("--set", dict(sets))] if sets else [])
     directory = directory or exercises_dir()
     path = directory / f"{exercise_id}.toml"
     if not path.is_file():
         raise _unknown("exercise", exercise_id, exercise_ids(directory))
-    return load_exercise_file(path)
+    return load_layered(path, user_layers(exercise_id, sets))
 
 
 def load_all_exercises(directory: Path | None = None) -> dict[str, ExerciseSpec]:
