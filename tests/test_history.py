@@ -1,0 +1,183 @@
+"""The history database: where it lives, WAL and transactions, partial sessions, exports."""
+
+import csv
+import datetime as dt
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from posecoach import safety
+from posecoach.errors import UserError
+from posecoach.history import (
+    CSV_COLUMNS,
+    ExerciseRecord,
+    History,
+    daily_progress,
+    data_dir,
+    default_db_path,
+    export_csv,
+    format_table,
+    plot_progress,
+)
+
+T0 = dt.datetime(2025, 3, 10, 9, 30, tzinfo=dt.UTC)
+
+
+def bridge(reps=8, status="done", issues=None, position=0) -> ExerciseRecord:
+    return ExerciseRecord(position=position, exercise="glute_bridge", name="Glute bridge", status=status,
+                          unit="reps", target=8, sets=1, reps={"left": 0, "right": 0, "both": reps},
+                          good_reps=reps - 1, holds=reps, hold_s={"left": 0.0, "right": 0.0, "both": 3.5 * reps},
+                          best_hold_s=4.2,
+                          form_issues=issues or {"Lift your hips a little higher": 1}, duration_s=60.0, pain=3)
+
+
+def knee_to_chest() -> ExerciseRecord:
+    return ExerciseRecord(position=1, exercise="knee_to_chest", name="Knee to chest", status="partial",
+                          unit="holds", target=3, sets=1, reps={"left": 0, "right": 0, "both": 0}, holds=4,
+                          hold_s={"left": 62.0, "right": 21.0, "both": 0.0}, best_hold_s=22.0, duration_s=95.0)
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    monkeypatch.setenv("POSECOACH_DATA_DIR", str(tmp_path / "data"))
+    with History() as history:
+        yield history
+
+
+def test_the_data_folder_can_be_overridden(tmp_path, monkeypatch):
+    monkeypatch.setenv("POSECOACH_DATA_DIR", str(tmp_path))
+    assert data_dir() == tmp_path
+    assert default_db_path() == tmp_path / "history.sqlite3"
+    monkeypatch.delenv("POSECOACH_DATA_DIR")
+    assert data_dir().name == "posecoach"
+
+
+def test_wal_mode_and_schema(db):
+    assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.path.parent.name == "data"
+
+
+def test_a_session_is_written_at_start_and_marked_partial_until_it_ends(db):
+    sid = db.start_session("start_programme", "Start programme", T0, 3, "camera 0")
+    [row] = db.sessions()
+    assert (row.id, row.status, row.ended_at, row.pain_before, row.exercises) == (sid, "partial", None, 3, ())
+    db.add_exercise(sid, bridge(), T0 + dt.timedelta(minutes=2))
+    db.add_exercise(sid, knee_to_chest(), T0 + dt.timedelta(minutes=4))
+    db.end_session(sid, T0 + dt.timedelta(minutes=5), 2, True, None)
+    [row] = db.sessions()
+    assert row.status == "completed" and row.pain_after == 2 and row.stop_reason is None
+    assert row.ended_at == T0 + dt.timedelta(minutes=5)
+    assert row.exercises == (bridge(), knee_to_chest())
+
+
+def test_a_stopped_session_keeps_its_reason(db):
+    sid = db.start_session("glute_bridge", "Glute bridge", T0, 2)
+    db.add_exercise(sid, bridge(reps=3, status="stopped"), T0)
+    db.end_session(sid, T0, None, False, "pain")
+    [row] = db.sessions()
+    assert (row.status, row.stop_reason, row.pain_after) == ("partial", "pain", None)
+
+
+CRASH = textwrap.dedent("""
+    import datetime as dt, os, sys
+    sys.path.insert(0, {tests!r})
+    from test_history import bridge, T0
+    from posecoach.history import History
+    history = History()
+    sid = history.start_session("start_programme", "Start programme", T0, 4)
+    history.add_exercise(sid, bridge(), T0)
+    os._exit(1)  # a crash: no close, no end of session
+""")
+
+
+def test_a_crash_leaves_the_partial_session_and_an_intact_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("POSECOACH_DATA_DIR", str(tmp_path))
+    code = CRASH.format(tests=str(__import__("pathlib").Path(__file__).parent))
+    subprocess.run([sys.executable, "-c", code], check=False, env={**__import__("os").environ})
+    with History() as history:
+        assert history.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        [row] = history.sessions()
+    assert row.status == "partial" and row.ended_at is None
+    assert [e.exercise for e in row.exercises] == ["glute_bridge"]
+
+
+def test_screenings_are_remembered_with_their_date(db):
+    assert db.last_screening() is None
+    for day, yes in ((dt.date(2025, 3, 1), ()), (dt.date(2025, 3, 9), ("fever",))):
+        a = {q.id: q.id in yes for q in safety.QUESTIONS}
+        db.save_screening(safety.Screening(day, a, safety.evaluate(a)))
+    last = db.last_screening()
+    assert last.taken_on == dt.date(2025, 3, 9)
+    assert last.verdict == safety.Verdict(safety.Outcome.SEE_CLINICIAN, ("fever",))
+    assert last.answers["fever"] is True and last.answers["cancer"] is False
+
+
+def test_a_damaged_database_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("POSECOACH_DATA_DIR", str(tmp_path))
+    (tmp_path / "history.sqlite3").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(UserError, match=r"history database is damaged or not SQLite .*move it aside"):
+        History()
+
+
+def test_a_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    sqlite3.connect(path).execute("PRAGMA user_version=99").connection.close()
+    with pytest.raises(UserError, match=r"written by a newer posecoach \(schema 99\)"):
+        History(path)
+
+
+def two_days(db) -> None:
+    sid = db.start_session("start_programme", "Start programme", T0, 4)
+    db.add_exercise(sid, bridge(reps=6), T0)
+    db.end_session(sid, T0, 3, True, None)
+    day2 = T0 + dt.timedelta(days=1)
+    sid = db.start_session("acute_relief", "Acute relief", day2, 3)
+    db.add_exercise(sid, bridge(reps=8), day2)
+    db.add_exercise(sid, knee_to_chest(), day2)
+    db.start_session("start_programme", "Start programme", day2 + dt.timedelta(hours=2), 3)  # crashed at once
+
+
+def test_the_history_table(db):
+    assert format_table([]) == "No sessions yet: run 'posecoach live' to do one."
+    two_days(db)
+    lines = format_table(db.sessions()).splitlines()
+    assert lines[0].split() == ["date", "routine", "status", "pain", "exercise", "result", "reps", "holds",
+                                "form", "issues"]
+    assert lines[1].split()[:8] == ["2025-03-10", "09:30", "start_programme", "completed", "4->3",
+                                    "glute_bridge", "done", "6"]
+    assert lines[3].split() == ["knee_to_chest", "partial", "-", "4", "(83", "s)", "-"]
+    assert lines[4].split()[:6] == ["2025-03-11", "11:30", "start_programme", "partial", "3->-", "-"]
+
+
+def test_csv_export(db, tmp_path):
+    two_days(db)
+    out = tmp_path / "history.csv"
+    assert export_csv(db.sessions(), out) == 4
+    rows = list(csv.DictReader(out.open()))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert rows[0]["exercise"] == "glute_bridge" and rows[0]["reps_both"] == "6"
+    assert rows[0]["form_issues"] == "Lift your hips a little higher (x1)"
+    assert rows[2]["hold_s"] == "83.0" and rows[2]["exercise_status"] == "partial"
+    assert rows[3]["status"] == "partial" and rows[3]["exercise"] == ""
+    assert not list(tmp_path.glob(".history.csv*"))  # no temporary file left behind
+
+
+def test_daily_progress_and_plot(db, tmp_path):
+    two_days(db)
+    days = daily_progress(db.sessions())
+    assert list(days) == ["2025-03-10", "2025-03-11"]
+    assert days["2025-03-11"]["reps"] == {"glute_bridge": 8, "knee_to_chest": 0}
+    assert days["2025-03-11"]["hold_s"]["knee_to_chest"] == 83.0
+    assert days["2025-03-11"]["pain_before"] == [3, 3] and days["2025-03-11"]["pain_after"] == []
+    out = tmp_path / "progress.png"
+    plot_progress(db.sessions(), out)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plotting_nothing_says_so(db, tmp_path):
+    with pytest.raises(UserError, match="no sessions to plot yet"):
+        plot_progress([], tmp_path / "p.png")
