@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from posecoach import __version__, app, cli_tune
+from posecoach import __version__, app, cli_live, cli_tune
 from posecoach.errors import PosecoachError, UserError
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -207,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(p)
     p.set_defaults(func=cmd_bench)
     cli_tune.register(sub)  # eval, tune, calibrate (issue 5)
+    cli_live.register(sub)  # live, safety, history (issue 4)
     return parser
 
 
@@ -223,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     if args.command is None:
-        args = parser.parse_args(["demo", *(argv or [])])
+        args = parser.parse_args([cli_live.default_command(), *(argv or [])])
     try:
         return args.func(args)
     except PosecoachError as e:

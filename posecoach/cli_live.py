@@ -1,0 +1,220 @@
+"""`posecoach live`, `posecoach safety` and `posecoach history`: parse, call the library, print.
+
+`register(sub)` adds the three subcommands to the main parser; `default_command()` chooses
+what plain `posecoach` does (a live session when a camera works, else the demo).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from posecoach.errors import UserError
+
+DEFAULT_ROUTINE = "start_programme"
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def default_command() -> str:
+    from posecoach.live.capture import camera_available
+
+    if camera_available():
+        return "live"
+    _say("No camera found: running the demo instead (posecoach live --camera VIDEO.mp4 to try a session)")
+    return "demo"
+
+
+def _plan(args):
+    from posecoach.exercise.catalogue import load_exercise, load_routine
+    from posecoach.live.plan import plan_for_exercise, plan_from_routine
+
+    if args.exercise:
+        return plan_for_exercise(load_exercise(args.exercise), args.reps, args.sets)
+    if args.reps or args.sets:
+        raise UserError("--reps and --sets go with --exercise; a routine sets its own doses")
+    return plan_from_routine(load_routine(args.routine or DEFAULT_ROUTINE), load_exercise)
+
+
+def _answers(args, screening: bool):
+    from posecoach.live import answers as ans
+
+    base = ans.load_answers(args.answers) if args.answers else ans.Answers()
+    merged = ans.with_options(base, args.no_red_flags, args.pain_before, args.pain_between, args.pain_after)
+    if args.headless:
+        ans.check_complete(merged, screening)
+    return merged
+
+
+def _needs_screen(history, rescreen: bool) -> bool:
+    from posecoach.safety import needs_screening
+
+    return rescreen or needs_screening(history.last_screening(), dt.date.today())
+
+
+def _ui(args, answers):
+    from posecoach.live.answers import Answerer
+
+    if args.headless:
+        from posecoach.live.window import HeadlessUI
+
+        return HeadlessUI(Answerer(answers))
+    from posecoach.live.window import WindowUI
+
+    return WindowUI()
+
+
+def _flow_settings(args):
+    from posecoach.live.flow import FlowSettings
+
+    changes = {k: v for k, v in (("countdown_s", args.countdown), ("exercise_rest_s", args.rest),
+                                 ("set_rest_s", args.rest)) if v is not None}
+    return FlowSettings(**changes)
+
+
+def cmd_live(args) -> int:
+    from posecoach.app import ModelChoice
+    from posecoach.history import History
+    from posecoach.live.capture import open_camera
+    from posecoach.live.session import Devices, LiveSession, pose_estimator
+    from posecoach.sound import Sounds, Speech
+
+    plan = _plan(args)
+    with History() as history:
+        screen = _needs_screen(history, args.rescreen)
+        answers = _answers(args, screen)
+        source = open_camera(args.camera)
+        model = ModelChoice(args.model_variant, args.model, _say)
+        with pose_estimator(model) as estimator:
+            devices = Devices(history, estimator, _ui(args, answers), Sounds(args.sound, sys.stderr),
+                              Speech(args.speak))
+            session = LiveSession(plan, source, devices, screen, _flow_settings(args), mirror=not args.no_mirror)
+            result = session.run()
+    print(_session_summary(result))
+    return 0 if result.state.verdict is None or result.state.verdict.ok else 3
+
+
+def _session_summary(result) -> str:
+    from posecoach.live.screens import SummaryScreen, describe
+
+    state = result.state
+    if state.verdict is not None and not state.verdict.ok:
+        return "\n".join((state.verdict.title, *state.verdict.lines))
+    if not state.session_started:
+        return "No session was started."
+    screen = describe(state)
+    assert isinstance(screen, SummaryScreen)
+    lines = [screen.status, screen.pain]
+    lines += [f"  {r.name}: {r.status}; reps {r.reps}; holds {r.holds}; form: {r.issues}" for r in screen.rows]
+    lines += list(screen.advice)
+    latency = f", latency median {result.latency_p50_ms:.0f} ms" if result.latency_p50_ms is not None else ""
+    lines.append(f"(session {result.session_id}: {result.frames} frames shown, {result.dropped} dropped{latency})")
+    return "\n".join(lines)
+
+
+def _ask_terminal(question: str) -> bool:
+    while True:
+        reply = input(f"{question} [y/n] ").strip().lower()
+        if reply in ("y", "yes", "n", "no"):
+            return reply.startswith("y")
+        print("Please answer y or n.")
+
+
+def cmd_safety(args) -> int:
+    from posecoach import safety
+    from posecoach.history import History
+    from posecoach.live import answers as ans
+
+    with History() as history:
+        if args.last:
+            last = history.last_screening()
+            print("No safety check yet." if last is None else
+                  f"{last.taken_on}: {last.verdict.title} ({', '.join(last.verdict.flagged) or 'no red flags'})")
+            return 0
+        given = (ans.load_answers(args.answers) if args.answers else ans.Answers()).red_flag_answers()
+        if args.no_red_flags:
+            given = dict.fromkeys(safety.question_ids(), False)
+        if given is None:
+            print("A short safety check. Answer each question with y or n.\n" + safety.DISCLAIMER + "\n")
+            given = {q.id: _ask_terminal(q.text) for q in safety.QUESTIONS}
+        verdict = safety.evaluate(given)
+        history.save_screening(safety.Screening(dt.date.today(), given, verdict))
+    print("\n".join(("", verdict.title, *verdict.lines, "", safety.DISCLAIMER)))
+    return 0 if verdict.ok else 3
+
+
+def cmd_history(args) -> int:
+    from posecoach.history import History, export_csv, format_table, plot_progress
+    from posecoach.paths import check_output
+
+    for path in (args.csv, args.plot):
+        if path is not None:
+            check_output(path, args.force)
+    with History() as history:
+        sessions = history.sessions()
+        print(format_table(sessions))
+        if args.csv:
+            rows = export_csv(sessions, args.csv)
+            print(f"csv: {args.csv} ({rows} rows)")
+        if args.plot:
+            plot_progress(sessions, args.plot)
+            print(f"plot: {args.plot}")
+        print(f"data: {history.path}")
+    return 0
+
+
+def _pain(text: str) -> int:
+    from posecoach.safety import check_pain
+
+    try:
+        return check_pain(int(text))
+    except (ValueError, UserError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 0 to 10") from None
+
+
+def _add_answer_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--answers", type=Path, help="TOML/JSON file with the answers to the prompts (see docs/LIVE.md)")
+    p.add_argument("--no-red-flags", action="store_true",
+                   help="declare that none of the safety questions applies (for scripted runs)")
+
+
+def _add_live(sub) -> None:
+    p = sub.add_parser("live", help="a coached session in front of the camera")
+    p.add_argument("--camera", help="camera index, /dev/videoN, or a video file played as a camera")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--routine", help=f"routine id (default {DEFAULT_ROUTINE}); see 'posecoach routines'")
+    which.add_argument("--exercise", "-e", help="one exercise id instead of a routine")
+    p.add_argument("--reps", type=int, help="with --exercise: reps (or holds) per side and set")
+    p.add_argument("--sets", type=int, help="with --exercise: number of sets")
+    p.add_argument("--headless", action="store_true", help="no window: prompts are answered by options or a file")
+    _add_answer_options(p)
+    for name in ("before", "between", "after"):
+        p.add_argument(f"--pain-{name}", type=_pain, metavar="N", help=f"headless: pain rating {name} (0-10)")
+    p.add_argument("--rescreen", action="store_true", help="ask the safety questions again now")
+    p.add_argument("--no-mirror", action="store_true", help="show the camera unmirrored")
+    p.add_argument("--sound", choices=["auto", "tone", "bell", "off"], default="auto",
+                   help="sound on each rep and hold (default auto: a tone, else the terminal bell)")
+    p.add_argument("--speak", action="store_true", help="spoken cues through espeak-ng if installed")
+    p.add_argument("--countdown", type=float, help="seconds of countdown before each exercise (default 3)")
+    p.add_argument("--rest", type=float, help="seconds of rest between sets and exercises")
+    p.add_argument("--model", type=Path, help="a pose landmarker .task file to use instead of the cache")
+    p.add_argument("--model-variant", help="model variant from 'posecoach models list'")
+    p.set_defaults(func=cmd_live)
+
+
+def register(sub) -> None:
+    _add_live(sub)
+    p = sub.add_parser("safety", help="the red-flag safety questions (asked before the first session)")
+    _add_answer_options(p)
+    p.add_argument("--last", action="store_true", help="show the last answers' outcome and date")
+    p.set_defaults(func=cmd_safety)
+
+    p = sub.add_parser("history", help="past sessions: a table, a CSV export or a progress plot")
+    p.add_argument("--csv", type=Path, help="export one row per exercise to this CSV file")
+    p.add_argument("--plot", type=Path, help="draw progress over days to this PNG file")
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
+    p.set_defaults(func=cmd_history)

@@ -1,0 +1,127 @@
+"""Answers for a session without a window (--headless): from options or a TOML/JSON file.
+
+The file (every key optional, none unknown):
+
+    red_flags = "none"          # or a table: saddle_numbness = false, fever = false, ...
+    pain_before = 2
+    pain_between = 2            # the check between exercises (default: pain_before)
+    pain_after = 2
+    [[keys]]                    # scripted key presses, by frame time
+    t_s = 12.5
+    key = "hurt"
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from posecoach import safety
+from posecoach.errors import UserError
+from posecoach.live.flow import FlowState, Stage
+from posecoach.live.signals import Input, Key, Press, SetPain
+
+Pain = Field(None, ge=safety.PAIN_MIN, le=safety.PAIN_MAX)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScriptedKey(_Strict):
+    t_s: float = Field(ge=0.0)
+    key: Key
+
+
+class Answers(_Strict):
+    red_flags: dict[str, bool] | Literal["none"] | None = None
+    pain_before: int | None = Pain
+    pain_between: int | None = Pain
+    pain_after: int | None = Pain
+    keys: list[ScriptedKey] = []
+
+    def red_flag_answers(self) -> dict[str, bool] | None:
+        if self.red_flags == "none":
+            return dict.fromkeys(safety.question_ids(), False)
+        return self.red_flags
+
+
+def load_answers(path: Path) -> Answers:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise UserError(f"{path}: cannot read the answers file ({e.strerror})") from None
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as e:
+        raise UserError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'TOML'}: {e}") from None
+    try:
+        return Answers.model_validate(data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise UserError(f"{path}: {where}: {first['msg']}") from None
+
+
+def with_options(answers: Answers, no_red_flags: bool = False, pain_before: int | None = None,
+                 pain_between: int | None = None, pain_after: int | None = None) -> Answers:
+    """Command-line options override the file."""
+    update: dict[str, object] = {k: v for k, v in (("pain_before", pain_before), ("pain_between", pain_between),
+                                                   ("pain_after", pain_after)) if v is not None}
+    for name, value in update.items():
+        safety.check_pain(value, f"--{name.replace('_', '-')}")
+    if no_red_flags:
+        update["red_flags"] = "none"
+    return answers.model_copy(update=update)
+
+
+def check_complete(answers: Answers, screening: bool) -> None:
+    """Fail before the session starts, naming the missing option."""
+    if screening:
+        flags = answers.red_flag_answers()
+        if flags is None:
+            raise UserError("--headless needs the safety answers: pass --no-red-flags if none of the questions "
+                            "in 'posecoach safety' apply, or red_flags in --answers FILE")
+        safety.evaluate(flags)
+    for name in ("pain_before", "pain_after"):
+        if getattr(answers, name) is None:
+            raise UserError(f"--headless needs --{name.replace('_', '-')} N (0-10), or {name} in --answers FILE")
+
+
+@dataclass
+class Answerer:
+    """Answers the prompts of a headless session as the person would, and presses scripted keys."""
+
+    answers: Answers
+    _next_key: int = 0
+
+    def respond(self, state: FlowState) -> list[Input]:
+        return self._scripted(state) + self._prompt(state)
+
+    def _scripted(self, state: FlowState) -> list[Input]:
+        keys = self.answers.keys
+        due: list[Input] = []
+        while self._next_key < len(keys) and state.t_s is not None and keys[self._next_key].t_s <= state.t_s:
+            due.append(Press(keys[self._next_key].key))
+            self._next_key += 1
+        return due
+
+    def _prompt(self, state: FlowState) -> list[Input]:
+        a = self.answers
+        if state.stage is Stage.SAFETY:
+            flags = a.red_flag_answers() or {}
+            question = safety.QUESTIONS[len(state.answers)]
+            return [Press(Key.YES if flags.get(question.id) else Key.NO)]
+        pain = {Stage.PAIN_BEFORE: a.pain_before, Stage.PAIN_AFTER: a.pain_after,
+                Stage.PAIN_CHECK: a.pain_between if a.pain_between is not None else a.pain_before}
+        if state.stage in pain:
+            value = pain[state.stage]
+            return [SetPain(value), Press(Key.CONFIRM)] if value is not None else [Press(Key.QUIT)]
+        if state.stage in (Stage.CARD, Stage.SAFETY_STOP, Stage.HURT, Stage.SUMMARY):
+            return [Press(Key.CONFIRM)]
+        return []

@@ -1,0 +1,419 @@
+"""The guided session as a pure state machine: (state, input) -> (new state, effects).
+
+Inputs are frame ticks (frame time, tracker events, the set-up check), key presses, pain
+ratings and the end of the camera. Effects are what the runner must do: save to history,
+start a new tracker, play a sound, speak. `screens.describe(state)` says what to show.
+Nothing here reads a clock, draws, or touches a file.
+
+Stages: safety -> pain before -> for each exercise: card -> set-up -> countdown -> active
+(-> break between sets or sides -> countdown -> active ...) -> pain check -> rest -> ...
+-> pain after -> summary. "It hurts", quit, skip, repeat and pause work wherever they make sense.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from posecoach import safety
+from posecoach.exercise.events import HoldEnded
+from posecoach.history import ExerciseRecord
+from posecoach.live import tally as tl
+from posecoach.live.plan import Plan, PlanItem
+from posecoach.live.setup import SetupStatus
+from posecoach.live.signals import (
+    Effect,
+    EndSession,
+    Input,
+    Key,
+    Press,
+    SaveExercise,
+    SaveScreening,
+    Say,
+    SetPain,
+    Sound,
+    StartSession,
+    StartTracking,
+    Tick,
+)
+
+
+class Stage(StrEnum):
+    SAFETY = "safety"
+    SAFETY_STOP = "safety_stop"
+    PAIN_BEFORE = "pain_before"
+    CARD = "card"
+    SETUP = "setup"
+    COUNTDOWN = "countdown"
+    ACTIVE = "active"
+    BREAK = "break"  # between sets, or before the other side
+    PAIN_CHECK = "pain_check"  # between exercises
+    REST = "rest"  # between exercises
+    HURT = "hurt"
+    PAIN_AFTER = "pain_after"
+    SUMMARY = "summary"
+    DONE = "done"
+
+
+EXERCISE_STAGES = frozenset({Stage.SETUP, Stage.COUNTDOWN, Stage.ACTIVE, Stage.BREAK})
+PAUSABLE = EXERCISE_STAGES | {Stage.REST}
+PAIN_STAGES = frozenset({Stage.PAIN_BEFORE, Stage.PAIN_CHECK, Stage.PAIN_AFTER})
+HURT_STAGES = EXERCISE_STAGES | {Stage.CARD, Stage.REST, Stage.PAIN_CHECK}
+_EPS = 1e-6  # timers end within this of zero (frame times are rounded)
+
+
+@dataclass(frozen=True)
+class FlowSettings:
+    countdown_s: float = 3.0
+    setup_ok_s: float = 1.0  # the set-up must stay right this long
+    set_rest_s: float = 20.0
+    side_switch_s: float = 8.0
+    exercise_rest_s: float = 15.0
+    max_step_s: float = 0.5  # a longer gap between frames advances the timers by this much
+
+
+@dataclass(frozen=True)
+class FlowState:
+    plan: Plan
+    settings: FlowSettings
+    stage: Stage
+    t_s: float | None = None
+    paused: bool = False
+    timer_s: float = 0.0
+    answers: tuple[bool, ...] = ()
+    verdict: safety.Verdict | None = None
+    pain: int | None = None  # the rating being entered
+    pain_before: int | None = None
+    pain_after: int | None = None
+    session_started: bool = False
+    index: int = 0
+    segment: int = 0
+    tally: tl.Tally = field(default_factory=tl.Tally)
+    pending: ExerciseRecord | None = None  # done, saved once the pain question after it is answered
+    records: tuple[ExerciseRecord, ...] = ()
+    completed: bool = False
+    stop_reason: str | None = None
+    setup: SetupStatus | None = None
+
+    @property
+    def item(self) -> PlanItem:
+        return self.plan.items[min(self.index, len(self.plan.items) - 1)]
+
+    @property
+    def done(self) -> bool:
+        return self.stage is Stage.DONE
+
+    @property
+    def needs_pose(self) -> bool:
+        return self.stage in EXERCISE_STAGES
+
+
+@dataclass(frozen=True)
+class Transition:
+    state: FlowState
+    effects: tuple[Effect, ...] = ()
+
+    def then(self, other: Transition) -> Transition:
+        return Transition(other.state, self.effects + other.effects)
+
+
+def start(plan: Plan, settings: FlowSettings = FlowSettings(), screen: bool = True) -> FlowState:
+    """A new session; `screen` asks the red-flag questions first."""
+    return FlowState(plan, settings, Stage.SAFETY if screen else Stage.PAIN_BEFORE)
+
+
+def advance(state: FlowState, event: Input) -> Transition:
+    if isinstance(event, Tick):
+        return _tick(state, event)
+    if isinstance(event, Press):
+        return _press(state, event.key)
+    if isinstance(event, SetPain):
+        if state.stage in PAIN_STAGES:
+            return Transition(replace(state, pain=safety.check_pain(event.value)))
+        return Transition(state)
+    return _source_ended(state, event.reason)
+
+
+def interrupt(state: FlowState, reason: str) -> Transition:
+    """Ctrl-C or a crash: save what was done, mark the session partial, stop."""
+    effects: list[Effect] = []
+    if state.stage in EXERCISE_STAGES and tl.did_something(state.tally):
+        effects.append(SaveExercise(_record(state, "partial")))
+    if state.pending is not None:
+        effects.append(SaveExercise(state.pending))
+    if state.session_started and state.stage not in (Stage.SUMMARY, Stage.DONE):
+        effects.append(EndSession(state.pain_after, False, state.stop_reason or reason))
+    return Transition(replace(state, stage=Stage.DONE, pending=None), tuple(effects))
+
+
+# Ticks ---------------------------------------------------------------------------------------
+
+def _tick(state: FlowState, tick: Tick) -> Transition:
+    dt = 0.0 if state.t_s is None else min(max(tick.t_s - state.t_s, 0.0), state.settings.max_step_s)
+    state = replace(state, t_s=tick.t_s, setup=tick.setup if tick.setup is not None else state.setup)
+    if state.paused:
+        return Transition(state)
+    if state.stage in EXERCISE_STAGES:
+        state = replace(state, tally=tl.note_open_holds(state.tally, tick.open_hold_s))
+    handler = _TICKS.get(state.stage)
+    return handler(state, tick, dt) if handler else Transition(state)
+
+
+def _tick_setup(state: FlowState, tick: Tick, dt: float) -> Transition:
+    ok = tick.setup is not None and tick.setup.ok
+    timer = state.timer_s + dt if ok else 0.0
+    if timer >= state.settings.setup_ok_s:
+        return _to_countdown(state)
+    return Transition(replace(state, timer_s=timer))
+
+
+def _tick_countdown(state: FlowState, tick: Tick, dt: float) -> Transition:
+    timer = state.timer_s - dt
+    if timer <= _EPS:
+        return Transition(replace(state, stage=Stage.ACTIVE, timer_s=0.0), (Say("Go"),))
+    return Transition(replace(state, timer_s=timer))
+
+
+def _tick_timer(state: FlowState, tick: Tick, dt: float) -> Transition:
+    """Break and rest: count down, then carry on."""
+    timer = state.timer_s - dt
+    if state.stage is Stage.BREAK:  # a hold may end after the set's target was reached
+        ended = [e for e in tick.events if isinstance(e, HoldEnded)]
+        state = replace(state, tally=tl.add_holds(state.tally, ended))
+    if timer > _EPS:
+        return Transition(replace(state, timer_s=timer))
+    return _to_countdown(state) if state.stage is Stage.BREAK else _to_card(state, state.index + 1)
+
+
+def _tick_active(state: FlowState, tick: Tick, dt: float) -> Transition:
+    item = state.item
+    _, side = item.segments[state.segment]
+    tally, sounds = tl.count(state.tally, tick.events, item, side)
+    state = replace(state, tally=replace(tally, active_s=tally.active_s + dt))
+    effects = tuple(Sound(kind) for kind in sounds)
+    if not tl.segment_done(state.tally, item, side):
+        return Transition(state, effects)
+    return Transition(state, effects + (Sound("done"),)).then(_next_segment(state))
+
+
+_TICKS = {
+    Stage.SETUP: _tick_setup,
+    Stage.COUNTDOWN: _tick_countdown,
+    Stage.ACTIVE: _tick_active,
+    Stage.BREAK: _tick_timer,
+    Stage.REST: _tick_timer,
+}
+
+
+# Moving between stages -----------------------------------------------------------------------
+
+def _to_card(state: FlowState, index: int) -> Transition:
+    if index >= len(state.plan.items):
+        return _to_pain_after(state, completed=True, reason=None)
+    new = replace(state, stage=Stage.CARD, index=index, segment=0, tally=tl.Tally(), paused=False, timer_s=0.0)
+    return Transition(new, (Say(f"Next: {new.item.spec.name}"),))
+
+
+def _to_setup(state: FlowState) -> Transition:
+    new = replace(state, stage=Stage.SETUP, segment=0, tally=tl.Tally(), paused=False, timer_s=0.0, setup=None)
+    return Transition(new, (StartTracking(state.index),))
+
+
+def _to_countdown(state: FlowState) -> Transition:
+    return Transition(replace(state, stage=Stage.COUNTDOWN, timer_s=state.settings.countdown_s))
+
+
+def _next_segment(state: FlowState) -> Transition:
+    segments = state.item.segments
+    if state.segment + 1 >= len(segments):
+        return _leave_exercise(state, "done", "next")
+    (old_set, _), (new_set, _) = segments[state.segment], segments[state.segment + 1]
+    pause = state.settings.set_rest_s if new_set != old_set else state.settings.side_switch_s
+    new = replace(state, stage=Stage.BREAK, segment=state.segment + 1, timer_s=pause,
+                  tally=tl.new_segment(state.tally))
+    return Transition(new, (Say("Rest" if new_set != old_set else "Now the other side"),))
+
+
+def _record(state: FlowState, status: str) -> ExerciseRecord:
+    return tl.record(state.tally, state.item, state.index, status)
+
+
+def _leave_exercise(state: FlowState, status: str, then: str) -> Transition:
+    """Close the current exercise. `then`: "next", "hurt" or a stop reason (quit, camera)."""
+    did = tl.did_something(state.tally)
+    if then == "hurt":
+        status = "stopped"
+    elif status != "done" and not did:
+        status = "skipped" if then == "next" else ""  # quitting before starting records nothing
+    effects: tuple[Effect, ...] = ()
+    if status in ("skipped", "stopped"):
+        record = _record(state, status)
+        state, effects = replace(state, records=state.records + (record,)), (SaveExercise(record),)
+    elif status:
+        state = replace(state, pending=_record(state, status))
+    state = replace(state, tally=tl.Tally(), paused=False)
+    if then == "hurt":
+        return Transition(state, effects).then(_to_hurt(state, "pain"))
+    if then != "next":
+        return Transition(state, effects).then(_to_pain_after(state, completed=False, reason=then))
+    if state.index + 1 >= len(state.plan.items):
+        return Transition(state, effects).then(_to_pain_after(state, completed=True, reason=None))
+    if state.pending is not None:
+        return Transition(replace(state, stage=Stage.PAIN_CHECK, pain=None), effects)
+    return Transition(state, effects).then(_to_card(state, state.index + 1))
+
+
+def _to_hurt(state: FlowState, reason: str) -> Transition:
+    return Transition(replace(state, stage=Stage.HURT, stop_reason=reason, paused=False),
+                      (Say("Stop and rest"),))
+
+
+def _to_pain_after(state: FlowState, completed: bool, reason: str | None) -> Transition:
+    if not state.session_started:
+        return Transition(replace(state, stage=Stage.DONE))
+    return Transition(replace(state, stage=Stage.PAIN_AFTER, pain=None, completed=completed,
+                              stop_reason=state.stop_reason or reason, paused=False))
+
+
+def _flush_pending(state: FlowState, pain: int | None) -> Transition:
+    if state.pending is None:
+        return Transition(state)
+    record = replace(state.pending, pain=pain)
+    return Transition(replace(state, pending=None, records=state.records + (record,)), (SaveExercise(record),))
+
+
+def _end_session(state: FlowState, pain_after: int | None) -> Transition:
+    flushed = _flush_pending(state, pain_after)
+    s = replace(flushed.state, stage=Stage.SUMMARY, pain_after=pain_after)
+    return flushed.then(Transition(s, (EndSession(pain_after, s.completed, s.stop_reason),)))
+
+
+# Keys ----------------------------------------------------------------------------------------
+
+def _press(state: FlowState, key: Key) -> Transition:
+    stage = state.stage
+    if stage is Stage.SAFETY:
+        return _safety_key(state, key)
+    if stage in PAIN_STAGES:
+        return _pain_key(state, key)
+    if key is Key.HURT and stage in HURT_STAGES:
+        return _hurt(state)
+    if key is Key.PAUSE and stage in PAUSABLE:
+        return Transition(replace(state, paused=not state.paused))
+    handler = _KEYS.get(key)
+    return handler(state) if handler else Transition(state)
+
+
+def _safety_key(state: FlowState, key: Key) -> Transition:
+    if key is Key.QUIT:
+        return Transition(replace(state, stage=Stage.DONE))
+    if key not in (Key.YES, Key.NO):
+        return Transition(state)
+    answers = state.answers + (key is Key.YES,)
+    if len(answers) < len(safety.QUESTIONS):
+        return Transition(replace(state, answers=answers))
+    by_id = dict(zip(safety.question_ids(), answers, strict=True))
+    verdict = safety.evaluate(by_id)
+    stage = Stage.PAIN_BEFORE if verdict.ok else Stage.SAFETY_STOP
+    return Transition(replace(state, answers=answers, verdict=verdict, stage=stage),
+                      (SaveScreening(by_id, verdict), Say(verdict.title)))
+
+
+def _pain_key(state: FlowState, key: Key) -> Transition:
+    if key in (Key.UP, Key.DOWN):
+        step = 1 if key is Key.UP else -1
+        value = min(safety.PAIN_MAX, max(safety.PAIN_MIN, (state.pain if state.pain is not None else 0) + step))
+        return Transition(replace(state, pain=value))
+    if key is Key.QUIT:
+        return _pain_quit(state)
+    if key is Key.HURT and state.stage is Stage.PAIN_CHECK:
+        return _hurt(state)
+    if key is not Key.CONFIRM or state.pain is None:
+        return Transition(state)
+    return _pain_confirmed(state, state.pain)
+
+
+def _pain_quit(state: FlowState) -> Transition:
+    if state.stage is Stage.PAIN_BEFORE:
+        return Transition(replace(state, stage=Stage.DONE))
+    if state.stage is Stage.PAIN_CHECK:
+        flushed = _flush_pending(state, None)
+        return flushed.then(_to_pain_after(flushed.state, completed=False, reason="quit"))
+    return _end_session(state, None)
+
+
+def _pain_confirmed(state: FlowState, value: int) -> Transition:
+    if state.stage is Stage.PAIN_BEFORE:
+        new = replace(state, pain_before=value, session_started=True, pain=None)
+        return Transition(new, (StartSession(value),)).then(_to_card(new, 0))
+    if state.stage is Stage.PAIN_AFTER:
+        return _end_session(state, value)
+    flushed = _flush_pending(state, value)
+    if safety.pain_rose(state.pain_before, value):
+        hurt = _to_hurt(replace(flushed.state, pain_after=value), "pain")
+        return flushed.then(hurt)
+    rest = state.item.rest_after_s if state.item.rest_after_s is not None else state.settings.exercise_rest_s
+    return flushed.then(Transition(replace(flushed.state, stage=Stage.REST, timer_s=rest), (Say("Rest"),)))
+
+
+def _hurt(state: FlowState) -> Transition:
+    if state.stage in EXERCISE_STAGES or state.stage is Stage.CARD:
+        return _leave_exercise(state, "partial", "hurt")
+    flushed = _flush_pending(state, None)
+    return flushed.then(_to_hurt(flushed.state, "pain"))
+
+
+def _quit(state: FlowState) -> Transition:
+    stage = state.stage
+    if stage in (Stage.SAFETY_STOP, Stage.SUMMARY):
+        return Transition(replace(state, stage=Stage.DONE))
+    if stage in EXERCISE_STAGES or stage is Stage.CARD:
+        return _leave_exercise(state, "partial", "quit")
+    if stage is Stage.HURT:
+        return _confirm(state)
+    return _to_pain_after(state, completed=False, reason="quit")
+
+
+def _skip(state: FlowState) -> Transition:
+    if state.stage is Stage.REST:
+        return _to_card(state, state.index + 1)
+    if state.stage in EXERCISE_STAGES or state.stage is Stage.CARD:
+        return _leave_exercise(state, "partial", "next")
+    return Transition(state)
+
+
+def _repeat(state: FlowState) -> Transition:
+    if state.stage in EXERCISE_STAGES or state.stage is Stage.REST:
+        return _to_setup(state)
+    return Transition(state)
+
+
+def _confirm(state: FlowState) -> Transition:
+    stage = state.stage
+    if stage is Stage.CARD:
+        return _to_setup(state)
+    if stage is Stage.SETUP:  # start anyway: the person says the set-up is right
+        return _to_countdown(state)
+    if stage in (Stage.BREAK, Stage.REST):
+        return Transition(replace(state, timer_s=0.0, paused=False))
+    if stage is Stage.HURT:
+        if state.pain_after is not None:
+            return _end_session(state, state.pain_after)
+        return _to_pain_after(state, completed=False, reason="pain")
+    if stage in (Stage.SAFETY_STOP, Stage.SUMMARY):
+        return Transition(replace(state, stage=Stage.DONE))
+    return Transition(state)
+
+
+_KEYS = {Key.QUIT: _quit, Key.SKIP: _skip, Key.REPEAT: _repeat, Key.CONFIRM: _confirm}
+
+
+def _source_ended(state: FlowState, reason: str) -> Transition:
+    stage = state.stage
+    if stage in (Stage.SAFETY, Stage.SAFETY_STOP, Stage.PAIN_BEFORE):
+        return Transition(replace(state, stage=Stage.DONE))
+    if stage in EXERCISE_STAGES or stage is Stage.CARD:
+        return _leave_exercise(state, "partial", reason)
+    if stage in (Stage.REST, Stage.PAIN_CHECK):
+        return _to_pain_after(state, completed=False, reason=reason)
+    return Transition(state)

@@ -1,0 +1,265 @@
+"""What each stage of the flow shows, as plain data. `draw` turns these into pixels.
+
+`describe(state)` is pure, so tests can check the words on every screen without a window.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from posecoach import safety
+from posecoach.history import ExerciseRecord
+from posecoach.live import tally as tl
+from posecoach.live.flow import FlowState, Stage
+from posecoach.live.setup import SetupCheck
+from posecoach.live.signals import KEY_LABELS, Key
+
+LegendItem = tuple[str, str]  # (key label, what it does)
+
+
+def _legend(*items: Key | LegendItem, confirm: str = "continue") -> tuple[LegendItem, ...]:
+    names = {Key.CONFIRM: confirm, Key.YES: "yes", Key.NO: "no", Key.PAUSE: "pause/resume", Key.SKIP: "skip",
+             Key.REPEAT: "repeat", Key.HURT: "it hurts", Key.QUIT: "quit"}
+    return tuple(i if isinstance(i, tuple) else (KEY_LABELS[i], names[i]) for i in items)
+
+
+_PAIN_KEYS = (("0-9", "rate"), ("+/-", "adjust"))
+_EXERCISE_KEYS = (Key.PAUSE, Key.SKIP, Key.REPEAT, Key.HURT, Key.QUIT)
+
+
+@dataclass(frozen=True)
+class SafetyScreen:
+    index: int  # from 1
+    total: int
+    question: str
+    level: str
+    disclaimer: str
+    legend: tuple[LegendItem, ...]
+
+
+@dataclass(frozen=True)
+class NoticeScreen:
+    tone: str  # "danger", "warning" or "ok"
+    title: str
+    lines: tuple[str, ...]
+    footer: str
+    legend: tuple[LegendItem, ...]
+
+
+@dataclass(frozen=True)
+class PainScreen:
+    title: str
+    question: str
+    value: int | None
+    note: str
+    legend: tuple[LegendItem, ...]
+
+
+@dataclass(frozen=True)
+class CardScreen:
+    heading: str  # "Exercise 1 of 4"
+    title: str
+    dose: str
+    camera: str
+    instructions: tuple[str, ...]
+    legend: tuple[LegendItem, ...]
+
+
+@dataclass(frozen=True)
+class SetupScreen:
+    title: str
+    checks: tuple[SetupCheck, ...]
+    progress: float  # 0..1 of the time the set-up must stay right
+    camera: str
+    paused: bool
+    legend: tuple[LegendItem, ...]
+
+
+@dataclass(frozen=True)
+class CountdownScreen:
+    title: str
+    seconds: int
+    subtitle: str
+    paused: bool
+    legend: tuple[LegendItem, ...]
+
+
+@dataclass(frozen=True)
+class ActiveScreen:
+    title: str
+    segment: str  # "Set 1 of 2, left side"
+    progress: str  # "3 / 8 reps"
+    fraction: float  # 0..1 toward this segment's target
+    paused: bool
+    legend: tuple[LegendItem, ...]
+
+
+@dataclass(frozen=True)
+class RestScreen:
+    title: str
+    seconds: int
+    next_text: str
+    paused: bool
+    legend: tuple[LegendItem, ...]
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    name: str
+    status: str
+    reps: str
+    holds: str
+    issues: str
+
+
+@dataclass(frozen=True)
+class SummaryScreen:
+    title: str
+    status: str
+    rows: tuple[SummaryRow, ...]
+    pain: str
+    advice: tuple[str, ...]
+    legend: tuple[LegendItem, ...]
+
+
+Screen = (SafetyScreen | NoticeScreen | PainScreen | CardScreen | SetupScreen | CountdownScreen
+          | ActiveScreen | RestScreen | SummaryScreen)
+
+
+def _safety(state: FlowState) -> Screen:
+    index = min(len(state.answers), len(safety.QUESTIONS) - 1)
+    q = safety.QUESTIONS[index]
+    return SafetyScreen(index + 1, len(safety.QUESTIONS), q.text, q.level.value, safety.DISCLAIMER,
+                        _legend(Key.YES, Key.NO, Key.QUIT))
+
+
+def _safety_stop(state: FlowState) -> Screen:
+    verdict = state.verdict
+    assert verdict is not None
+    tone = "danger" if verdict.outcome is safety.Outcome.EMERGENCY else "warning"
+    return NoticeScreen(tone, verdict.title, verdict.lines, safety.DISCLAIMER, _legend(Key.CONFIRM, confirm="close"))
+
+
+_PAIN_TEXT = {
+    Stage.PAIN_BEFORE: ("Before we start", "How much does your back hurt right now?"),
+    Stage.PAIN_CHECK: ("Quick check", "How much does your back hurt now?"),
+    Stage.PAIN_AFTER: ("Session finished", "How much does your back hurt now?"),
+}
+
+
+def _pain(state: FlowState) -> Screen:
+    title, question = _PAIN_TEXT[state.stage]
+    note = "0 = no pain, 10 = worst pain imaginable"
+    if state.stage is not Stage.PAIN_BEFORE and state.pain_before is not None:
+        note += f". Before the session: {state.pain_before}"
+    keys = (*_PAIN_KEYS, Key.CONFIRM) + ((Key.HURT,) if state.stage is Stage.PAIN_CHECK else ()) + (Key.QUIT,)
+    return PainScreen(title, question, state.pain, note, _legend(*keys, confirm="confirm"))
+
+
+def _card(state: FlowState) -> Screen:
+    item = state.item
+    spec = item.spec
+    heading = f"Exercise {state.index + 1} of {len(state.plan.items)}: {state.plan.name}"
+    camera = f"Camera: {spec.view} view. {spec.setup}"
+    return CardScreen(heading, spec.name, item.dose_text(), camera, tuple(spec.instructions),
+                      _legend(Key.CONFIRM, Key.SKIP, Key.HURT, Key.QUIT, confirm="start"))
+
+
+def _setup(state: FlowState) -> Screen:
+    waiting = (SetupCheck("Whole body in the frame", False, "Looking for you..."),)
+    checks = state.setup.checks if state.setup else waiting
+    progress = min(1.0, state.timer_s / state.settings.setup_ok_s) if state.settings.setup_ok_s else 1.0
+    spec = state.item.spec
+    return SetupScreen(f"Set up: {spec.name}", checks, progress, spec.setup, state.paused,
+                       _legend(Key.CONFIRM, *_EXERCISE_KEYS, confirm="start anyway"))
+
+
+def _segment_text(state: FlowState) -> str:
+    item = state.item
+    number, side = item.segments[state.segment]
+    parts = [f"Set {number} of {item.sets}"] if item.sets > 1 else []
+    if side:
+        parts.append(f"{side} side")
+    elif item.spec.sides == "alternating":
+        parts.append("alternate sides")
+    return ", ".join(parts)
+
+
+def _countdown(state: FlowState) -> Screen:
+    subtitle = _segment_text(state) or "Get into the start position"
+    return CountdownScreen(state.item.spec.name, max(1, math.ceil(state.timer_s)), subtitle, state.paused,
+                           _legend(*_EXERCISE_KEYS))
+
+
+def _active(state: FlowState) -> Screen:
+    item = state.item
+    _, side = item.segments[state.segment]
+    keys = tl.counted_keys(item, side)
+    counts = {k: state.tally.segment.get(k, 0) for k in keys}
+    unit = item.unit
+    if len(keys) == 2:
+        progress = f"L {counts['left']}/{item.target}  R {counts['right']}/{item.target} {unit}"
+    else:
+        progress = f"{counts[keys[0]]} / {item.target} {unit}"
+    fraction = min(1.0, sum(min(c, item.target) for c in counts.values()) / (item.target * len(keys)))
+    return ActiveScreen(item.spec.name, _segment_text(state), progress, fraction, state.paused,
+                        _legend(*_EXERCISE_KEYS))
+
+
+def _rest(state: FlowState) -> Screen:
+    keys = _legend(Key.CONFIRM, Key.PAUSE, Key.SKIP, Key.REPEAT, Key.HURT, Key.QUIT, confirm="go on now")
+    seconds = max(0, math.ceil(state.timer_s))
+    if state.stage is Stage.BREAK:
+        (old_set, _), (new_set, _) = state.item.segments[state.segment - 1], state.item.segments[state.segment]
+        title = "Rest" if new_set != old_set else "Switch sides"
+        return RestScreen(title, seconds, f"Next: {_segment_text(state)}", state.paused, keys)
+    nxt = state.plan.items[state.index + 1] if state.index + 1 < len(state.plan.items) else None
+    text = f"Next: {nxt.spec.name} ({nxt.dose_text()})" if nxt else "Next: the end of the session"
+    return RestScreen("Rest", seconds, text, state.paused, keys)
+
+
+def _hurt(state: FlowState) -> Screen:
+    lines = safety.PAIN_STOP_ADVICE
+    if state.pain_after is not None and state.pain_before is not None:
+        lines = (f"Your pain went from {state.pain_before} to {state.pain_after}.", *lines)
+    return NoticeScreen("warning", "Stop: let's rest", lines, safety.DISCLAIMER,
+                        _legend(Key.CONFIRM, confirm="end the session"))
+
+
+def _row(record: ExerciseRecord) -> SummaryRow:
+    sided = record.reps.get("left", 0) or record.reps.get("right", 0)
+    reps = (f"L {record.reps.get('left', 0)}  R {record.reps.get('right', 0)}" if sided
+            else str(record.total_reps))
+    holds = f"{record.holds} ({record.total_hold_s:.0f} s)" if record.total_hold_s or record.holds else "-"
+    issues = ", ".join(f"{m} (x{n})" if n > 1 else m for m, n in record.form_issues.items()) or "-"
+    return SummaryRow(record.name, record.status, reps if record.unit == "reps" else "-", holds, issues)
+
+
+def _summary(state: FlowState) -> Screen:
+    if state.completed and not state.stop_reason:
+        status = "Completed: well done."
+    else:
+        status = f"Stopped early ({state.stop_reason or 'partial'}): what you did is saved."
+    pain = f"Pain before {_num(state.pain_before)}, after {_num(state.pain_after)}"
+    advice = safety.pain_advice(state.pain_before, state.pain_after)
+    if state.stop_reason == "pain" and not advice:
+        advice = safety.PAIN_STOP_ADVICE
+    return SummaryScreen("Session summary", status, tuple(_row(r) for r in state.records), pain,
+                         (*advice, safety.DISCLAIMER), _legend(Key.CONFIRM, confirm="close"))
+
+
+def _num(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+_DESCRIBE = {
+    Stage.SAFETY: _safety, Stage.SAFETY_STOP: _safety_stop, Stage.PAIN_BEFORE: _pain, Stage.PAIN_CHECK: _pain,
+    Stage.PAIN_AFTER: _pain, Stage.CARD: _card, Stage.SETUP: _setup, Stage.COUNTDOWN: _countdown,
+    Stage.ACTIVE: _active, Stage.BREAK: _rest, Stage.REST: _rest, Stage.HURT: _hurt,
+    Stage.SUMMARY: _summary, Stage.DONE: _summary,
+}
+
+
+def describe(state: FlowState) -> Screen:
+    return _DESCRIBE[state.stage](state)

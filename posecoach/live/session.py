@@ -1,0 +1,185 @@
+"""Runs a live session: the capture thread, the model, the flow, the screen and the history.
+
+The loop takes the newest frame, runs the pose model and the coach only when the flow is
+watching an exercise, advances the flow with the frame's own time, shows the screen and
+carries out the flow's effects. Ctrl-C, a crash or a camera that stops all end in
+`flow.interrupt` or `SourceEnded`, so the history keeps what was done, marked partial.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from posecoach.errors import SourceError
+from posecoach.history import History
+from posecoach.live import flow
+from posecoach.live.capture import LatestFrame, OpenedSource
+from posecoach.live.draw import View
+from posecoach.live.plan import Plan
+from posecoach.live.setup import assess_setup
+from posecoach.live.signals import (
+    EndSession,
+    Input,
+    SaveExercise,
+    SaveScreening,
+    Say,
+    SourceEnded,
+    StartSession,
+    StartTracking,
+    Tick,
+)
+from posecoach.live.tally import side_key
+from posecoach.pipeline import Coach, CoachSettings, Step
+from posecoach.safety import Screening
+from posecoach.sound import Sounds, Speech
+from posecoach.types import Frame, Pose
+
+log = logging.getLogger(__name__)
+
+Estimator = Callable[[Frame], Pose | None]
+
+
+@dataclass
+class Devices:
+    """What the session talks to besides the camera. Sounds and speech are optional."""
+
+    history: History
+    estimator: Estimator
+    ui: object  # HeadlessUI or WindowUI: show(state, view) -> inputs; close()
+    sounds: Sounds = field(default_factory=lambda: Sounds("off"))
+    speech: Speech = field(default_factory=Speech)
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone()
+
+
+@dataclass
+class SessionResult:
+    state: flow.FlowState
+    session_id: int | None
+    frames: int = 0  # frames shown
+    dropped: int = 0  # frames the capture thread replaced before they were taken
+    model_frames: int = 0
+    latency_ms: list[float] = field(default_factory=list)  # capture -> shown, per frame
+
+    @property
+    def latency_p50_ms(self) -> float | None:
+        return statistics.median(self.latency_ms) if self.latency_ms else None
+
+
+class LiveSession:
+    def __init__(self, plan: Plan, source: OpenedSource, devices: Devices, screen: bool = True,
+                 settings: flow.FlowSettings | None = None, coach: CoachSettings | None = None,
+                 mirror: bool = True, drop_frames: bool = True) -> None:
+        self.plan, self.source, self.devices, self.mirror = plan, source, devices, mirror
+        self.drop_frames = drop_frames
+        self.coach_settings = coach or CoachSettings()
+        self.state = flow.start(plan, settings or flow.FlowSettings(), screen)
+        self.result = SessionResult(self.state, None)
+        self.coach: Coach | None = None
+
+    def run(self) -> SessionResult:
+        try:
+            with LatestFrame(self.source.frames, drop=self.drop_frames) as grabber:
+                self._loop(grabber)
+                self.result.dropped = grabber.dropped
+        except BaseException as e:
+            reason = "interrupted" if isinstance(e, KeyboardInterrupt) else "error"
+            self._apply(flow.interrupt(self.state, reason))
+            raise
+        finally:
+            self.devices.ui.close()
+            self.devices.speech.close()
+        self.result.state = self.state
+        return self.result
+
+    def _loop(self, grabber: LatestFrame) -> None:
+        for frame, arrived in self._frames(grabber):
+            step = self._track(frame)
+            self._advance(self._tick(frame, step))
+            view = View(frame, step, self.coach.spec if self.coach else None, self.mirror)
+            for event in self.devices.ui.show(self.state, view):
+                self._advance(event)
+            self.result.frames += 1
+            if arrived is not None:
+                self.result.latency_ms.append((time.monotonic() - arrived) * 1000.0)
+            if self.state.done:
+                return
+
+    def _frames(self, grabber: LatestFrame) -> Iterator[tuple[Frame, float | None]]:
+        """Camera frames while they come; then the last frame's time, frozen, for the closing prompts."""
+        last = Frame(None, 0.0, -1)
+        while True:
+            try:
+                captured = grabber.get()
+            except SourceError as e:
+                log.warning("%s", e)
+                captured = None
+            if captured is None:
+                break
+            last = captured.frame
+            yield captured.frame, captured.arrived_s
+        self._advance(SourceEnded("camera"))
+        still = Frame(None, last.t_ms, last.index)
+        while not self.state.done:
+            yield still, None
+
+    def _track(self, frame: Frame) -> Step | None:
+        if self.coach is None or not self.state.needs_pose or frame.image is None:
+            return None
+        self.result.model_frames += 1
+        step = self.coach.step(frame, self.devices.estimator(frame))
+        if step.new_cue is not None:
+            self.devices.speech.say(step.new_cue.message)
+        return step
+
+    def _tick(self, frame: Frame, step: Step | None) -> Tick:
+        if step is None:
+            return Tick(frame.t_ms / 1000.0)
+        setup = assess_setup(self.coach.spec, step.pose, step.measurements, self.coach_settings.tracker)
+        holds = {side_key(side): s for side, s in step.status.hold_s.items()}
+        return Tick(frame.t_ms / 1000.0, tuple(step.events), setup, holds)
+
+    def _advance(self, event: Input) -> None:
+        self._apply(flow.advance(self.state, event))
+
+    def _apply(self, transition: flow.Transition) -> None:
+        self.state = transition.state
+        for effect in transition.effects:
+            self._effect(effect)
+
+    def _effect(self, effect) -> None:
+        d, history = self.devices, self.devices.history
+        if isinstance(effect, StartTracking):
+            self.coach = Coach(self.plan.items[effect.index].spec, self.coach_settings)
+        elif isinstance(effect, StartSession):
+            self.result.session_id = history.start_session(self.plan.id, self.plan.name, d.now(),
+                                                           effect.pain_before, self.source.name)
+        elif isinstance(effect, SaveExercise) and self.result.session_id is not None:
+            history.add_exercise(self.result.session_id, effect.record, d.now())
+        elif isinstance(effect, EndSession) and self.result.session_id is not None:
+            history.end_session(self.result.session_id, d.now(), effect.pain_after, effect.completed,
+                                effect.stop_reason)
+        elif isinstance(effect, SaveScreening):
+            history.save_screening(Screening(d.now().date(), effect.answers, effect.verdict))
+        elif isinstance(effect, Say):
+            d.speech.say(effect.text)
+        else:
+            d.sounds.play(effect.kind)
+
+
+@contextlib.contextmanager
+def pose_estimator(model=None) -> Iterator[Estimator]:
+    """The real MediaPipe model (imported here: nothing else in `live` needs mediapipe)."""
+    from posecoach.app import ModelChoice
+    from posecoach.pose.estimator import EstimatorSettings, PoseEstimator
+    from posecoach.pose.models import resolve_model
+
+    model = model or ModelChoice()
+    path = resolve_model(model.variant, model.path, model.notify)
+    with PoseEstimator(EstimatorSettings(path, min_detection_confidence=model.min_detection_confidence)) as est:
+        yield est

@@ -1,0 +1,102 @@
+"""What goes into the live flow (inputs) and what comes out of it (effects): plain records."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+
+from posecoach import safety
+from posecoach.exercise.events import Event
+from posecoach.history import ExerciseRecord
+from posecoach.live.setup import SetupStatus
+
+
+class Key(StrEnum):
+    CONFIRM = "confirm"
+    YES = "yes"
+    NO = "no"
+    UP = "up"
+    DOWN = "down"
+    PAUSE = "pause"
+    SKIP = "skip"
+    REPEAT = "repeat"
+    HURT = "hurt"
+    QUIT = "quit"
+
+
+# Inputs
+@dataclass(frozen=True)
+class Tick:
+    t_s: float  # the frame's own time
+    events: tuple[Event, ...] = ()
+    setup: SetupStatus | None = None
+    open_hold_s: Mapping[str, float] = field(default_factory=dict)  # hold in progress, per side key
+
+
+@dataclass(frozen=True)
+class Press:
+    key: Key
+
+
+@dataclass(frozen=True)
+class SetPain:
+    value: int
+
+
+@dataclass(frozen=True)
+class SourceEnded:
+    reason: str = "camera"
+
+
+Input = Tick | Press | SetPain | SourceEnded
+
+
+# Effects
+@dataclass(frozen=True)
+class SaveScreening:
+    answers: Mapping[str, bool]
+    verdict: safety.Verdict
+
+
+@dataclass(frozen=True)
+class StartSession:
+    pain_before: int
+
+
+@dataclass(frozen=True)
+class SaveExercise:
+    record: ExerciseRecord
+
+
+@dataclass(frozen=True)
+class EndSession:
+    pain_after: int | None
+    completed: bool
+    stop_reason: str | None
+
+
+@dataclass(frozen=True)
+class StartTracking:
+    index: int  # plan item to track from now on (a fresh tracker)
+
+
+@dataclass(frozen=True)
+class Sound:
+    kind: str  # "rep", "hold", "done"
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+
+
+Effect = SaveScreening | StartSession | SaveExercise | EndSession | StartTracking | Sound | Say
+
+
+# The keys as the person presses them: shown in the on-screen legend, read by the window.
+KEY_LABELS: Mapping[Key, str] = MappingProxyType({
+    Key.CONFIRM: "Space", Key.YES: "Y", Key.NO: "N", Key.UP: "+", Key.DOWN: "-", Key.PAUSE: "P",
+    Key.SKIP: "S", Key.REPEAT: "R", Key.HURT: "H", Key.QUIT: "Q",
+})

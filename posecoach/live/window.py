@@ -1,0 +1,107 @@
+"""Where the session is shown: an OpenCV window with keys, or nothing (headless).
+
+Both turn a flow state into the inputs that come back: key presses from the window, or the
+scripted answers of a headless run. Keys and `waitKey` live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from posecoach.errors import PosecoachError
+from posecoach.live import pages
+from posecoach.live.answers import Answerer
+from posecoach.live.draw import View
+from posecoach.live.flow import FlowState
+from posecoach.live.screens import describe
+from posecoach.live.signals import KEY_LABELS, Input, Key, Press, SetPain
+
+log = logging.getLogger(__name__)
+
+Snapshot = Callable[[FlowState, np.ndarray], None]
+
+
+def _keymap() -> dict[int, Input]:
+    keys: dict[int, Input] = {ord(label.lower()): Press(key) for key, label in KEY_LABELS.items() if len(label) == 1}
+    keys.update({ord(str(n)): SetPain(n) for n in range(10)})
+    keys.update({ord(" "): Press(Key.CONFIRM), 13: Press(Key.CONFIRM), 10: Press(Key.CONFIRM),
+                 27: Press(Key.QUIT), ord("="): Press(Key.UP), ord("_"): Press(Key.DOWN)})
+    return keys
+
+
+class HeadlessUI:
+    """No window: answers come from options or a file."""
+
+    MAX_STILL = 200  # prompts after the camera ended are answered at once; more means a stuck flow
+
+    def __init__(self, answerer: Answerer) -> None:
+        self.answerer = answerer
+        self._still = 0
+
+    def show(self, state: FlowState, view: View) -> list[Input]:
+        live = view.frame is not None and view.frame.image is not None
+        self._still = 0 if live else self._still + 1
+        if self._still > self.MAX_STILL:
+            raise PosecoachError(f"headless session stuck at the {state.stage.value} screen after the camera ended")
+        return self.answerer.respond(state)
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass
+class WindowUI:
+    """A window showing each screen at `size`; keys become flow inputs.
+
+    `script` adds scripted inputs (used to take screenshots); `snapshot` sees every canvas.
+    """
+
+    size: tuple[int, int] = pages.SIZE
+    title: str = "posecoach"
+    script: Answerer | None = None
+    snapshot: Snapshot | None = None
+    _keys: dict[int, Input] = field(default_factory=_keymap)
+    _opened: bool = False
+
+    def _open(self) -> None:
+        try:
+            cv2.namedWindow(self.title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
+            cv2.resizeWindow(self.title, *self.size)
+        except cv2.error as e:
+            raise PosecoachError(f"cannot open a window ({e.err}); is there a display? "
+                                 "Use --headless to run without one") from None
+        self._opened = True
+
+    def show(self, state: FlowState, view: View) -> list[Input]:
+        if not self._opened:
+            self._open()
+        canvas = pages.render(describe(state), view, self.size)
+        if self.snapshot is not None:
+            self.snapshot(state, canvas)
+        cv2.imshow(self.title, canvas)
+        live = view.frame is not None and view.frame.image is not None
+        code = cv2.waitKey(1 if live else 30)  # no camera any more: do not spin
+        inputs = self.script.respond(state) if self.script else []
+        if code >= 0 and (code & 0xFF) in self._keys:
+            inputs.append(self._keys[code & 0xFF])
+        if self._closed_by_user():
+            inputs.append(Press(Key.QUIT))
+        return inputs
+
+    def _closed_by_user(self) -> bool:
+        try:
+            return cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1
+        except cv2.error:
+            return True
+
+    def close(self) -> None:
+        if self._opened:
+            with contextlib.suppress(cv2.error):
+                cv2.destroyWindow(self.title)
+                cv2.waitKey(1)

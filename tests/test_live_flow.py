@@ -1,0 +1,319 @@
+"""The live flow as a pure state machine, stepped input by input without a window or a camera."""
+
+import dataclasses
+
+import pytest
+
+from posecoach.exercise.events import FormIssue, HoldEnded, HoldTargetReached, RepCompleted
+from posecoach.exercise.spec import RoutineSpec, RoutineStep
+from posecoach.live import flow
+from posecoach.live import screens as sc
+from posecoach.live.flow import Stage
+from posecoach.live.plan import Plan, plan_for_exercise, plan_from_routine, plan_item
+from posecoach.live.setup import SetupCheck, SetupStatus
+from posecoach.live.signals import (
+    EndSession,
+    Key,
+    Press,
+    SaveExercise,
+    SaveScreening,
+    SetPain,
+    Sound,
+    SourceEnded,
+    StartSession,
+    StartTracking,
+    Tick,
+)
+
+FPS = 10
+READY = SetupStatus((SetupCheck("Whole body in the frame", True, ""),))
+NOT_READY = SetupStatus((SetupCheck("Whole body in the frame", False, "Step into the frame"),))
+FAST = flow.FlowSettings(countdown_s=1.0, setup_ok_s=0.5, set_rest_s=2.0, side_switch_s=1.0, exercise_rest_s=3.0)
+
+
+class Driver:
+    """Feeds inputs to the flow; keeps the state, the effects and a frame clock."""
+
+    def __init__(self, plan: Plan, screen: bool = False, settings: flow.FlowSettings = FAST) -> None:
+        self.state = flow.start(plan, settings, screen)
+        self.effects: list = []
+        self.t = 0.0
+
+    def send(self, *inputs) -> "Driver":
+        for event in inputs:
+            transition = flow.advance(self.state, event)
+            self.state = transition.state
+            self.effects += transition.effects
+        return self
+
+    def frames(self, seconds: float, events=(), setup=READY) -> "Driver":
+        for i in range(round(seconds * FPS)):
+            self.t += 1 / FPS
+            self.send(flow.Tick(round(self.t, 3), tuple(events) if i == 0 else (), setup))
+        return self
+
+    def pain(self, value: int) -> "Driver":
+        return self.send(SetPain(value), Press(Key.CONFIRM))
+
+    def to_active(self) -> "Driver":
+        """From the card through set-up and countdown."""
+        self.send(Press(Key.CONFIRM))
+        assert self.state.stage is Stage.SETUP
+        return self.frames(0.6).frames(1.1)
+
+    def of(self, kind) -> list:
+        return [e for e in self.effects if isinstance(e, kind)]
+
+    @property
+    def screen(self):
+        return sc.describe(self.state)
+
+
+def rep(t: float, side=None, issues=()) -> RepCompleted:
+    return RepCompleted(t, side, t - 2, t, 3.0, {}, tuple(issues))
+
+
+def held(t: float, side=None, target=20.0) -> HoldTargetReached:
+    return HoldTargetReached(t, side, target)
+
+
+@pytest.fixture
+def bridge_plan(bridge):
+    return plan_for_exercise(bridge, reps=2)
+
+
+@pytest.fixture
+def two_exercises(bridge):
+    other = bridge.model_copy(update={"id": "second", "name": "Second"})
+    return Plan("r", "Routine", (plan_item(bridge, RoutineStep(exercise="glute_bridge", reps=2)),
+                                 plan_item(other, RoutineStep(exercise="second", reps=1))))
+
+
+def test_the_safety_screen_comes_first_and_is_saved(bridge_plan):
+    d = Driver(bridge_plan, screen=True)
+    assert isinstance(d.screen, sc.SafetyScreen) and d.screen.index == 1 and d.screen.total == 10
+    d.send(*[Press(Key.NO)] * 10)
+    assert d.state.stage is Stage.PAIN_BEFORE
+    [saved] = d.of(SaveScreening)
+    assert saved.verdict.ok and not any(saved.answers.values())
+
+
+@pytest.mark.parametrize(("first_yes", "tone", "title"), [
+    (0, "danger", "Seek urgent medical care now"),  # saddle numbness
+    (3, "warning", "See a clinician before exercising"),  # severe pain not easing
+])
+def test_a_red_flag_stops_before_any_session(bridge_plan, first_yes, tone, title):
+    d = Driver(bridge_plan, screen=True)
+    d.send(*[Press(Key.YES if i == first_yes else Key.NO) for i in range(10)])
+    assert d.state.stage is Stage.SAFETY_STOP
+    assert (d.screen.tone, d.screen.title) == (tone, title)
+    assert "not a diagnosis" in d.screen.footer
+    d.send(Press(Key.CONFIRM))
+    assert d.state.done and not d.of(StartSession)
+
+
+def test_a_whole_exercise_counts_reps_and_saves_after_the_pain_question(bridge_plan):
+    d = Driver(bridge_plan).pain(3)
+    assert d.of(StartSession) == [StartSession(3)]
+    assert isinstance(d.screen, sc.CardScreen) and d.screen.dose == "2 reps, hold 3 s"
+    d.to_active()
+    assert d.state.stage is Stage.ACTIVE and d.of(StartTracking) == [StartTracking(0)]
+    d.frames(1, [rep(d.t), HoldEnded(d.t, None, d.t - 3, d.t - 0.5), FormIssue(d.t, None, "checks.1", "Knees")])
+    assert d.screen.progress == "1 / 2 reps" and d.screen.fraction == 0.5
+    d.frames(1, [held(d.t, target=3.0), rep(d.t, issues=("checks.0",))])
+    assert d.state.stage is Stage.PAIN_AFTER and not d.of(SaveExercise)  # saved with the rating
+    assert [s.kind for s in d.of(Sound)] == ["rep", "hold", "rep", "done"]
+    d.pain(2)
+    [saved] = d.of(SaveExercise)
+    r = saved.record
+    assert (r.status, r.reps["both"], r.good_reps, r.holds, r.pain) == ("done", 2, 1, 1, 2)
+    assert r.hold_s["both"] == 2.5 and r.best_hold_s == 2.5
+    assert r.form_issues == {"Knees": 1, "Lift your hips a little higher, into a straight line": 1}
+    assert d.of(EndSession) == [EndSession(2, True, None)]
+    assert d.screen.status == "Completed: well done." and d.screen.pain == "Pain before 3, after 2"
+    assert d.screen.rows[0] == sc.SummaryRow("Glute bridge", "done", "2", "1 (2 s)", d.screen.rows[0].issues)
+    d.send(Press(Key.CONFIRM))
+    assert d.state.done
+
+
+def test_the_setup_check_waits_until_it_is_satisfied(bridge_plan):
+    d = Driver(bridge_plan).pain(3).send(Press(Key.CONFIRM))
+    d.frames(5, setup=NOT_READY)
+    assert d.state.stage is Stage.SETUP
+    assert d.screen.checks[0].hint == "Step into the frame" and d.screen.progress == 0
+    d.frames(0.3).frames(0.1, setup=NOT_READY).frames(0.3)  # a lapse restarts the wait
+    assert d.state.stage is Stage.SETUP
+    d.frames(0.3)
+    assert d.state.stage is Stage.COUNTDOWN and d.screen.seconds == 1
+
+
+def test_events_before_the_countdown_ends_do_not_count(bridge_plan):
+    d = Driver(bridge_plan).pain(3).send(Press(Key.CONFIRM)).frames(0.6)
+    d.frames(0.5, [rep(d.t)])
+    assert d.state.stage is Stage.COUNTDOWN
+    d.frames(0.6)
+    assert d.state.stage is Stage.ACTIVE and d.screen.progress == "0 / 2 reps"
+
+
+def test_sets_have_a_rest_between_them(bridge):
+    d = Driver(plan_for_exercise(bridge, reps=1, sets=2)).pain(3).to_active()
+    assert d.screen.segment == "Set 1 of 2"
+    d.frames(0.1, [rep(d.t)])
+    assert d.state.stage is Stage.BREAK
+    assert (d.screen.title, d.screen.seconds, d.screen.next_text) == ("Rest", 2, "Next: Set 2 of 2")
+    d.frames(2.0)
+    assert d.state.stage is Stage.COUNTDOWN
+    d.frames(1.1)
+    assert d.screen.segment == "Set 2 of 2" and d.screen.progress == "0 / 1 reps"
+    d.frames(0.1, [rep(d.t)])
+    assert d.state.stage is Stage.PAIN_AFTER
+
+
+def test_one_side_then_the_other_counts_only_the_side_asked_for(bridge):
+    holds_only = bridge.model_copy(update={"sides": "each", "rep": None})
+    d = Driver(plan_for_exercise(holds_only, reps=1)).pain(3)
+    assert d.screen.dose == "hold 3 s each side"
+    d.to_active()
+    assert (d.screen.segment, d.screen.progress) == ("left side", "0 / 1 holds")
+    d.frames(0.1, [held(d.t, "right")])
+    assert d.screen.progress == "0 / 1 holds"
+    d.frames(0.1, [held(d.t, "left"), HoldEnded(d.t, "left", d.t - 4, d.t)])
+    assert (d.state.stage, d.screen.title) == (Stage.BREAK, "Switch sides")
+    d.send(Press(Key.CONFIRM)).frames(1.2)  # go on now, then the countdown
+    assert d.screen.segment == "right side"
+    d.frames(0.1, [held(d.t, "right")], setup=READY)
+    d.pain(3)
+    r = d.of(SaveExercise)[0].record
+    assert (r.holds, r.hold_s["left"], r.unit) == (2, 4.0, "holds")
+
+
+def test_alternating_sides_need_the_target_on_both(bridge):
+    alternating = bridge.model_copy(update={"sides": "alternating"})
+    d = Driver(plan_for_exercise(alternating, reps=2)).pain(3).to_active()
+    d.frames(0.1, [rep(d.t, "left"), rep(d.t, "left"), rep(d.t, "left"), rep(d.t, "right")])
+    assert d.screen.progress == "L 3/2  R 1/2 reps" and d.screen.fraction == 0.75
+    d.frames(0.1, [rep(d.t, "right")])
+    assert d.state.stage is Stage.PAIN_AFTER
+
+
+def test_pain_rising_by_two_between_exercises_stops_the_session(two_exercises):
+    d = Driver(two_exercises).pain(3).to_active()
+    d.frames(0.1, [rep(d.t), rep(d.t)])
+    assert isinstance(d.screen, sc.PainScreen) and d.screen.title == "Quick check"
+    assert d.screen.note.endswith("Before the session: 3")
+    d.pain(5)
+    assert d.state.stage is Stage.HURT
+    assert d.screen.lines[0] == "Your pain went from 3 to 5."
+    assert "see a doctor or physiotherapist" in d.screen.lines[2]
+    d.send(Press(Key.CONFIRM))
+    assert d.state.stage is Stage.SUMMARY
+    assert [e.record.pain for e in d.of(SaveExercise)] == [5]
+    assert d.of(EndSession) == [EndSession(5, False, "pain")]
+
+
+def test_a_small_pain_rise_rests_and_carries_on(two_exercises):
+    d = Driver(two_exercises).pain(3).to_active()
+    d.frames(0.1, [rep(d.t), rep(d.t)]).pain(4)
+    assert d.state.stage is Stage.REST
+    assert d.screen.next_text == "Next: Second (1 rep, hold 3 s)"
+    d.frames(3.1)
+    assert d.state.stage is Stage.CARD and d.state.index == 1
+
+
+def test_it_hurts_stops_the_exercise_at_once(two_exercises):
+    d = Driver(two_exercises).pain(3).to_active()
+    d.frames(0.1, [rep(d.t)]).send(Press(Key.HURT))
+    assert d.state.stage is Stage.HURT and d.screen.title == "Stop: let's rest"
+    [saved] = d.of(SaveExercise)
+    assert (saved.record.status, saved.record.reps["both"]) == ("stopped", 1)
+    d.send(Press(Key.CONFIRM))
+    assert d.state.stage is Stage.PAIN_AFTER
+    d.pain(6)
+    assert d.of(EndSession) == [EndSession(6, False, "pain")]
+    assert d.screen.advice[0] == "Your pain went up by 2 points or more during this session."
+
+
+def test_quit_keeps_what_was_done(two_exercises):
+    d = Driver(two_exercises).pain(3).to_active()
+    d.frames(0.1, [rep(d.t)]).send(Press(Key.QUIT))
+    assert d.state.stage is Stage.PAIN_AFTER
+    d.send(Press(Key.QUIT))  # no rating either
+    assert [e.record.status for e in d.of(SaveExercise)] == ["partial"]
+    assert d.of(EndSession) == [EndSession(None, False, "quit")]
+    assert d.screen.status == "Stopped early (quit): what you did is saved."
+
+
+def test_skip_at_the_card_records_a_skipped_exercise(two_exercises):
+    d = Driver(two_exercises).pain(3).send(Press(Key.SKIP))
+    assert d.state.stage is Stage.CARD and d.state.index == 1
+    assert [(e.record.exercise, e.record.status) for e in d.of(SaveExercise)] == [("glute_bridge", "skipped")]
+
+
+def test_skip_mid_exercise_asks_about_pain_then_moves_on(two_exercises):
+    d = Driver(two_exercises).pain(3).to_active()
+    d.frames(0.1, [rep(d.t)]).send(Press(Key.SKIP))
+    assert d.state.stage is Stage.PAIN_CHECK
+    d.pain(3).send(Press(Key.SKIP))  # and skip the rest
+    assert d.state.stage is Stage.CARD and d.state.index == 1
+    assert [e.record.status for e in d.of(SaveExercise)] == ["partial"]
+
+
+def test_pause_freezes_timers_and_counting(bridge_plan):
+    d = Driver(bridge_plan).pain(3).send(Press(Key.CONFIRM)).frames(0.6)
+    d.send(Press(Key.PAUSE)).frames(5)
+    assert d.state.stage is Stage.COUNTDOWN and d.screen.paused
+    d.send(Press(Key.PAUSE)).frames(1.1)
+    d.send(Press(Key.PAUSE)).frames(0.1, [rep(d.t), rep(d.t)])
+    assert d.screen.progress == "0 / 2 reps" and d.screen.paused
+    d.send(Press(Key.PAUSE)).frames(0.1, [rep(d.t)])
+    assert d.screen.progress == "1 / 2 reps"
+
+
+def test_repeat_starts_the_exercise_again(bridge_plan):
+    d = Driver(bridge_plan).pain(3).to_active()
+    d.frames(0.1, [rep(d.t)]).send(Press(Key.REPEAT))
+    assert d.state.stage is Stage.SETUP and d.of(StartTracking) == [StartTracking(0)] * 2
+    d.frames(0.6).frames(1.1)
+    assert d.screen.progress == "0 / 2 reps"
+
+
+def test_the_camera_ending_keeps_a_partial_session(two_exercises):
+    d = Driver(two_exercises).pain(3).to_active()
+    d.frames(0.1, [rep(d.t)]).send(SourceEnded("camera"))
+    assert d.state.stage is Stage.PAIN_AFTER
+    d.pain(3)
+    assert [e.record.status for e in d.of(SaveExercise)] == ["partial"]
+    assert d.of(EndSession) == [EndSession(3, False, "camera")]
+
+
+def test_an_interruption_saves_the_exercise_in_progress(bridge_plan):
+    d = Driver(bridge_plan).pain(3).to_active()
+    d.frames(0.1, [rep(d.t)]).send(Tick(d.t + 0.1, (), READY, {"both": 1.5}))
+    transition = flow.interrupt(d.state, "interrupted")
+    saved, ended = transition.effects
+    assert (saved.record.status, saved.record.reps["both"], saved.record.hold_s["both"]) == ("partial", 1, 1.5)
+    assert ended == EndSession(None, False, "interrupted") and transition.state.done
+
+
+def test_an_interruption_before_the_session_saves_nothing(bridge_plan):
+    d = Driver(bridge_plan, screen=True).send(Press(Key.NO))
+    assert flow.interrupt(d.state, "interrupted").effects == ()
+
+
+def test_every_screen_has_its_keys_in_the_legend(two_exercises):
+    d = Driver(two_exercises, screen=True)
+    assert d.screen.legend == (("Y", "yes"), ("N", "no"), ("Q", "quit"))
+    d.send(*[Press(Key.NO)] * 10)
+    assert ("0-9", "rate") in d.screen.legend and ("Space", "confirm") in d.screen.legend
+    d.pain(2).to_active()
+    assert [k for k, _ in d.screen.legend] == ["P", "S", "R", "H", "Q"]
+
+
+def test_a_routine_becomes_a_plan_with_its_doses(bridge):
+    routine = RoutineSpec(id="r", name="R", description="d",
+                          steps=[RoutineStep(exercise="glute_bridge", reps=5, sets=2, hold_s=4, rest_s=30)])
+    [item] = plan_from_routine(routine, lambda _: bridge).items
+    assert (item.target, item.sets, item.rest_after_s, item.spec.targets.hold_s) == (5, 2, 30, 4)
+    assert item.segments == ((1, None), (2, None))
+    each = dataclasses.replace(item, spec=bridge.model_copy(update={"sides": "each"}))
+    assert each.segments == ((1, "left"), (1, "right"), (2, "left"), (2, "right"))

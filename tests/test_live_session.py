@@ -1,0 +1,243 @@
+"""The live session runner without the model or a camera: synthetic poses, a fake frame source."""
+
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from posecoach.errors import PosecoachError, SourceError, UserError
+from posecoach.exercise.catalogue import load_exercise
+from posecoach.history import History
+from posecoach.live import answers as ans
+from posecoach.live.capture import LatestFrame, OpenedSource, open_camera, paced
+from posecoach.live.flow import FlowSettings, Stage
+from posecoach.live.plan import plan_for_exercise
+from posecoach.live.session import Devices, LiveSession
+from posecoach.live.setup import assess_setup
+from posecoach.live.window import HeadlessUI
+from posecoach.types import Frame
+
+from synthetic import bridge_track
+
+FAST = FlowSettings(countdown_s=0.5, setup_ok_s=0.3, set_rest_s=1.0, exercise_rest_s=1.0)
+IMAGE = np.zeros((72, 128, 3), np.uint8)
+
+
+class TrackCamera:
+    """Frames of a synthetic bridge track with a small blank image; the estimator returns its poses."""
+
+    def __init__(self, reps: int = 3, gaps=(), fail_at: int | None = None) -> None:
+        self.poses = {f.index: p for f, p in bridge_track(reps=reps, gaps=gaps).poses()}
+        self.fail_at = fail_at
+
+    def frames(self):
+        for index in sorted(self.poses):
+            yield Frame(IMAGE, index * 1000 / 30, index)
+
+    def estimate(self, frame: Frame):
+        if frame.index == self.fail_at:
+            raise KeyboardInterrupt
+        return self.poses[frame.index]
+
+
+def run(tmp_path, camera: TrackCamera, answers: ans.Answers, reps: int = 2, screen: bool = True, sets: int = 1):
+    plan = plan_for_exercise(load_exercise("glute_bridge"), reps=reps, sets=sets)
+    history = History(tmp_path / "h.sqlite3")
+    devices = Devices(history, camera.estimate, HeadlessUI(ans.Answerer(answers)))
+    source = OpenedSource("synthetic", camera.frames(), (1280, 720), False)
+    session = LiveSession(plan, source, devices, screen, FAST, drop_frames=False)
+    try:
+        return session.run(), history.sessions()
+    finally:
+        history.close()
+
+
+CALM = ans.Answers(red_flags="none", pain_before=3, pain_after=2)
+
+
+def test_a_headless_session_counts_reps_and_saves_them(tmp_path):
+    result, [row] = run(tmp_path, TrackCamera(reps=3), CALM, reps=2)
+    assert result.state.stage is Stage.DONE and result.state.completed
+    assert (row.status, row.pain_before, row.pain_after, row.stop_reason) == ("completed", 3, 2, None)
+    [exercise] = row.exercises
+    assert (exercise.exercise, exercise.status, exercise.reps["both"], exercise.holds) == ("glute_bridge", "done", 2, 2)
+    # Two 3 s holds at the top, plus the time above the "up" threshold while rising and lowering.
+    assert exercise.hold_s["both"] == pytest.approx(2 * 3.9, abs=0.3)
+    assert result.model_frames < result.frames  # the model ran only while an exercise was watched
+
+
+def test_the_camera_ending_early_keeps_a_partial_session(tmp_path):
+    result, [row] = run(tmp_path, TrackCamera(reps=1), CALM, reps=5)
+    assert (row.status, row.stop_reason, row.pain_after) == ("partial", "camera", 2)
+    assert row.exercises[0].status == "partial" and row.exercises[0].reps["both"] == 1
+
+
+def test_ctrl_c_keeps_the_partial_session(tmp_path):
+    camera = TrackCamera(reps=3, fail_at=200)
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path, camera, CALM, reps=5)
+    with History(tmp_path / "h.sqlite3") as history:
+        [row] = history.sessions()
+    assert (row.status, row.stop_reason) == ("partial", "interrupted")
+    assert row.exercises[0].reps["both"] == 1
+
+
+def test_the_it_hurts_key_stops_and_is_recorded(tmp_path):
+    answers = CALM.model_copy(update={"keys": [ans.ScriptedKey(t_s=3.0, key="hurt")], "pain_after": 6})
+    result, [row] = run(tmp_path, TrackCamera(reps=3), answers, reps=5)
+    assert (row.stop_reason, row.pain_after) == ("pain", 6)
+    assert row.exercises[0].status == "stopped"
+
+
+def test_a_red_flag_in_the_answers_starts_no_session(tmp_path):
+    answers = CALM.model_copy(update={"red_flags": {**dict.fromkeys(ans.safety.question_ids(), False),
+                                                    "night_pain": True}})
+    result, rows = run(tmp_path, TrackCamera(reps=1), answers)
+    assert rows == [] and result.state.verdict.title == "See a clinician before exercising"
+    with History(tmp_path / "h.sqlite3") as history:
+        assert history.last_screening().verdict.flagged == ("night_pain",)
+
+
+def test_no_person_in_view_waits_at_the_setup_check(tmp_path):
+    camera = TrackCamera(reps=1, gaps=((0.0, 100.0),))
+    result, [row] = run(tmp_path, camera, CALM, reps=1, screen=False)
+    assert row.stop_reason == "camera" and row.exercises == ()
+
+
+# The capture thread ---------------------------------------------------------------------------
+
+def test_the_newest_frame_wins_when_the_consumer_is_slow():
+    def frames():
+        for i in range(50):
+            time.sleep(0.002)
+            yield Frame(None, i * 2.0, i)
+
+    taken = []
+    with LatestFrame(frames()) as grabber:
+        while (captured := grabber.get()) is not None:
+            taken.append(captured.frame.index)
+            time.sleep(0.02)  # a slow model
+        assert grabber.dropped > 20 and grabber.read == 50
+    assert taken == sorted(taken) and taken[-1] == 49 and len(taken) < 25
+
+
+def test_the_readers_error_reaches_the_consumer():
+    def frames():
+        yield Frame(None, 0.0, 0)
+        raise SourceError("camera 0: stopped giving frames (unplugged?)")
+
+    with LatestFrame(frames()) as grabber:
+        time.sleep(0.05)
+        assert grabber.get().frame.index == 0
+        with pytest.raises(SourceError, match="unplugged"):
+            grabber.get()
+
+
+def test_a_silent_camera_times_out_with_a_message():
+    never = threading.Event()
+
+    def frames():
+        never.wait(5)
+        yield from ()
+
+    with LatestFrame(frames()) as grabber, pytest.raises(SourceError, match="sent no frame for 0.1 s"):
+        grabber.get(timeout_s=0.1)
+    never.set()
+
+
+def test_a_video_as_camera_is_paced_by_its_own_timestamps():
+    now, sleeps = [100.0], []
+
+    def sleep(s):
+        sleeps.append(round(s, 3))
+        now[0] += s
+
+    frames = [Frame(None, t, i) for i, t in enumerate((0.0, 40.0, 80.0, 120.0))]
+    out = list(paced(frames, clock=lambda: now[0], sleep=sleep))
+    assert [f.t_ms for f in out] == [0.0, 40.0, 80.0, 120.0]
+    assert sleeps == [0.04, 0.04, 0.04]
+
+
+def test_a_missing_camera_names_the_devices_tried(monkeypatch):
+    monkeypatch.setattr("posecoach.live.capture.camera_candidates", lambda: [])
+    with pytest.raises(SourceError, match=r"^no camera could be opened. Tried: no video devices found"):
+        open_camera(None)
+    with pytest.raises(SourceError, match=r"Tried: camera 7.*: cannot open it.*pass --camera INDEX"):
+        open_camera("7")
+
+
+def test_a_missing_video_file_as_camera(tmp_path):
+    with pytest.raises(SourceError, match="no such file"):
+        open_camera(str(tmp_path / "nope.mp4"))
+
+
+# Headless answers -----------------------------------------------------------------------------
+
+def test_headless_needs_safety_and_pain_answers():
+    with pytest.raises(UserError, match="--headless needs the safety answers: pass --no-red-flags"):
+        ans.check_complete(ans.Answers(pain_before=1, pain_after=1), screening=True)
+    ans.check_complete(ans.Answers(pain_before=1, pain_after=1), screening=False)
+    with pytest.raises(UserError, match=r"--headless needs --pain-after N \(0-10\)"):
+        ans.check_complete(ans.Answers(red_flags="none", pain_before=1), screening=True)
+
+
+def test_an_answers_file(tmp_path):
+    path = tmp_path / "a.toml"
+    path.write_text('red_flags = "none"\npain_before = 2\n[[keys]]\nt_s = 4\nkey = "quit"\n')
+    answers = ans.with_options(ans.load_answers(path), pain_after=3)
+    assert (answers.pain_before, answers.pain_after, answers.keys[0].key) == (2, 3, "quit")
+    path.write_text("pain_before = 12\n")
+    with pytest.raises(UserError, match=r"a.toml: pain_before: Input should be less than or equal to 10"):
+        ans.load_answers(path)
+    path.write_text("pain_befor = 1\n")
+    with pytest.raises(UserError, match=r"a.toml: pain_befor: Extra inputs are not permitted"):
+        ans.load_answers(path)
+
+
+def test_a_stuck_headless_flow_fails_instead_of_spinning():
+    from posecoach.live import flow
+    from posecoach.live.draw import View
+
+    ui = HeadlessUI(ans.Answerer(ans.Answers()))
+    state = flow.start(plan_for_exercise(bridge_spec()), screen=False)
+    state = flow.advance(state, flow.Press(flow.Key.QUIT)).state  # not started: done
+    with pytest.raises(PosecoachError, match="stuck"):
+        for _ in range(300):
+            ui.show(flow.FlowState(state.plan, state.settings, Stage.SETUP), View())
+
+
+def bridge_spec():
+    return load_exercise("glute_bridge")
+
+
+# The set-up check -------------------------------------------------------------------------------
+
+def test_the_setup_check_on_synthetic_poses(bridge):
+    from posecoach.exercise.measure import LandmarkArrays, measure
+
+    track = bridge_track(reps=1)
+    _, pose = next(track.poses())
+    m = measure(bridge, LandmarkArrays.from_pose(pose), 0.5)
+    assert assess_setup(bridge, pose, m).ok
+    far = pose.__class__(pose.t_ms, (pose.xy - 600) * 0.3 + 600, pose.world, pose.visibility, pose.presence,
+                         pose.image_size)
+    status = assess_setup(bridge, far, measure(bridge, LandmarkArrays.from_pose(far), 0.5))
+    assert status.hints == ("Come a little closer to the camera",)
+    facing = bridge.model_copy(update={"view": "front"})
+    assert assess_setup(facing, pose, m).hints == ("Turn to face the camera",)
+    assert assess_setup(bridge, None, None).hints == ("I can't see you: step into the frame",)
+
+
+LOGIC = ["posecoach.safety", "posecoach.history", "posecoach.live.flow", "posecoach.live.plan",
+         "posecoach.live.screens", "posecoach.live.setup", "posecoach.live.answers", "posecoach.live.tally",
+         "posecoach.live.signals", "posecoach.sound", "posecoach.cli_live"]
+
+
+def test_the_live_logic_imports_without_opencv_and_mediapipe():
+    from test_boundaries import BLOCKER
+
+    result = subprocess.run([sys.executable, "-c", BLOCKER, *LOGIC], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
