@@ -64,3 +64,116 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print the table as JSON")
     _add_model_options(p)
     p.set_defaults(func=cmd_eval)
+    register_tune(subparsers)
+
+
+def _confirm(plan, yes: bool) -> bool:
+    """Show the diff; write when --yes, or when the person says so at a terminal."""
+    from posecoach.tuning.save import write_plan
+
+    print(plan.diff or f"{plan.path}: no change")
+    if not plan.diff:
+        return False
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UserError(f"{plan.path}: not written; check the diff above and rerun with --yes to write it")
+        if input(f"Write {plan.path}? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("not written")
+            return False
+    write_plan(plan)
+    print(f"written: {plan.path}")
+    return True
+
+
+def _save(args, spec, values: dict, note: str) -> None:
+    from posecoach.tuning.save import plan_exercise_file, plan_override
+
+    if args.save_as:
+        _confirm(plan_exercise_file(spec, values, args.save_as), args.yes)
+    elif args.save:
+        _confirm(plan_override(spec.id, {**args.set_values, **values}, note), args.yes)
+
+
+def cmd_tune(args) -> int:
+    from posecoach.exercise.catalogue import load_exercise
+    from posecoach.exercise.overrides import parse_sets
+    from posecoach.tuning.session import TuneSession
+    from posecoach.tuning.suggest import format_suggestions
+    from posecoach.tuning.tune import finish, load_recordings, tune
+
+    args.set_values = parse_sets(args.set).values
+    spec = load_exercise(args.exercise, sets=args.set_values)
+    session = TuneSession(spec, load_recordings(args.sources, _model(args), _progress))
+    result = tune(spec, session, use_suggestions=args.suggest, plot=None if args.interactive else args.plot)
+    if args.suggest:
+        print(format_suggestions(result.suggestions))
+    if args.interactive:
+        from posecoach.tuning.interactive import run_window
+        from posecoach.tuning.thresholds import changed
+
+        result.values = changed(spec, run_window(session, result.values))
+        result = finish(spec, session, result, args.plot)
+    print("\n".join(result.before if not result.values else
+                    [f"now:  {a}\nwas:  {b}" for a, b in zip(result.after, result.before, strict=True)]))
+    if args.plot:
+        print(f"plot: {args.plot}")
+    _save(args, spec, result.values, note=f"tuned by 'posecoach tune' on {len(args.sources)} recording(s)")
+    return 0
+
+
+def cmd_calibrate(args) -> int:
+    from posecoach.exercise.catalogue import load_exercise
+    from posecoach.tuning.calibrate import calibrate, calibration_note, record_camera
+    from posecoach.tuning.series import Recording
+    from posecoach.tuning.session import TuneSession
+    from posecoach.tuning.tune import load_recordings
+
+    spec = load_exercise(args.exercise)
+    if args.camera is not None:
+        if spec.calibration is None:
+            calibrate(spec, None)  # explains that the exercise cannot be calibrated, before recording
+        _say(f"Recording {args.seconds:g} s from camera {args.camera}: do {spec.calibration.min_reps} or more "
+             "slow, comfortable reps over your own full range.")
+        track = record_camera(args.camera, args.seconds, _model(args))
+        recordings = [Recording(f"camera {args.camera}", track, None)]
+    elif args.source:
+        recordings = load_recordings([args.source], _model(args), _progress)
+    else:
+        raise UserError("give a video or pose track to calibrate from, or --camera INDEX")
+    result = calibrate(spec, TuneSession(spec, recordings))
+    print("\n".join(result.lines))
+    print(f"reps found in the recording: {result.reps_before} with the shipped thresholds, "
+          f"{result.reps_after} with yours")
+    if result.problem:
+        raise UserError(f"not saved: {result.problem}")
+    args.save, args.save_as, args.set_values = True, None, {}
+    if result.values:
+        _save(args, spec, result.values, note=calibration_note(recordings[0].source))
+    else:
+        print("your thresholds are the shipped ones: nothing to save")
+    return 0
+
+
+def register_tune(subparsers) -> None:
+    p = subparsers.add_parser("tune", help="see and tune an exercise's thresholds on recordings")
+    p.add_argument("sources", nargs="+", help="videos (tracked once, cached) or pose tracks (.npz)")
+    p.add_argument("--exercise", "-e", required=True, help="exercise id or .toml file")
+    p.add_argument("--plot", type=Path, help="draw measurements, thresholds, phases, reps and holds to a PNG")
+    p.add_argument("--interactive", action="store_true", help="sliders for the thresholds (needs a display)")
+    p.add_argument("--suggest", action="store_true", help="propose thresholds from the recordings")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override a value, e.g. phases.up.bands.0.enter_above=162 (repeatable)")
+    p.add_argument("--save", action="store_true", help="save the tuned values as your override (diff shown first)")
+    p.add_argument("--save-as", type=Path, metavar="FILE.toml", help="write a new exercise file instead")
+    p.add_argument("--yes", action="store_true", help="write without asking after showing the diff")
+    _add_model_options(p)
+    p.set_defaults(func=cmd_tune)
+
+    p = subparsers.add_parser("calibrate", help="fit an exercise's thresholds to your own range of movement")
+    p.add_argument("source", nargs="?", help="a video or pose track of you doing a few reps")
+    p.add_argument("--exercise", "-e", required=True)
+    p.add_argument("--camera", help="record from this camera index instead")
+    p.add_argument("--seconds", type=float, default=30.0, help="how long to record from the camera (default 30)")
+    p.add_argument("--yes", action="store_true", help="save without asking after showing the diff")
+    _add_model_options(p)
+    p.set_defaults(func=cmd_calibrate)

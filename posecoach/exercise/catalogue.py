@@ -34,7 +34,7 @@ def _format_location(loc: Iterable[str | int]) -> str:
     # Discriminated unions put the tag (e.g. "rep_reaches") into the path; drop it.
     parts = [str(p) for p in loc]
     tags = {"joint_angle", "segment_angle", "height", "distance", "line_offset",
-            "lateral_offset", "rep_reaches", "stays_within"}
+            "lateral_offset", "sway_direction", "sway_distance", "rep_reaches", "stays_within"}
     return ".".join(p for p in parts if p not in tags) or "(top level)"
 
 

@@ -21,6 +21,7 @@ class RepCompleted:
     hold_s: float | None
     extremes: dict[str, tuple[float, float]] = field(default_factory=dict)
     issues: tuple[str, ...] = ()
+    direction: str | None = None  # for reps counted both ways (circles): which way this one went
 
     @property
     def good(self) -> bool:

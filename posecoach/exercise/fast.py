@@ -72,6 +72,7 @@ class SideResult:
     side: str | None
     episodes: list[Episode]
     phase_index: np.ndarray  # (T,) index into spec.phases of the confirmed phase, -1 for none
+    values: dict[str, np.ndarray]  # (T,) each measurement as this side's tracker read it
     reps: list[Rep]
     holds: list[HoldSpan]
 
@@ -324,4 +325,4 @@ def _track_side(spec: ExerciseSpec, t: np.ndarray, values: dict[str, np.ndarray]
     frames = _frames(t, masks, episodes)
     reps = _reps(spec, t, episodes, side)
     holds = _holds(spec, t, masks, episodes, frames, side)
-    return SideResult(side, episodes, frames.phase, reps, holds)
+    return SideResult(side, episodes, frames.phase, values, reps, holds)

@@ -98,21 +98,50 @@ def _evaluate(m, arrays: LandmarkArrays, side: str | None) -> tuple[np.ndarray, 
         return offset, np.minimum(vp, np.minimum(va, vb))
     if m.kind == "lateral_offset":
         return _lateral_offset(m, arrays, side)
+    if m.kind in ("sway_direction", "sway_distance"):
+        return _sway(m, arrays, side)
     raise ValueError(f"unknown measurement kind {m.kind!r}")
 
 
 def _lateral_offset(m, arrays: LandmarkArrays, side: str | None) -> tuple[np.ndarray, np.ndarray]:
-    source = arrays.world if m.space == "world" else arrays.xy
-    axis = source[..., Landmark.RIGHT_HIP, :] - source[..., Landmark.LEFT_HIP, :]
+    (a, va), (b, vb) = (_group(arrays, [n], side, m.space) for n in m.axis)
+    axis = b - a
     axis = axis / np.linalg.norm(axis, axis=-1, keepdims=True)
     (p, vp), (r, vr) = _group(arrays, m.point, side, m.space), _group(arrays, m.reference, side, m.space)
     shift = np.sum((p - r) * axis, axis=-1)
-    return shift / _torso(arrays, m.space), np.minimum(vp, vr)
+    visibility = np.minimum(np.minimum(vp, vr), np.minimum(va, vb))
+    return shift / _torso(arrays, m.space), visibility
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def _square_to(v: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """`v` without its component along `unit`."""
+    return v - np.sum(v * unit, axis=-1, keepdims=True) * unit
+
+
+def _sway(m, arrays: LandmarkArrays, side: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Direction (degrees) or distance (torso lengths) of `point` off the line `base` -> `top`."""
+    groups = [_group(arrays, g, side, "world") for g in (m.point, m.base, m.top, [m.across[0]], [m.across[1]])]
+    (p, _), (base, _), (top, _), (left, _), (right, _) = groups
+    up = _unit(top - base)
+    offset = _square_to(p - base, up)
+    to_right = _unit(_square_to(right - left, up))
+    # MediaPipe's world axes are x right, y down, z away from the camera (right-handed), so
+    # up x right points the way the chest faces.
+    forwards = np.cross(up, to_right)
+    x, y = np.sum(offset * to_right, axis=-1), np.sum(offset * forwards, axis=-1)
+    visibility = np.min(np.stack([v for _, v in groups]), axis=0)
+    if m.kind == "sway_direction":
+        return np.degrees(np.arctan2(y, x)), visibility
+    return np.hypot(x, y) / _torso(arrays, "world"), visibility
 
 
 def landmark_names(m) -> list[str]:
     names: list[str] = []
-    for field in ("points", "point", "reference", "line"):
+    for field in ("points", "point", "reference", "line", "axis", "base", "top", "across"):
         value = getattr(m, field, None)
         if isinstance(value, (list, tuple)):
             names.extend(value)

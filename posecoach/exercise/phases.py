@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from posecoach.exercise.events import Event, HoldEnded, HoldStarted, HoldTargetReached, PhaseEntered
 from posecoach.exercise.spec import Band, ExerciseSpec, Phase
@@ -165,6 +165,59 @@ class RepSequence:
     def on_left(self, phase: str, t_s: float) -> None:
         """Leaving the first phase starts the rep's clock."""
         if self.index == 1 and phase == self.sequence[0]:
+            self.start_s = t_s
+
+    @property
+    def in_progress(self) -> bool:
+        return self.index >= 1 and self.start_s is not None
+
+
+@dataclass
+class CycleSequence:
+    """Counts turns through a cycle of phases, either way round, starting anywhere: circles.
+
+    A rep is one turn: from whichever phase came first, every phase of the cycle confirmed in
+    order, as written or backwards, and back to that first phase. Turns go on from there.
+    Skipping a phase starts the turn again from there; turning back starts a turn the other
+    way from the phase where it turned; re-entering the same phase changes nothing.
+    `direction` is the way of the last completed turn (0 = as written, 1 = backwards).
+    Same interface as `RepSequence`.
+    """
+
+    sequence: list[str]
+    index: int = 0  # phases of the current turn confirmed so far
+    start_s: float | None = None
+    direction: int | None = None
+    _walk: list[str] = field(default_factory=list)
+    _step: int = 0  # +1 as written, -1 backwards, 0 not known yet
+
+    def on_phase(self, phase: str, since_s: float) -> bool:
+        """Advance on a confirmed phase; True when this completes a turn."""
+        cycle = self.sequence
+        self.direction = None
+        if phase not in cycle or not self._walk:
+            self._walk, self._step = ([phase] if phase in cycle else []), 0
+        else:
+            gap = (cycle.index(phase) - cycle.index(self._walk[-1])) % len(cycle)
+            step = 1 if gap == 1 else -1 if gap == len(cycle) - 1 else 0
+            if gap == 0:  # back into the same phase after a wobble: no progress, nothing lost
+                return False
+            if step and self._step in (0, step):
+                self._walk.append(phase)
+            elif step:  # turned back: a turn the other way began where it turned
+                self._walk, self.start_s = [self._walk[-1], phase], since_s
+            else:
+                self._walk = [phase]
+            self._step = step
+        if len(self._walk) == len(cycle) + 1:
+            self.direction = 0 if self._step == 1 else 1
+            self._walk, self._step = [phase], 0
+        self.index = len(self._walk)
+        return self.direction is not None
+
+    def on_left(self, phase: str, t_s: float) -> None:
+        """Leaving the phase a turn began in starts the rep's clock."""
+        if self.index == 1 and phase == self._walk[0]:
             self.start_s = t_s
 
     @property

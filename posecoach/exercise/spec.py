@@ -201,6 +201,21 @@ class StaysWithin(Strict):
 Check = Annotated[RepReaches | StaysWithin, Field(discriminator="kind")]
 
 
+class Calibration(Strict):
+    """Which thresholds a personal calibration may move (key paths such as
+    `phases.up.bands.0.enter_above`), each within a safe [lowest, highest] range."""
+
+    thresholds: dict[str, tuple[float, float]] = Field(min_length=1)
+    min_reps: int = Field(2, ge=1, le=20)
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Calibration:
+        for key, (lo, hi) in self.thresholds.items():
+            if not lo < hi:
+                raise ValueError(f"thresholds.{key}: the range must be [lowest, highest], got [{lo:g}, {hi:g}]")
+        return self
+
+
 class ExerciseSpec(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
@@ -216,6 +231,7 @@ class ExerciseSpec(Strict):
     hold: Hold | None = None
     targets: Targets = Targets()
     checks: list[Check] = []
+    calibration: Calibration | None = None  # issue 5: thresholds `posecoach calibrate` may personalise
 
     @model_validator(mode="after")
     def _counts_something(self) -> ExerciseSpec:
@@ -223,9 +239,29 @@ class ExerciseSpec(Strict):
             raise ValueError("an exercise needs a [rep], a [hold] or both")
         return self
 
+    @model_validator(mode="after")
+    def _calibration_names_thresholds(self) -> ExerciseSpec:
+        for key in self.calibration.thresholds if self.calibration else ():
+            if not _is_threshold(self, key):
+                raise ValueError(f"calibration.thresholds: '{key}' is not a threshold of this exercise "
+                                 "(use phases.<phase>.bands.<n>.<enter_above|exit_below|enter_below|exit_above>)")
+        return self
+
     @property
     def unilateral(self) -> bool:
         return self.sides != "bilateral"
+
+
+def _is_threshold(spec: ExerciseSpec, key: str) -> bool:
+    """Whether `key` (phases.<phase>.bands.<n>.<field>) names a one-number threshold of the spec."""
+    parts = key.split(".")
+    if len(parts) != 5 or parts[0] != "phases" or parts[2] != "bands" or not parts[3].isdigit():
+        return False
+    phase = spec.phases.get(parts[1])
+    if phase is None or int(parts[3]) >= len(phase.bands):
+        return False
+    fields = ("enter_above", "exit_below", "enter_below", "exit_above")
+    return parts[4] in fields and getattr(phase.bands[int(parts[3])], parts[4]) is not None
 
 
 class RoutineStep(Strict):

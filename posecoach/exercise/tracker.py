@@ -20,7 +20,7 @@ from posecoach.exercise.events import (
     WrongView,
 )
 from posecoach.exercise.measure import Measurements
-from posecoach.exercise.phases import HoldTimer, PhaseDetector, RepSequence
+from posecoach.exercise.phases import CycleSequence, HoldTimer, PhaseDetector, RepSequence
 from posecoach.exercise.spec import SIDES, ExerciseSpec
 
 
@@ -56,7 +56,10 @@ class SideTrack:
             HoldTimer(spec.hold.phase, spec.hold.grace_s, spec.targets.hold_s, side)
             if spec.hold else None
         )
-        self.sequence = RepSequence(list(spec.rep.sequence)) if spec.rep else None
+        self.sequence: RepSequence | CycleSequence | None = None
+        if spec.rep:
+            sequence_kind = CycleSequence if spec.rep.directions else RepSequence
+            self.sequence = sequence_kind(list(spec.rep.sequence))
         self.extremes: dict[str, tuple[float, float]] = {}
         self.issues: list[str] = []
         self.closed_holds: list[HoldEnded] = []  # holds that ended during the current rep
@@ -100,8 +103,10 @@ class SideTrack:
             closed = sum(max(0.0, min(h.end_s, end) - max(h.start_s, start)) for h in self.closed_holds)
             hold_s = closed + self.hold.overlap(start, end, t_s)
         issues = checks.rep_issues(self.spec, end - start, hold_s, self.extremes) + self.issues
+        directions = self.spec.rep.directions if self.spec.rep else None
+        direction = directions[self.sequence.direction] if directions else None
         rep = RepCompleted(t_s, self.side, start, end, hold_s, dict(self.extremes),
-                           tuple(dict.fromkeys(issues)))
+                           tuple(dict.fromkeys(issues)), direction)
         self.reps += 1
         self.good_reps += rep.good
         return rep

@@ -80,12 +80,13 @@ def sidecar(clip: Path) -> Path | None:
 
 
 def find_truth(clip: Path) -> Truth | None:
-    """A clip's annotation: its sidecar, else its entry in the manifest of its folder."""
+    """A clip's annotation: its sidecar, else its entry in a manifest of its folder or the two above."""
     if (found := sidecar(clip)) is not None:
         return Truth.from_entry(read_json(found), found)
-    for path, truth in manifest_entries(clip.parent):
-        if path.resolve() == clip.resolve():
-            return truth
+    for folder in list(clip.resolve().parents)[:3]:  # manifests list clips in subfolders too
+        for path, truth in manifest_entries(folder):
+            if path.resolve() == clip.resolve():
+                return truth
     return None
 
 

@@ -1,0 +1,120 @@
+"""Saving tuned thresholds: as the user's override, or as a new exercise file; diff first.
+
+The shipped exercise file is never written. `plan_*` return what would be written and its
+unified diff; `write_plan` writes it atomically.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from posecoach.atomic import write_text
+from posecoach.errors import SpecError
+from posecoach.exercise import catalogue
+from posecoach.exercise.overrides import (
+    Layer,
+    apply_layer,
+    load_layered,
+    override_path,
+    read_document,
+    read_override,
+    render_override,
+    value_at,
+)
+from posecoach.exercise.spec import ExerciseSpec
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_EXERCISE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class SavePlan:
+    path: Path
+    old_text: str
+    new_text: str
+    diff: str
+
+
+def _diff(old: str, new: str, old_name: str, new_name: str) -> str:
+    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), old_name, new_name)
+    return "".join(lines)
+
+
+def plan_override(exercise_id: str, values: Mapping[str, float], note: str = "") -> SavePlan:
+    """The user's override for the exercise with `values` merged in (values equal to the
+    shipped ones dropped), checked against the shipped file."""
+    shipped = catalogue.exercises_dir() / f"{exercise_id}.toml"
+    path = override_path(exercise_id)
+    existing = read_override(path)
+    document = read_document(shipped)
+    merged = {**(existing.values if existing else {}), **values}
+    merged = {k: v for k, v in merged.items() if value_at(document, k) != v}
+    load_layered(shipped, [Layer(str(path), merged)])  # raises, naming the key, if it does not fit
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    new = render_override(exercise_id, merged, note)
+    return SavePlan(path, old, new, _diff(old, new, f"{path} (before)", str(path)))
+
+
+def plan_exercise_file(spec: ExerciseSpec, values: Mapping[str, float], out: Path) -> SavePlan:
+    """A new exercise file at `out` (id = its file name) with the thresholds changed."""
+    if not _EXERCISE_ID.match(out.stem):
+        raise SpecError(f"{out}: the file name is the exercise id: use lower_case_with_underscores.toml")
+    before = spec.model_dump(mode="json", exclude_none=True)
+    after = dict(apply_layer(before, Layer("tuning", dict(values)), out), id=out.stem)
+    ExerciseSpec.model_validate(after)
+    header = f"# {after['name']}: written by posecoach tune from '{spec.id}' with tuned thresholds.\n"
+    old, new = to_toml(before), header + to_toml(after)
+    return SavePlan(out, old, new, _diff(old, new, f"{spec.id} (current)", str(out)))
+
+
+def write_plan(plan: SavePlan) -> None:
+    plan.path.parent.mkdir(parents=True, exist_ok=True)
+    write_text(plan.path, plan.new_text)
+
+
+# --- a small TOML writer for exercise documents ------------------------------------------
+
+
+def _key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else '"' + key.replace('"', '\\"') + '"'
+
+
+def _inline(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"{value:g}" if isinstance(value, float) and value == round(value, 6) else repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_key(k)} = {_inline(v)}" for k, v in value.items()) + " }"
+    return "[" + ", ".join(_inline(v) for v in value) + "]"
+
+
+def _is_table_list(value) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _table(lines: list[str], path: list[str], table: dict) -> None:
+    for key, value in table.items():
+        if not isinstance(value, dict) and not _is_table_list(value):
+            lines.append(f"{_key(key)} = {_inline(value)}")
+    for key, value in table.items():
+        name = ".".join(_key(p) for p in [*path, key])
+        if isinstance(value, dict):
+            lines += ["", f"[{name}]"]
+            _table(lines, [*path, key], value)
+        elif _is_table_list(value):
+            for item in value:
+                lines += ["", f"[[{name}]]"]
+                _table(lines, [*path, key], item)
+
+
+def to_toml(document: dict) -> str:
+    lines: list[str] = []
+    _table(lines, [], document)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,80 @@
+"""An exercise's thresholds as key paths (`phases.up.bands.0.enter_above`), read and changed.
+
+The same key paths are used by `--set`, by override files and by the tuning sliders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from posecoach.errors import SpecError
+from posecoach.exercise.overrides import Layer, apply_layer
+from posecoach.exercise.spec import Band, ExerciseSpec
+
+# Each band form: (enter field, exit field, direction of the phase relative to the exit).
+FORMS = {"enter_above": "exit_below", "enter_below": "exit_above", "enter_between": "exit_outside"}
+
+
+@dataclass(frozen=True)
+class Threshold:
+    key: str
+    phase: str
+    measurement: str
+    field: str  # enter_above, exit_below, ...; enter_between.0 for a range's low end
+    value: float
+
+    @property
+    def is_enter(self) -> bool:
+        return self.field.startswith("enter")
+
+
+def band_fields(band: Band) -> list[tuple[str, float]]:
+    for enter, exit_ in FORMS.items():
+        value = getattr(band, enter)
+        if value is None:
+            continue
+        if enter == "enter_between":
+            (lo, hi), (out_lo, out_hi) = value, band.exit_outside
+            return [("enter_between.0", lo), ("enter_between.1", hi), ("exit_outside.0", out_lo),
+                    ("exit_outside.1", out_hi)]
+        return [(enter, value), (exit_, getattr(band, exit_))]
+    return []
+
+
+def thresholds(spec: ExerciseSpec) -> list[Threshold]:
+    found = []
+    for phase_name, phase in spec.phases.items():
+        for i, band in enumerate(phase.bands):
+            for field, value in band_fields(band):
+                key = f"phases.{phase_name}.bands.{i}.{field}"
+                found.append(Threshold(key, phase_name, band.measurement, field, float(value)))
+    return found
+
+
+def band_measurements(spec: ExerciseSpec) -> list[str]:
+    """The measurements phases are decided on, in file order."""
+    names = [b.measurement for p in spec.phases.values() for b in p.bands]
+    return list(dict.fromkeys(names))
+
+
+def with_values(spec: ExerciseSpec, values: Mapping[str, float]) -> ExerciseSpec:
+    """A copy of the spec with thresholds changed (raises SpecError if it breaks a band)."""
+    if not values:
+        return spec
+    data = apply_layer(spec.model_dump(mode="json"), Layer("tuning", dict(values)),
+                       f"exercise '{spec.id}'")
+    try:
+        return ExerciseSpec.model_validate(data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise SpecError(f"{where}: {first['msg'].removeprefix('Value error, ')}") from None
+
+
+def changed(spec: ExerciseSpec, values: Mapping[str, float]) -> dict[str, float]:
+    """The values that differ from the spec's own."""
+    current = {t.key: t.value for t in thresholds(spec)}
+    return {k: v for k, v in values.items() if current.get(k) != v}
