@@ -233,7 +233,7 @@ def test_the_setup_check_on_synthetic_poses(bridge):
 
 LOGIC = ["posecoach.safety", "posecoach.history", "posecoach.live.flow", "posecoach.live.plan",
          "posecoach.live.screens", "posecoach.live.setup", "posecoach.live.answers", "posecoach.live.tally",
-         "posecoach.live.signals", "posecoach.sound", "posecoach.cli_live"]
+         "posecoach.live.signals", "posecoach.live.state", "posecoach.sound", "posecoach.cli_live"]
 
 
 def test_the_live_logic_imports_without_opencv_and_mediapipe():

@@ -23,8 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from posecoach import safety
 from posecoach.errors import UserError
-from posecoach.live.flow import FlowState, Stage
 from posecoach.live.signals import Input, Key, Press, SetPain
+from posecoach.live.state import FlowState, Stage
 
 Pain = Field(None, ge=safety.PAIN_MIN, le=safety.PAIN_MAX)
 

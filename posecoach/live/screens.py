@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from posecoach import safety
 from posecoach.history import ExerciseRecord
 from posecoach.live import tally as tl
-from posecoach.live.flow import FlowState, Stage
 from posecoach.live.setup import SetupCheck
 from posecoach.live.signals import KEY_LABELS, Key
+from posecoach.live.state import FlowState, Stage
 
 LegendItem = tuple[str, str]  # (key label, what it does)
 

@@ -18,9 +18,9 @@ from posecoach.errors import PosecoachError
 from posecoach.live import pages
 from posecoach.live.answers import Answerer
 from posecoach.live.draw import View
-from posecoach.live.flow import FlowState
 from posecoach.live.screens import describe
 from posecoach.live.signals import KEY_LABELS, Input, Key, Press, SetPain
+from posecoach.live.state import FlowState
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,92 @@
+"""The state of the live flow: its stages, settings and the frozen state record. Pure data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from posecoach import safety
+from posecoach.history import ExerciseRecord
+from posecoach.live import tally as tl
+from posecoach.live.plan import Plan, PlanItem
+from posecoach.live.setup import SetupStatus
+from posecoach.live.signals import Effect
+
+
+class Stage(StrEnum):
+    SAFETY = "safety"
+    SAFETY_STOP = "safety_stop"
+    PAIN_BEFORE = "pain_before"
+    CARD = "card"
+    SETUP = "setup"
+    COUNTDOWN = "countdown"
+    ACTIVE = "active"
+    BREAK = "break"  # between sets, or before the other side
+    PAIN_CHECK = "pain_check"  # between exercises
+    REST = "rest"  # between exercises
+    HURT = "hurt"
+    PAIN_AFTER = "pain_after"
+    SUMMARY = "summary"
+    DONE = "done"
+
+
+EXERCISE_STAGES = frozenset({Stage.SETUP, Stage.COUNTDOWN, Stage.ACTIVE, Stage.BREAK})
+PAUSABLE = EXERCISE_STAGES | {Stage.REST}
+PAIN_STAGES = frozenset({Stage.PAIN_BEFORE, Stage.PAIN_CHECK, Stage.PAIN_AFTER})
+HURT_STAGES = EXERCISE_STAGES | {Stage.CARD, Stage.REST, Stage.PAIN_CHECK}
+EPS = 1e-6  # timers end within this of zero (frame times are rounded)
+
+
+@dataclass(frozen=True)
+class FlowSettings:
+    countdown_s: float = 3.0
+    setup_ok_s: float = 1.0  # the set-up must stay right this long
+    set_rest_s: float = 20.0
+    side_switch_s: float = 8.0
+    exercise_rest_s: float = 15.0
+    max_step_s: float = 0.5  # a longer gap between frames advances the timers by this much
+
+
+@dataclass(frozen=True)
+class FlowState:
+    plan: Plan
+    settings: FlowSettings
+    stage: Stage
+    t_s: float | None = None
+    paused: bool = False
+    timer_s: float = 0.0
+    answers: tuple[bool, ...] = ()
+    verdict: safety.Verdict | None = None
+    pain: int | None = None  # the rating being entered
+    pain_before: int | None = None
+    pain_after: int | None = None
+    session_started: bool = False
+    index: int = 0
+    segment: int = 0
+    tally: tl.Tally = field(default_factory=tl.Tally)
+    pending: ExerciseRecord | None = None  # done, saved once the pain question after it is answered
+    records: tuple[ExerciseRecord, ...] = ()
+    completed: bool = False
+    stop_reason: str | None = None
+    setup: SetupStatus | None = None
+
+    @property
+    def item(self) -> PlanItem:
+        return self.plan.items[min(self.index, len(self.plan.items) - 1)]
+
+    @property
+    def done(self) -> bool:
+        return self.stage is Stage.DONE
+
+    @property
+    def needs_pose(self) -> bool:
+        return self.stage in EXERCISE_STAGES
+
+
+@dataclass(frozen=True)
+class Transition:
+    state: FlowState
+    effects: tuple[Effect, ...] = ()
+
+    def then(self, other: Transition) -> Transition:
+        return Transition(other.state, self.effects + other.effects)
