@@ -64,21 +64,49 @@ class LineOffset(Strict):
 
 
 class LateralOffset(Strict):
-    """Sideways shift of `point` from `reference` along the person's left-right axis
-    (left hip -> right hip), in torso lengths; + = towards the person's right."""
+    """Sideways shift of `point` from `reference` along `axis`, in torso lengths; + = towards
+    the axis's second landmark. The default axis, left hip -> right hip, is the person's
+    left-right axis (+ = towards their right); `["{other}_hip", "{side}_hip"]` makes + point
+    towards the side being tracked."""
 
     kind: Literal["lateral_offset"]
     point: list[str] = Field(min_length=1)
     reference: list[str] = Field(min_length=1)
+    axis: tuple[str, str] = ("left_hip", "right_hip")
     space: Space = "world"
 
 
+class _Sway(Strict):
+    """How `point` has moved off the body line from `base` to `top` (e.g. the hips off the line
+    from the ankles to the shoulders), seen along that line in the person's own frame: right is
+    `across` (left hip -> right hip) made square to the line, forwards is the way the chest faces.
+    World landmarks, so a front view still sees forwards and backwards."""
+
+    point: list[str] = Field(min_length=1)
+    base: list[str] = Field(min_length=1)
+    top: list[str] = Field(min_length=1)
+    across: tuple[str, str] = ("left_hip", "right_hip")
+
+
+class SwayDirection(_Sway):
+    """Which way, degrees in [-180, 180]: 0 = to the person's right, 90 = forwards,
+    180 (= -180) = to their left, -90 = backwards. Seen from above, increasing is anticlockwise."""
+
+    kind: Literal["sway_direction"]
+
+
+class SwayDistance(_Sway):
+    """How far, in torso lengths."""
+
+    kind: Literal["sway_distance"]
+
+
 Measurement = Annotated[
-    JointAngle | SegmentAngle | Height | Distance | LineOffset | LateralOffset,
+    JointAngle | SegmentAngle | Height | Distance | LineOffset | LateralOffset | SwayDirection | SwayDistance,
     Field(discriminator="kind"),
 ]
 
-ANGLE_KINDS = {"joint_angle": (0.0, 180.0), "segment_angle": (0.0, 90.0)}
+ANGLE_KINDS = {"joint_angle": (0.0, 180.0), "segment_angle": (0.0, 90.0), "sway_direction": (-180.0, 180.0)}
 
 
 class Band(Strict):
@@ -141,9 +169,21 @@ class Phase(Strict):
 
 
 class Rep(Strict):
-    """A rep is completed when the phases are entered in this order."""
+    """A rep is completed when the phases are entered in this order.
+
+    With `directions` (two names, for circles) the sequence is a cycle of different phases and
+    a rep is one turn through all of them, starting with any, in the order written (the first
+    name) or backwards (the second).
+    """
 
     sequence: list[str] = Field(min_length=2)
+    directions: tuple[str, str] | None = None
+
+    @model_validator(mode="after")
+    def _a_cycle_for_directions(self) -> Rep:
+        if self.directions is not None and (len(self.sequence) < 3 or len(set(self.sequence)) != len(self.sequence)):
+            raise ValueError("directions need a cycle: a sequence of 3 or more different phases")
+        return self
 
 
 class Hold(Strict):
