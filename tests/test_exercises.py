@@ -273,3 +273,10 @@ def test_exercise_files_describe_what_they_measure():
 
 def test_no_exercise_file_is_python():
     assert not list(Path(EXERCISES).rglob("*.py"))
+
+
+def test_circles_describe_both_ways():
+    from posecoach.exercise.catalogue import describe_exercise
+
+    text = describe_exercise(load_exercise_file(EXERCISES / "hip_circles_small.toml"))
+    assert "a rep: one turn right -> front -> left -> back, starting anywhere (anticlockwise or clockwise)" in text

@@ -197,7 +197,11 @@ def describe_exercise(spec: ExerciseSpec) -> str:
         bands = "; ".join(_band_text(b) for b in phase.bands)
         lines.append(f"  phase {name}: {bands} (for {phase.min_dwell_s:g} s)")
     if spec.rep:
-        lines.append(f"  a rep: {' -> '.join(spec.rep.sequence)}")
+        if spec.rep.directions:
+            ways = " or ".join(spec.rep.directions)
+            lines.append(f"  a rep: one turn {' -> '.join(spec.rep.sequence)}, starting anywhere ({ways})")
+        else:
+            lines.append(f"  a rep: {' -> '.join(spec.rep.sequence)}")
     if spec.hold:
         lines.append(f"  hold: time in '{spec.hold.phase}' (dropouts under {spec.hold.grace_s:g} s bridged)")
     lines += [f"  check: {c.cue}" for c in spec.checks]
