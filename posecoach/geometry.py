@@ -70,3 +70,16 @@ def signed_line_offset(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarra
     # y is flipped (pixels grow downwards) so that "above the line" is positive.
     cross = d[..., 0] * (-rel[..., 1]) - (-d[..., 1]) * rel[..., 0]
     return np.where(length < _EPS, np.nan, cross / np.maximum(length, _EPS))
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    """`v` scaled to length 1 (NaN when it has no length)."""
+    v = np.asarray(v, dtype=np.float64)
+    length = np.linalg.norm(v, axis=-1, keepdims=True)
+    return np.where(length < _EPS, np.nan, v / np.maximum(length, _EPS))
+
+
+def square_to(v: np.ndarray, axis: np.ndarray) -> np.ndarray:
+    """`v` without its component along the unit vector `axis`: its part square to the axis."""
+    v = np.asarray(v, dtype=np.float64)
+    return v - np.sum(v * axis, axis=-1, keepdims=True) * axis

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from posecoach import geometry
 from posecoach.exercise.measure import LandmarkArrays, measure
 from posecoach.exercise.spec import ExerciseSpec
 from posecoach.types import NUM_LANDMARKS, Landmark
@@ -104,3 +105,11 @@ def test_lateral_offset_along_a_sided_axis(side, sign):
     torso = 0.5
     assert float(values(spec, world)["fixed"]) == pytest.approx(0.2 / torso)
     assert float(values(spec, world, side)["towards_side"]) == pytest.approx(sign * 0.2 / torso)
+
+
+def test_unit_and_square_to_known_geometry():
+    np.testing.assert_allclose(geometry.unit(np.array([[3.0, 4.0, 0.0], [0.0, 0.0, 2.0]])),
+                               [[0.6, 0.8, 0.0], [0.0, 0.0, 1.0]])
+    assert np.isnan(geometry.unit(np.zeros(3))).all()
+    square = geometry.square_to(np.array([2.0, 3.0, 4.0]), np.array([0.0, 1.0, 0.0]))
+    np.testing.assert_allclose(square, [2.0, 0.0, 4.0])

@@ -105,30 +105,20 @@ def _evaluate(m, arrays: LandmarkArrays, side: str | None) -> tuple[np.ndarray, 
 
 def _lateral_offset(m, arrays: LandmarkArrays, side: str | None) -> tuple[np.ndarray, np.ndarray]:
     (a, va), (b, vb) = (_group(arrays, [n], side, m.space) for n in m.axis)
-    axis = b - a
-    axis = axis / np.linalg.norm(axis, axis=-1, keepdims=True)
+    axis = geometry.unit(b - a)
     (p, vp), (r, vr) = _group(arrays, m.point, side, m.space), _group(arrays, m.reference, side, m.space)
     shift = np.sum((p - r) * axis, axis=-1)
     visibility = np.minimum(np.minimum(vp, vr), np.minimum(va, vb))
     return shift / _torso(arrays, m.space), visibility
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
-
-
-def _square_to(v: np.ndarray, unit: np.ndarray) -> np.ndarray:
-    """`v` without its component along `unit`."""
-    return v - np.sum(v * unit, axis=-1, keepdims=True) * unit
-
-
 def _sway(m, arrays: LandmarkArrays, side: str | None) -> tuple[np.ndarray, np.ndarray]:
     """Direction (degrees) or distance (torso lengths) of `point` off the line `base` -> `top`."""
     groups = [_group(arrays, g, side, "world") for g in (m.point, m.base, m.top, [m.across[0]], [m.across[1]])]
     (p, _), (base, _), (top, _), (left, _), (right, _) = groups
-    up = _unit(top - base)
-    offset = _square_to(p - base, up)
-    to_right = _unit(_square_to(right - left, up))
+    up = geometry.unit(top - base)
+    offset = geometry.square_to(p - base, up)
+    to_right = geometry.unit(geometry.square_to(right - left, up))
     # MediaPipe's world axes are x right, y down, z away from the camera (right-handed), so
     # up x right points the way the chest faces.
     forwards = np.cross(up, to_right)
