@@ -28,14 +28,14 @@ def tracker_counts(spec: ExerciseSpec, series: fast.Series) -> tuple[list, list]
                              np.float64(0.2), {})
         events += tracker.update(m, t_s * 1000.0)
     events += tracker.finish()
-    reps = [(e.side, e.start_s, e.end_s) for e in events if isinstance(e, RepCompleted)]
+    reps = [(e.side, e.start_s, e.end_s, e.direction) for e in events if isinstance(e, RepCompleted)]
     holds = sorted((e.side, e.start_s, e.end_s) for e in events if isinstance(e, HoldEnded))
     return reps, holds
 
 
 def fast_counts(spec: ExerciseSpec, series: fast.Series) -> tuple[list, list]:
     outcome = fast.evaluate(spec, series)
-    reps = [(r.side, r.start_s, r.end_s) for r in outcome.reps]
+    reps = [(r.side, r.start_s, r.end_s, r.direction) for r in outcome.reps]
     holds = sorted((h.side, h.start_s, h.end_s) for h in outcome.holds)
     return reps, holds
 
@@ -72,7 +72,8 @@ def _spans(rng: np.random.Generator, t_s: np.ndarray, count: int, longest: float
     return mask
 
 
-def spec_from(sides: str, phases: dict, rep: list[str] | None, hold: str | None, grace: float = 0.5) -> ExerciseSpec:
+def spec_from(sides: str, phases: dict, rep: list[str] | None, hold: str | None, grace: float = 0.5,
+              directions: list[str] | None = None) -> ExerciseSpec:
     doc = {
         "id": "t", "name": "t", "position": "supine", "view": "side", "setup": "s", "instructions": ["i"],
         "sides": sides, "required_landmarks": ["{side}_hip"],
@@ -81,7 +82,7 @@ def spec_from(sides: str, phases: dict, rep: list[str] | None, hold: str | None,
         "phases": phases,
     }
     if rep:
-        doc["rep"] = {"sequence": rep}
+        doc["rep"] = {"sequence": rep} | ({"directions": directions} if directions else {})
     if hold:
         doc["hold"] = {"phase": hold, "grace_s": grace}
     return ExerciseSpec.model_validate(doc)
@@ -107,6 +108,8 @@ SPECS = {
     "alternating-hold-only": spec_from("alternating", TWO_PHASES, None, "down", grace=0.0),
     "three-phases": spec_from("bilateral", THREE_PHASES, ["rest", "mid", "deep", "mid", "rest"], "deep"),
     "open-sequence": spec_from("each", THREE_PHASES, ["rest", "deep"], "mid", grace=2.0),
+    "cycle-both-ways": spec_from("bilateral", THREE_PHASES, ["rest", "mid", "deep"], None,
+                                 directions=["clockwise", "anticlockwise"]),
 }
 
 
@@ -154,3 +157,58 @@ def test_an_empty_or_poseless_series_counts_nothing(bridge):
                          {"left": nan, "right": nan})
     outcome = fast.evaluate(bridge, series)
     assert outcome.reps == [] and outcome.holds == []
+
+
+def replay_counts(spec: ExerciseSpec, track_path) -> tuple[list, list]:
+    from posecoach.app import replay
+
+    report = replay(f"track:{track_path}", spec)
+    reps = [(r["side"], r["start_s"], r["end_s"]) for r in report["rep_events"]]
+    return reps, sorted((h["side"], h["start_s"], h["end_s"]) for h in report["holds"])
+
+
+def rounded_fast_counts(spec: ExerciseSpec, track) -> tuple[list, list]:
+    from posecoach.tuning.series import track_series
+
+    outcome = fast.evaluate(spec, track_series(spec, track))
+    r3 = lambda v: round(v, 3)  # noqa: E731 - the report rounds to milliseconds
+    reps = [(r.side, r3(r.start_s), r3(r.end_s)) for r in outcome.reps]
+    return reps, sorted((h.side, r3(h.start_s), r3(h.end_s)) for h in outcome.holds)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_same_counts_as_replay_through_the_whole_pipeline(bridge, tmp_path, seed):
+    """Smoothing on, landmarks in: the pipeline's `Coach` and the fast path agree."""
+    from posecoach.tracks import save_track
+    from posecoach.tuning.synthetic import angle_track, bridge_profile
+
+    rng = np.random.default_rng(seed)
+    t_s, hip = bridge_profile(4, hold_s=2.0)
+    has_pose = rng.random(len(t_s)) > 0.05
+    track = angle_track(t_s, hip + rng.normal(0, 2.5, len(hip)), has_pose=has_pose)
+    save_track(track, tmp_path / "t.npz")
+    from posecoach.tracks import load_track
+
+    expected = replay_counts(bridge, tmp_path / "t.npz")
+    assert len(expected[0]) == 4
+    assert rounded_fast_counts(bridge, load_track(tmp_path / "t.npz")) == expected
+
+
+@pytest.mark.e2e
+@pytest.mark.shared
+def test_same_counts_as_replay_on_the_real_clips(shared_dir, model_path):
+    from posecoach.exercise.catalogue import exercise_ids, load_exercise
+    from posecoach.tracks import load_track
+    from posecoach.tuning.cache import source_track_path
+
+    from conftest import realclips_manifest
+
+    checked = 0
+    for clip in realclips_manifest():
+        if clip["exercise_id"] not in exercise_ids():
+            continue
+        spec = load_exercise(clip["exercise_id"])
+        path = source_track_path(str(shared_dir / "realclips" / clip["file"]))
+        assert rounded_fast_counts(spec, load_track(path)) == replay_counts(spec, path), clip["file"]
+        checked += 1
+    assert checked >= 2

@@ -8,8 +8,9 @@ threshold sliders can re-count every recording as they move. How it stays the sa
 - dwell: runs of `first`, each run's first frame past its phase's dwell (the confirmation);
 - hysteresis: a confirmed phase lasts until the first frame of its exit mask; the next
   candidate run starts no earlier than that exit frame (the detector forgets its candidate);
-- the sequential parts (which run confirms next, rep sequencing, hold grace) loop over the
-  short list of phase episodes and hold runs, never over frames;
+- the sequential parts (which run confirms next, hold grace) loop over the short list of
+  phase episodes and hold runs, never over frames; reps are counted by the tracker's own
+  sequence classes, fed the episodes;
 - bilateral exercises follow the better-seen side like the tracker: a side takes over after
   its visibility lead has lasted `side_switch_s` (runs again), forward-filled per frame.
 
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from posecoach.exercise.measure import Key
+from posecoach.exercise.phases import CycleSequence, RepSequence
 from posecoach.exercise.spec import SIDES, Band, ExerciseSpec
 from posecoach.exercise.tracker import TrackerSettings
 
@@ -54,6 +56,7 @@ class Rep:
     start_s: float
     end_s: float
     t_s: float
+    direction: str | None = None  # circles counted both ways: which way this one went
 
 
 @dataclass(frozen=True)
@@ -265,24 +268,25 @@ def _frames(t: np.ndarray, masks: _Masks, episodes: list[Episode]) -> _Frames:
 
 
 def _reps(spec: ExerciseSpec, t: np.ndarray, episodes: list[Episode], side: str | None) -> list[Rep]:
-    """`RepSequence` driven by the episodes: confirmations advance it, leaving the first phase
-    starts the rep's clock."""
+    """The tracker's own rep sequence (`RepSequence`, or `CycleSequence` for circles) driven by
+    the episodes, as `SideTrack` drives it: confirmations advance it, leaving a phase may start
+    the rep's clock."""
     if spec.rep is None:
         return []
-    seq, index, start_s, reps = spec.rep.sequence, 0, None, []
+    directions = spec.rep.directions
+    sequence = (CycleSequence if directions else RepSequence)(list(spec.rep.sequence))
+    reps = []
     for e in episodes:
-        if index < len(seq) and seq[index] == e.phase:
-            index += 1
-        else:
-            index = 1 if e.phase == seq[0] else 0
-        if index == len(seq):
-            index = 1 if seq[-1] == seq[0] else 0
-            reps.append(Rep(side, start_s if start_s is not None else e.since_s, e.since_s, float(t[e.confirm])))
-            start_s = None
-        elif index <= 1:
-            start_s = None
-        if e.exit is not None and index == 1 and e.phase == seq[0]:
-            start_s = float(t[e.exit])
+        start = sequence.start_s
+        if sequence.on_phase(e.phase, e.since_s):
+            direction = directions[sequence.direction] if directions else None
+            reps.append(Rep(side, start if start is not None else e.since_s, e.since_s, float(t[e.confirm]),
+                            direction))
+            sequence.start_s = None
+        elif sequence.index <= 1:
+            sequence.start_s = None
+        if e.exit is not None:
+            sequence.on_left(e.phase, float(t[e.exit]))
     return reps
 
 
