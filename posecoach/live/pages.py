@@ -182,7 +182,7 @@ def _rest(screen: sc.RestScreen, view: d.View, size) -> np.ndarray:
     return img
 
 
-_COLUMNS = (("Exercise", 0), ("Result", 330), ("Reps", 480), ("Holds", 620), ("Form notes", 790))
+_COLUMNS = (("Exercise", 0), ("Result", 330), ("Reps", 470), ("Holds (time)", 590), ("Form notes", 790))
 
 
 def _summary(screen: sc.SummaryScreen, view: d.View, size) -> np.ndarray:
@@ -206,8 +206,10 @@ def _summary(screen: sc.SummaryScreen, view: d.View, size) -> np.ndarray:
         y += 44
         d.text(img, "No exercise was started.", (d.MARGIN, y), 0.75, d.DIM)
     y += 60
-    for line in screen.advice:
-        y = d.paragraph(img, line, (d.MARGIN, y), 0.65, width - 2 * d.MARGIN, d.WHITE, d.FONT, 1)
+    for i, line in enumerate(screen.advice):
+        last = i == len(screen.advice) - 1  # the disclaimer
+        y = d.paragraph(img, line, (d.MARGIN, y), 0.6 if last else 0.7, width - 2 * d.MARGIN,
+                        d.DIM if last else d.WHITE, d.FONT, 1 if last else 2)
     d.legend(img, screen.legend)
     return img
 

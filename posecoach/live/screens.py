@@ -160,7 +160,9 @@ def _pain(state: FlowState) -> Screen:
 def _card(state: FlowState) -> Screen:
     item = state.item
     spec = item.spec
-    heading = f"Exercise {state.index + 1} of {len(state.plan.items)}: {state.plan.name}"
+    heading = f"Exercise {state.index + 1} of {len(state.plan.items)}"
+    if len(state.plan.items) > 1:
+        heading += f": {state.plan.name}"
     camera = f"Camera: {spec.view} view. {spec.setup}"
     return CardScreen(heading, spec.name, item.dose_text(), camera, tuple(spec.instructions),
                       _legend(Key.CONFIRM, Key.SKIP, Key.HURT, Key.QUIT, confirm="start"))
@@ -233,7 +235,9 @@ def _row(record: ExerciseRecord) -> SummaryRow:
             else str(record.total_reps))
     holds = f"{record.holds} ({record.total_hold_s:.0f} s)" if record.total_hold_s or record.holds else "-"
     issues = ", ".join(f"{m} (x{n})" if n > 1 else m for m, n in record.form_issues.items()) or "-"
-    return SummaryRow(record.name, record.status, reps if record.unit == "reps" else "-", holds, issues)
+    if record.status == "skipped" or record.unit != "reps":
+        reps = "-"
+    return SummaryRow(record.name, record.status, reps, holds, issues)
 
 
 def _summary(state: FlowState) -> Screen:
