@@ -111,6 +111,16 @@ def test_slow_and_fast_reps_both_count(bridge, rise_s):
     assert len(of(RepCompleted, events)) == 2
 
 
+def test_a_wobble_out_of_the_top_and_back_keeps_the_rep(bridge):
+    # Up, sag below the exit threshold for a whole second, back up, then down: one rep.
+    points = [(0, 130), (1, 130), (1.6, 175), (3, 175), (3.3, 148), (4.3, 148), (4.6, 175),
+              (6, 175), (6.6, 130), (8, 130)]
+    events = run(bridge, {"hip": profile(points), "knee": profile([(0, 90), (8, 90)])})
+    (rep,) = of(RepCompleted, events)
+    assert len(of(HoldEnded, events)) == 2
+    assert rep.start_s == pytest.approx(1.3, abs=0.1)
+
+
 def test_short_hold_counts_the_rep_but_reports_the_shortfall(bridge):
     events = run(bridge, {"hip": profile(bridge_reps(1, hold_s=1.0)), "knee": profile([(0, 90), (10, 90)])})
     (rep,) = of(RepCompleted, events)

@@ -155,6 +155,8 @@ class RepSequence:
         seq = self.sequence
         if self.index < len(seq) and seq[self.index] == phase:
             self.index += 1
+        elif self.index >= 1 and seq[self.index - 1] == phase:
+            return False  # back into the phase just matched (a wobble): the rep goes on
         else:
             self.index = 1 if phase == seq[0] else 0
         if self.index == len(seq):
