@@ -23,6 +23,7 @@ class HoldMatch:
     annotated_s: float
     reported_s: float | None  # the nearest reported hold (by midpoint), None when none was reported
     offset_s: float | None  # reported midpoint - annotated midpoint
+    reported_index: int | None = None  # which reported hold
 
 
 @dataclass(frozen=True)
@@ -88,12 +89,14 @@ def match_holds(annotated: Sequence[TruthHold], reported: Sequence[dict]) -> lis
     matches = []
     for hold in annotated:
         middle = (hold.start_s + hold.end_s) / 2
-        nearest = min(reported, key=lambda r: abs((r["start_s"] + r["end_s"]) / 2 - middle), default=None)
-        if nearest is None:
-            matches.append(HoldMatch(hold.duration_s, None, None))
+        index = min(range(len(reported)), key=lambda i: abs((reported[i]["start_s"] + reported[i]["end_s"]) / 2
+                                                            - middle), default=None)
+        if index is None:
+            matches.append(HoldMatch(round(hold.duration_s, 3), None, None))
             continue
+        nearest = reported[index]
         offset = (nearest["start_s"] + nearest["end_s"]) / 2 - middle
-        matches.append(HoldMatch(round(hold.duration_s, 3), nearest["duration_s"], round(offset, 3)))
+        matches.append(HoldMatch(round(hold.duration_s, 3), nearest["duration_s"], round(offset, 3), index))
     return matches
 
 
@@ -140,7 +143,7 @@ def _side_text(pair: tuple[int | None, int | None] | None) -> str:
 
 def _holds_text(row: EvalRow) -> str:
     parts = [f"{h.annotated_s:.1f}>{'none' if h.reported_s is None else f'{h.reported_s:.1f}'}" for h in row.holds]
-    extra = row.reported_holds - len({h.reported_s for h in row.holds if h.reported_s is not None})
+    extra = row.reported_holds - len({h.reported_index for h in row.holds if h.reported_index is not None})
     return (" ".join(parts) or "-") + (f" (+{extra} more reported)" if extra > 0 else "")
 
 
