@@ -45,6 +45,12 @@ class ReportBuilder:
         self.reps += [e for e in events if isinstance(e, RepCompleted)]
         self.holds += [e for e in events if isinstance(e, HoldEnded)]
 
+    def _by_direction(self) -> dict:
+        """For circles: how many went each way, e.g. {"by_direction": {"clockwise": 5, ...}}."""
+        if not (self.spec.rep and self.spec.rep.directions):
+            return {}
+        return {"by_direction": {d: sum(r.direction == d for r in self.reps) for d in self.spec.rep.directions}}
+
     def result(self, partial: bool = False) -> dict:
         messages = checks.issue_messages(self.spec)
         per_side = {side: sum(r.side == side for r in self.reps) for side in ("left", "right")}
@@ -66,6 +72,7 @@ class ReportBuilder:
                 "good": sum(r.good for r in self.reps),
                 "left": per_side["left"] if self.spec.unilateral else None,
                 "right": per_side["right"] if self.spec.unilateral else None,
+                **self._by_direction(),
             },
             "rep_events": [_rep_json(r, messages) for r in self.reps],
             "holds": [
@@ -78,7 +85,9 @@ class ReportBuilder:
 
 
 def _rep_json(rep: RepCompleted, messages: dict[str, str]) -> dict:
+    direction = {"direction": rep.direction} if rep.direction else {}
     return {
+        **direction,
         "start_s": _r(rep.start_s),
         "end_s": _r(rep.end_s),
         "duration_s": _r(rep.duration_s),
