@@ -10,7 +10,8 @@ INFO = SourceInfo("clip.mp4", 30.0, 300, (640, 360))
 
 def test_one_sided_exercise_counts_per_side_and_flags_shortfalls():
     builder = ReportBuilder(load_exercise("knee_to_chest"), INFO)
-    events = [RepCompleted(5.0, "left", 1.0, 5.0, 4.0), RepCompleted(9.0, "left", 6.0, 9.0, 1.0, issues=("short_hold",)),
+    events = [RepCompleted(5.0, "left", 1.0, 5.0, 4.0),
+              RepCompleted(9.0, "left", 6.0, 9.0, 1.0, issues=("short_hold",)),
               RepCompleted(12.0, "right", 10.0, 12.0, 2.0), HoldEnded(5.0, "left", 1.5, 4.5)]
     for i in range(300):
         builder.add(i * 33.3, i % 3 != 0, events if i == 100 else [], None)
