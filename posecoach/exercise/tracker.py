@@ -46,6 +46,26 @@ class TrackerStatus:
     active_side: str | None
 
 
+class Debounce:
+    """Fires once when a condition has held for `after_s`; re-arms when it stops holding."""
+
+    def __init__(self, after_s: float) -> None:
+        self.after_s = after_s
+        self._since: float | None = None
+        self._fired = False
+
+    def fires(self, condition: bool, t_s: float) -> bool:
+        if not condition:
+            self._since, self._fired = None, False
+            return False
+        if self._since is None:
+            self._since = t_s
+        if self._fired or t_s - self._since < self.after_s:
+            return False
+        self._fired = True
+        return True
+
+
 class SideTrack:
     """Phase detection, hold timing, rep counting and form checks for one side (or both)."""
 
@@ -139,10 +159,8 @@ class ExerciseTracker:
         self.tracks = {side: SideTrack(spec, side) for side in sides}
         self.active_side: str | None = None
         self._side_challenger: tuple[str, float] | None = None
-        self._unseen_since: float | None = None
-        self._unseen_reported = False
-        self._wrong_view_since: float | None = None
-        self._wrong_view_reported = False
+        self._unseen = Debounce(settings.unseen_after_s)
+        self._wrong_view = Debounce(settings.wrong_view_after_s)
         self._last_t = 0.0
 
     def update(self, measurements: Measurements | None, t_ms: float) -> list[Event]:
@@ -188,15 +206,7 @@ class ExerciseTracker:
 
     def _check_seen(self, m: Measurements | None, t_s: float) -> list[Event]:
         message = _unseen_message(m, self.active_side, self.spec.unilateral)
-        if message is None:
-            self._unseen_since, self._unseen_reported = None, False
-            return []
-        if self._unseen_since is None:
-            self._unseen_since = t_s
-        if self._unseen_reported or t_s - self._unseen_since < self.settings.unseen_after_s:
-            return []
-        self._unseen_reported = True
-        return [CannotSee(t_s, message)]
+        return [CannotSee(t_s, message)] if self._unseen.fires(message is not None, t_s) else []
 
     def _check_view(self, m: Measurements, t_s: float) -> list[Event]:
         ratio = float(m.view_ratio)
@@ -204,14 +214,8 @@ class ExerciseTracker:
             (self.spec.view == "side" and ratio > self.settings.side_view_max_ratio)
             or (self.spec.view == "front" and ratio < self.settings.front_view_min_ratio)
         )
-        if not wrong:
-            self._wrong_view_since, self._wrong_view_reported = None, False
+        if not self._wrong_view.fires(wrong, t_s):
             return []
-        if self._wrong_view_since is None:
-            self._wrong_view_since = t_s
-        if self._wrong_view_reported or t_s - self._wrong_view_since < self.settings.wrong_view_after_s:
-            return []
-        self._wrong_view_reported = True
         message = ("Turn so your side faces the camera" if self.spec.view == "side"
                    else "Turn to face the camera")
         return [WrongView(t_s, message)]
