@@ -111,7 +111,8 @@ def _session_summary(result) -> str:
     lines = [screen.status, screen.pain]
     lines += [f"  {r.name}: {r.status}; reps {r.reps}; holds {r.holds}; form: {r.issues}" for r in screen.rows]
     lines += list(screen.advice)
-    latency = f", latency median {result.latency_p50_ms:.0f} ms" if result.latency_p50_ms is not None else ""
+    latency = (f", latency median {result.latency_p50_ms:.0f} ms, 95% under {result.latency_p95_ms:.0f} ms"
+               if result.latency_p50_ms is not None else "")
     lines.append(f"(session {result.session_id}: {result.frames} frames shown, {result.dropped} dropped{latency})")
     return "\n".join(lines)
 

@@ -1,5 +1,6 @@
 """The live session runner without the model or a camera: synthetic poses, a fake frame source."""
 
+import os
 import subprocess
 import sys
 import threading
@@ -105,6 +106,35 @@ def test_no_person_in_view_waits_at_the_setup_check(tmp_path):
     camera = TrackCamera(reps=1, gaps=((0.0, 100.0),))
     result, [row] = run(tmp_path, camera, CALM, reps=1, screen=False)
     assert row.stop_reason == "camera" and row.exercises == ()
+
+
+def test_a_camera_that_fails_mid_session_ends_it_as_partial(tmp_path):
+    class Unplugged(TrackCamera):
+        def frames(self):
+            for frame in super().frames():
+                if frame.index == 200:
+                    raise SourceError("camera 0: stopped giving frames (unplugged?)")
+                yield frame
+
+    result, [row] = run(tmp_path, Unplugged(reps=3), CALM, reps=5)
+    assert (row.status, row.stop_reason, row.pain_after) == ("partial", "camera", 2)
+    assert row.exercises[0].reps["both"] == 1
+
+
+@pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs a display (run under xvfb-run)")
+def test_a_real_window_session(tmp_path):
+    from posecoach.live.window import WindowUI
+
+    shown = []
+    ui = WindowUI(script=ans.Answerer(CALM), snapshot=lambda state, canvas: shown.append(canvas.shape))
+    plan = plan_for_exercise(load_exercise("glute_bridge"), reps=1)
+    camera = TrackCamera(reps=2)
+    with History(tmp_path / "h.sqlite3") as history:
+        source = OpenedSource("synthetic", camera.frames(), (1280, 720), False)
+        LiveSession(plan, source, Devices(history, camera.estimate, ui), True, FAST, drop_frames=False).run()
+        [row] = history.sessions()
+    assert row.status == "completed" and row.exercises[0].reps["both"] == 1
+    assert set(shown) == {(720, 1280, 3)}
 
 
 # The capture thread ---------------------------------------------------------------------------

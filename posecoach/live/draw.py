@@ -39,9 +39,11 @@ class View:
     mirror: bool = True
 
 
-def blank(size: tuple[int, int]) -> np.ndarray:
+def blank(size: tuple[int, int], color=BACKGROUND) -> np.ndarray:
     width, height = size
-    return np.full((height, width, 3), BACKGROUND, np.uint8)
+    img = np.empty((height, width, 3), np.uint8)
+    cv2.rectangle(img, (0, 0), (width - 1, height - 1), color, -1)  # several times faster than np.full
+    return img
 
 
 def text(img, s: str, org, scale: float, color=WHITE, font=FONT, thickness: int = 2, shadow: bool = False) -> int:
@@ -159,9 +161,9 @@ def with_camera(view: View, size: tuple[int, int], hud_text: tuple[str, str] | N
                 skeleton: bool = True) -> np.ndarray:
     """A canvas whose area above the legend shows the camera."""
     width, height = size
-    img = blank(size)
+    img = np.empty((height, width, 3), np.uint8)
     img[:height - LEGEND_H] = camera(view, (width, height - LEGEND_H), hud_text, skeleton)
-    return img
+    return img  # the legend strip is drawn over the rest
 
 
 def paused(img) -> None:

@@ -70,6 +70,12 @@ class SessionResult:
     def latency_p50_ms(self) -> float | None:
         return statistics.median(self.latency_ms) if self.latency_ms else None
 
+    @property
+    def latency_p95_ms(self) -> float | None:
+        if len(self.latency_ms) < 2:
+            return self.latency_p50_ms
+        return statistics.quantiles(self.latency_ms, n=20)[-1]
+
 
 class LiveSession:
     def __init__(self, plan: Plan, source: OpenedSource, devices: Devices, screen: bool = True,
