@@ -86,12 +86,11 @@ def cmd_live(args) -> int:
     plan = _plan(args)
     with History() as history:
         screen = _needs_screen(history, args.rescreen)
-        answers = _answers(args, screen)
+        ui = _ui(args, _answers(args, screen))
         source = open_camera(args.camera)
         model = ModelChoice(args.model_variant, args.model, _say)
         with pose_estimator(model) as estimator:
-            devices = Devices(history, estimator, _ui(args, answers), Sounds(args.sound, sys.stderr),
-                              Speech(args.speak))
+            devices = Devices(history, estimator, ui, Sounds(args.sound, sys.stderr), Speech(args.speak))
             session = LiveSession(plan, source, devices, screen, _flow_settings(args), mirror=not args.no_mirror)
             result = session.run()
     print(_session_summary(result))

@@ -75,3 +75,11 @@ def test_history_table_csv_and_plot(tmp_path, capsys):
     assert out_png.stat().st_size > 1000
     assert cli.main(["history", "--csv", str(out_csv)]) == 2
     assert "already exists; use --force" in capsys.readouterr().err
+
+
+def test_a_window_without_a_display_is_a_clear_error(monkeypatch, capsys):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    assert cli.main(["live", "--camera", "x.mp4", "--exercise", "glute_bridge"]) == 2
+    assert "no display to open a window on (DISPLAY is not set); use --headless" in capsys.readouterr().err

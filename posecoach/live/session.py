@@ -146,7 +146,9 @@ class LiveSession:
     def _tick(self, frame: Frame, step: Step | None) -> Tick:
         if step is None:
             return Tick(frame.t_ms / 1000.0)
-        setup = assess_setup(self.coach.spec, step.pose, step.measurements, self.coach_settings.tracker)
+        setup = None
+        if self.state.stage is flow.Stage.SETUP:
+            setup = assess_setup(self.coach.spec, step.pose, step.measurements, self.coach_settings.tracker)
         holds = {side_key(side): s for side, s in step.status.hold_s.items()}
         return Tick(frame.t_ms / 1000.0, tuple(step.events), setup, holds)
 

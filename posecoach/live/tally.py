@@ -44,7 +44,6 @@ def counted_keys(item: PlanItem, side: str | None) -> tuple[str, ...]:
 def count(tally: Tally, events: Iterable[Event], item: PlanItem, side: str | None) -> tuple[Tally, list[str]]:
     """Adds the events of one frame; returns the new tally and the sounds to play."""
     keys, sounds = counted_keys(item, side), []
-    messages = checks.issue_messages(item.spec)
     for e in events:
         if isinstance(e, FormIssue):
             tally = replace(tally, issues=_plus(tally.issues, e.message, 1))
@@ -53,6 +52,7 @@ def count(tally: Tally, events: Iterable[Event], item: PlanItem, side: str | Non
         if key not in keys:
             continue
         if isinstance(e, RepCompleted):
+            messages = checks.issue_messages(item.spec) if e.issues else {}
             tally = _add_rep(tally, e, [messages.get(i, i) for i in e.issues], item.unit == "reps")
             sounds.append("rep")
         elif isinstance(e, HoldTargetReached):

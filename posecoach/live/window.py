@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
-from posecoach.errors import PosecoachError
+from posecoach.errors import PosecoachError, UserError
 from posecoach.live import pages
 from posecoach.live.answers import Answerer
 from posecoach.live.draw import View
@@ -68,6 +70,12 @@ class WindowUI:
     snapshot: Snapshot | None = None
     _keys: dict[int, Input] = field(default_factory=_keymap)
     _opened: bool = False
+
+    def __post_init__(self) -> None:
+        # Without a display, Qt aborts the whole process instead of raising: check first.
+        if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            raise UserError("no display to open a window on (DISPLAY is not set); "
+                            "use --headless, or run under a desktop session or xvfb-run")
 
     def _open(self) -> None:
         try:
