@@ -330,8 +330,10 @@ def daily_progress(sessions: list[SessionRow]) -> dict[str, dict]:
         day = days.setdefault(s.started_at.date().isoformat(),
                               {"reps": {}, "hold_s": {}, "pain_before": [], "pain_after": []})
         for e in s.exercises:
-            day["reps"][e.exercise] = day["reps"].get(e.exercise, 0) + e.total_reps
-            day["hold_s"][e.exercise] = day["hold_s"].get(e.exercise, 0.0) + e.total_hold_s
+            if e.unit == "reps":
+                day["reps"][e.exercise] = day["reps"].get(e.exercise, 0) + e.total_reps
+            if e.total_hold_s:
+                day["hold_s"][e.exercise] = day["hold_s"].get(e.exercise, 0.0) + e.total_hold_s
         for key in ("pain_before", "pain_after"):
             if getattr(s, key) is not None:
                 day[key].append(getattr(s, key))
@@ -354,16 +356,18 @@ def plot_progress(sessions: list[SessionRow], path: Path) -> None:
     axes = figure.subplots(3, 1, sharex=True)
     for ax, key, label in ((axes[0], "reps", "reps per day"), (axes[1], "hold_s", "seconds held per day")):
         names = sorted({n for d in days.values() for n in d[key]})
-        for name in names:
-            ax.plot(dates, [d[key].get(name, 0) for d in days.values()], marker="o", label=name)
+        for name in names:  # only the days the exercise was done: a missing day is not a zero
+            done = [(when, d[key][name]) for when, d in zip(dates, days.values(), strict=True) if name in d[key]]
+            ax.plot(*zip(*done, strict=True), marker="o", label=name)
         ax.set_ylabel(label)
+        ax.set_ylim(bottom=0)
         if names:
-            ax.legend(fontsize="small", loc="upper left")
+            ax.legend(fontsize="small", loc="best")
     for key, style in (("pain_before", "o-"), ("pain_after", "s--")):
         values = [sum(d[key]) / len(d[key]) if d[key] else float("nan") for d in days.values()]
         axes[2].plot(dates, values, style, label=key.replace("_", " "))
     axes[2].set(ylabel="pain (0-10)", ylim=(-0.5, 10.5))
-    axes[2].legend(fontsize="small", loc="upper left")
+    axes[2].legend(fontsize="small", loc="best")
     figure.autofmt_xdate()
     figure.suptitle("posecoach progress")
     with atomic_path(path, suffix=".png") as tmp:

@@ -170,7 +170,7 @@ def test_daily_progress_and_plot(db, tmp_path):
     two_days(db)
     days = daily_progress(db.sessions())
     assert list(days) == ["2025-03-10", "2025-03-11"]
-    assert days["2025-03-11"]["reps"] == {"glute_bridge": 8, "knee_to_chest": 0}
+    assert days["2025-03-11"]["reps"] == {"glute_bridge": 8}  # knee to chest counts holds, not reps
     assert days["2025-03-11"]["hold_s"]["knee_to_chest"] == 83.0
     assert days["2025-03-11"]["pain_before"] == [3, 3] and days["2025-03-11"]["pain_after"] == []
     out = tmp_path / "progress.png"
