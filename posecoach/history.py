@@ -181,10 +181,11 @@ class History:
                 (routine, routine_name, _now_text(started_at), _now_text(started_at), pain_before, source))
         return int(cursor.lastrowid)
 
-    def add_exercise(self, session_id: int, record: ExerciseRecord, at: dt.datetime) -> None:
+    def add_exercise(self, session_id: int, record: ExerciseRecord, at: dt.datetime) -> int:
+        """Saves one exercise of a session; returns its row id."""
         r = record
         with self.conn:
-            self.conn.execute(
+            cursor = self.conn.execute(
                 "INSERT INTO exercises (session_id, position, exercise, name, status, unit, target, sets, "
                 "reps_left, reps_right, reps_both, good_reps, holds, hold_s_left, hold_s_right, hold_s_both, "
                 "best_hold_s, form_issues, duration_s, pain, saved_at) "
@@ -194,6 +195,12 @@ class History:
                  *(float(r.hold_s.get(k, 0.0)) for k in SIDE_KEYS), r.best_hold_s,
                  json.dumps(dict(r.form_issues), sort_keys=True), r.duration_s, r.pain, _now_text(at)))
             self.conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (_now_text(at), session_id))
+        return int(cursor.lastrowid)
+
+    def rate_exercise(self, exercise_id: int, pain: int) -> None:
+        """The pain rating asked just after an exercise."""
+        with self.conn:
+            self.conn.execute("UPDATE exercises SET pain = ? WHERE id = ?", (pain, exercise_id))
 
     def end_session(self, session_id: int, ended_at: dt.datetime, pain_after: int | None,
                     completed: bool, stop_reason: str | None) -> None:

@@ -1,6 +1,7 @@
 """The history database: where it lives, WAL and transactions, partial sessions, exports."""
 
 import csv
+import dataclasses
 import datetime as dt
 import sqlite3
 import subprocess
@@ -66,12 +67,13 @@ def test_a_session_is_written_at_start_and_marked_partial_until_it_ends(db):
     [row] = db.sessions()
     assert (row.id, row.status, row.ended_at, row.pain_before, row.exercises) == (sid, "partial", None, 3, ())
     db.add_exercise(sid, bridge(), T0 + dt.timedelta(minutes=2))
-    db.add_exercise(sid, knee_to_chest(), T0 + dt.timedelta(minutes=4))
+    kid = db.add_exercise(sid, knee_to_chest(), T0 + dt.timedelta(minutes=4))
+    db.rate_exercise(kid, 4)
     db.end_session(sid, T0 + dt.timedelta(minutes=5), 2, True, None)
     [row] = db.sessions()
     assert row.status == "completed" and row.pain_after == 2 and row.stop_reason is None
     assert row.ended_at == T0 + dt.timedelta(minutes=5)
-    assert row.exercises == (bridge(), knee_to_chest())
+    assert row.exercises == (bridge(), dataclasses.replace(knee_to_chest(), pain=4))
 
 
 def test_a_stopped_session_keeps_its_reason(db):

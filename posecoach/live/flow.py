@@ -25,6 +25,7 @@ from posecoach.live.signals import (
     Input,
     Key,
     Press,
+    RateExercise,
     SaveExercise,
     SaveScreening,
     Say,
@@ -72,8 +73,6 @@ def interrupt(state: FlowState, reason: str) -> Transition:
     effects: list[Effect] = []
     if state.stage in EXERCISE_STAGES and tl.did_something(state.tally):
         effects.append(SaveExercise(_record(state, "partial")))
-    if state.pending is not None:
-        effects.append(SaveExercise(state.pending))
     if state.session_started and state.stage not in (Stage.SUMMARY, Stage.DONE):
         effects.append(EndSession(state.pain_after, False, state.stop_reason or reason))
     return Transition(replace(state, stage=Stage.DONE, pending=None), tuple(effects))
@@ -179,11 +178,11 @@ def _leave_exercise(state: FlowState, status: str, then: str) -> Transition:
     elif status != "done" and not did:
         status = "skipped" if then == "next" else ""  # quitting before starting records nothing
     effects: tuple[Effect, ...] = ()
-    if status in ("skipped", "stopped"):
+    if status:  # saved at once, so that a hard crash at the next prompt cannot lose it
         record = _record(state, status)
         state, effects = replace(state, records=state.records + (record,)), (SaveExercise(record),)
-    elif status:
-        state = replace(state, pending=_record(state, status))
+        if status in ("done", "partial"):
+            state = replace(state, pending=record)  # the pain question after it rates it
     state = replace(state, tally=tl.Tally(), paused=False)
     if then == "hurt":
         return Transition(state, effects).then(_to_hurt(state, "pain"))
@@ -209,10 +208,11 @@ def _to_pain_after(state: FlowState, completed: bool, reason: str | None) -> Tra
 
 
 def _flush_pending(state: FlowState, pain: int | None) -> Transition:
-    if state.pending is None:
-        return Transition(state)
-    record = replace(state.pending, pain=pain)
-    return Transition(replace(state, pending=None, records=state.records + (record,)), (SaveExercise(record),))
+    """The rating after an exercise belongs to it: record it on the saved row."""
+    if state.pending is None or pain is None:
+        return Transition(replace(state, pending=None))
+    records = state.records[:-1] + (replace(state.records[-1], pain=pain),)
+    return Transition(replace(state, pending=None, records=records), (RateExercise(pain),))
 
 
 def _end_session(state: FlowState, pain_after: int | None) -> Transition:

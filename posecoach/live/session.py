@@ -26,6 +26,7 @@ from posecoach.live.setup import assess_setup
 from posecoach.live.signals import (
     EndSession,
     Input,
+    RateExercise,
     SaveExercise,
     SaveScreening,
     Say,
@@ -87,6 +88,7 @@ class LiveSession:
         self.state = flow.start(plan, settings or flow.FlowSettings(), screen)
         self.result = SessionResult(self.state, None)
         self.coach: Coach | None = None
+        self._last_exercise: int | None = None  # history row of the last saved exercise
 
     def run(self) -> SessionResult:
         try:
@@ -168,7 +170,9 @@ class LiveSession:
             self.result.session_id = history.start_session(self.plan.id, self.plan.name, d.now(),
                                                            effect.pain_before, self.source.name)
         elif isinstance(effect, SaveExercise) and self.result.session_id is not None:
-            history.add_exercise(self.result.session_id, effect.record, d.now())
+            self._last_exercise = history.add_exercise(self.result.session_id, effect.record, d.now())
+        elif isinstance(effect, RateExercise) and self._last_exercise is not None:
+            history.rate_exercise(self._last_exercise, effect.pain)
         elif isinstance(effect, EndSession) and self.result.session_id is not None:
             history.end_session(self.result.session_id, d.now(), effect.pain_after, effect.completed,
                                 effect.stop_reason)

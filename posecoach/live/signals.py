@@ -71,6 +71,11 @@ class SaveExercise:
 
 
 @dataclass(frozen=True)
+class RateExercise:
+    pain: int  # the rating given just after the last saved exercise
+
+
+@dataclass(frozen=True)
 class EndSession:
     pain_after: int | None
     completed: bool
@@ -92,7 +97,7 @@ class Say:
     text: str
 
 
-Effect = SaveScreening | StartSession | SaveExercise | EndSession | StartTracking | Sound | Say
+Effect = SaveScreening | StartSession | SaveExercise | RateExercise | EndSession | StartTracking | Sound | Say
 
 
 # The keys as the person presses them: shown in the on-screen legend, read by the window.

@@ -64,7 +64,7 @@ class FlowState:
     index: int = 0
     segment: int = 0
     tally: tl.Tally = field(default_factory=tl.Tally)
-    pending: ExerciseRecord | None = None  # done, saved once the pain question after it is answered
+    pending: ExerciseRecord | None = None  # saved, waiting for the pain rating asked after it
     records: tuple[ExerciseRecord, ...] = ()
     completed: bool = False
     stop_reason: str | None = None
