@@ -1,5 +1,8 @@
 """Live coaching at the laptop: capture thread, the guided flow, its screens and the session runner.
 
-`flow`, `plan`, `screens`, `setup` and `answers` are pure logic (no OpenCV, no MediaPipe);
-`capture`, `draw` and `session` are the edges.
+Pure logic (no OpenCV, no MediaPipe): `plan` (what to coach), `signals` (the flow's inputs and
+effects), `state` + `flow` (the state machine), `tally` (counting from tracker events), `setup`
+(the set-up check), `screens` (what each stage shows, as data), `answers` (headless answers).
+The edges: `capture` (camera thread, paced video), `draw` + `pages` (pixels), `window` (the
+window and its keys, or headless) and `session` (the loop that ties them together).
 """
