@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,24 @@ def realclips_manifest() -> list[dict]:
 def samples_manifest() -> list[dict]:
     path = SAMPLES / "manifest.json"
     return json.loads(path.read_text())["clips"] if path.is_file() else []
+
+
+USER_DIRS = ("POSECOACH_CONFIG_DIR", "POSECOACH_DATA_DIR", "POSECOACH_TRACK_CACHE")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def isolated_user_dirs(tmp_path_factory):
+    """Keep a developer's own overrides, history and track cache out of the tests (and back)."""
+    saved = {key: os.environ.get(key) for key in USER_DIRS}
+    base = tmp_path_factory.mktemp("user-dirs")
+    for key in USER_DIRS:
+        os.environ[key] = str(base / key.lower())
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture(scope="session")

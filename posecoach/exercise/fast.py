@@ -308,8 +308,10 @@ def _holds(spec: ExerciseSpec, t: np.ndarray, masks: _Masks, episodes: list[Epis
     confirms = [e.confirm for e in episodes]
     holds, open_start, grace = [], None, spec.hold.grace_s
     for m, (a, b) in enumerate(runs):
-        if open_start is None:  # back-dated to when the confirmed phase was entered
+        if open_start is None:  # back-dated to when the confirmed phase was entered...
             open_start = episodes[bisect.bisect_right(confirms, a) - 1].since_s
+            if holds and open_start < holds[-1].end_s:  # ...unless a hold in it already closed
+                open_start = float(t[a])
         if b == len(t):
             holds.append(HoldSpan(side, open_start, float(t[b - 1])))
             break

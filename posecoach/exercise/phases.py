@@ -87,6 +87,7 @@ class HoldTimer:
     start_s: float | None = None
     last_in_s: float = 0.0
     pending_end_s: float | None = None
+    last_end_s: float | None = None
     target_reached: bool = False
 
     def update(self, detector: PhaseDetector, t_s: float) -> list[Event]:
@@ -106,7 +107,10 @@ class HoldTimer:
     def _in_hold(self, detector: PhaseDetector, t_s: float) -> list[Event]:
         events: list[Event] = []
         if self.start_s is None:
-            self.start_s, self.target_reached = detector.since_s, False
+            # Back-dated to when the phase was entered, unless a hold in this same visit of
+            # the phase already ended (a long dropout): then the new hold starts now.
+            resumed = self.last_end_s is not None and detector.since_s < self.last_end_s
+            self.start_s, self.target_reached = (t_s if resumed else detector.since_s), False
             events.append(HoldStarted(t_s, self.side))
         self.pending_end_s, self.last_in_s = None, t_s
         if self.target_s and not self.target_reached and t_s - self.start_s >= self.target_s:
@@ -117,7 +121,7 @@ class HoldTimer:
     def _close(self, t_s: float) -> HoldEnded:
         end = self.pending_end_s if self.pending_end_s is not None else t_s
         event = HoldEnded(t_s, self.side, self.start_s, end)
-        self.start_s, self.pending_end_s = None, None
+        self.start_s, self.pending_end_s, self.last_end_s = None, None, end
         return event
 
     def finish(self, t_s: float) -> list[Event]:
