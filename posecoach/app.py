@@ -53,6 +53,13 @@ def open_poses(source: str, model: ModelChoice = ModelChoice()) -> Iterator[Pose
         yield PoseInput(track.info, track.poses(), track.meta.get("model"))
         return
     frames = VideoSource(target) if kind == "video" else CameraSource(target)
+    with open_estimator(model) as (estimator, meta):
+        yield PoseInput(frames.info, pose_stream(frames, estimator), meta)
+
+
+@contextlib.contextmanager
+def open_estimator(model: ModelChoice = ModelChoice()) -> Iterator[tuple[Callable, dict]]:
+    """The real pose model, fetched on first use, and what to record about it."""
     # Imported here so that replaying a track never loads mediapipe.
     from posecoach.pose.estimator import EstimatorSettings, PoseEstimator
     from posecoach.pose.models import resolve_model
@@ -60,7 +67,7 @@ def open_poses(source: str, model: ModelChoice = ModelChoice()) -> Iterator[Pose
     path = resolve_model(model.variant, model.path, model.notify)
     settings = EstimatorSettings(path, min_detection_confidence=model.min_detection_confidence)
     with PoseEstimator(settings) as estimator:
-        yield PoseInput(frames.info, pose_stream(frames, estimator), _model_meta(model, path))
+        yield estimator, _model_meta(model, path)
 
 
 @dataclass

@@ -10,25 +10,11 @@ import sys
 from pathlib import Path
 
 from posecoach import __version__, app, cli_live, cli_tune
+from posecoach.cli_common import add_model_options, model_choice, progress, say
 from posecoach.errors import PosecoachError, UserError
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEMO_SAMPLE = PROJECT_DIR / "samples" / "glute_bridge_side.mp4"
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _progress(stream, info):
-    from tqdm import tqdm
-
-    return tqdm(stream, total=info.frame_count, unit="frame", desc=Path(info.name).name,
-                file=sys.stderr, mininterval=0.5, leave=False, disable=None)
-
-
-def _model_choice(args) -> app.ModelChoice:
-    return app.ModelChoice(variant=args.model_variant, path=args.model, notify=_say)
 
 
 def _summary(report: dict) -> str:
@@ -44,11 +30,11 @@ def cmd_replay(args) -> int:
 
     spec = load_exercise(args.exercise)
     options = app.ReplayOptions(out=args.out, report=args.report, show=args.show,
-                                force=args.force, progress=_progress)
-    report = app.replay(args.source, spec, options, _model_choice(args))
+                                force=args.force, progress=progress)
+    report = app.replay(args.source, spec, options, model_choice(args))
     print(_summary(report))
     for warning in report["warnings"]:
-        _say(f"warning: {warning}")
+        say(f"warning: {warning}")
     for label, path in (("annotated video", args.out), ("report", args.report)):
         if path:
             print(f"{label}: {path}")
@@ -66,12 +52,12 @@ def cmd_demo(args) -> int:
     args.out = args.out_dir / "demo_annotated.mp4"
     args.report = args.out_dir / "demo_report.json"
     args.force, args.json, args.show = True, False, args.show
-    _say(f"No camera session yet: replaying the bundled sample {DEMO_SAMPLE.name}")
+    say(f"Replaying the bundled sample {DEMO_SAMPLE.name} (no camera needed)")
     return cmd_replay(args)
 
 
 def cmd_track(args) -> int:
-    meta = app.record_track(args.source, args.output, args.force, _model_choice(args), _progress)
+    meta = app.record_track(args.source, args.output, args.force, model_choice(args), progress)
     print(f"{args.output}: {meta['frames']} frames from {meta['source']} "
           f"(model {meta['model'].get('variant')})")
     return 0
@@ -97,13 +83,13 @@ def _download_bar():
 
     bar = None
 
-    def progress(done: int, total: int | None) -> None:
+    def update(done: int, total: int | None) -> None:
         nonlocal bar
         if bar is None:
             bar = tqdm(total=total, unit="B", unit_scale=True, file=sys.stderr, leave=False)
         bar.update(done - bar.n)
 
-    return progress
+    return update
 
 
 def cmd_exercises(args) -> int:
@@ -137,7 +123,7 @@ def cmd_bench(args) -> int:
 
     source = args.source or str(DEMO_SAMPLE)
     size = _parse_size(args.size) if args.size else None
-    print(format_bench(run_bench(source, args.exercise, _model_choice(args), args.frames, size)))
+    print(format_bench(run_bench(source, args.exercise, model_choice(args), args.frames, size)))
     return 0
 
 
@@ -147,11 +133,6 @@ def _parse_size(text: str) -> tuple[int, int]:
     except ValueError:
         raise UserError(f"--size {text}: give WIDTHxHEIGHT, e.g. 1280x720") from None
     return width, height
-
-
-def _add_model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", type=Path, help="a pose landmarker .task file to use instead of the cache")
-    parser.add_argument("--model-variant", help="model variant from 'posecoach models list' (default legacy_full)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -168,20 +149,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show", action="store_true", help="show the annotated video in a window")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    _add_model_options(p)
+    add_model_options(p)
     p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser("demo", help="replay the bundled sample into ./out (no camera needed)")
     p.add_argument("--out-dir", type=Path, default=Path("out"))
     p.add_argument("--show", action="store_true")
-    _add_model_options(p)
+    add_model_options(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("track", help="record every frame's pose to a .npz track")
     p.add_argument("source", help="video file or camera index")
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--force", action="store_true")
-    _add_model_options(p)
+    add_model_options(p)
     p.set_defaults(func=cmd_track)
 
     p = sub.add_parser("models", help="list or fetch pose models")
@@ -204,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exercise", "-e", default="glute_bridge")
     p.add_argument("--frames", type=int, default=300, help="frames to time (default 300)")
     p.add_argument("--size", help="resize frames to WIDTHxHEIGHT first, e.g. 1280x720")
-    _add_model_options(p)
+    add_model_options(p)
     p.set_defaults(func=cmd_bench)
     cli_tune.register(sub)  # eval, tune, calibrate (issue 5)
     cli_live.register(sub)  # live, safety, history (issue 4)

@@ -11,13 +11,10 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from posecoach.cli_common import add_model_options, model_choice, say
 from posecoach.errors import UserError
 
 DEFAULT_ROUTINE = "start_programme"
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def default_command() -> str:
@@ -25,7 +22,7 @@ def default_command() -> str:
 
     if camera_available():
         return "live"
-    _say("No camera found: running the demo instead (posecoach live --camera VIDEO.mp4 to try a session)")
+    say("No camera found: running the demo instead (posecoach live --camera VIDEO.mp4 to try a session)")
     return "demo"
 
 
@@ -77,10 +74,10 @@ def _flow_settings(args):
 
 
 def cmd_live(args) -> int:
-    from posecoach.app import ModelChoice
+    from posecoach.app import open_estimator
     from posecoach.history import History
     from posecoach.live.capture import open_camera
-    from posecoach.live.session import Devices, LiveSession, pose_estimator
+    from posecoach.live.session import Devices, LiveSession
     from posecoach.sound import Sounds, Speech
 
     plan = _plan(args)
@@ -88,8 +85,7 @@ def cmd_live(args) -> int:
         screen = _needs_screen(history, args.rescreen)
         ui = _ui(args, _answers(args, screen))
         source = open_camera(args.camera)
-        model = ModelChoice(args.model_variant, args.model, _say)
-        with pose_estimator(model) as estimator:
+        with open_estimator(model_choice(args)) as (estimator, _):
             devices = Devices(history, estimator, ui, Sounds(args.sound, sys.stderr), Speech(args.speak))
             session = LiveSession(plan, source, devices, screen, _flow_settings(args), mirror=not args.no_mirror)
             result = session.run()
@@ -201,8 +197,7 @@ def _add_live(sub) -> None:
     p.add_argument("--speak", action="store_true", help="spoken cues through espeak-ng if installed")
     p.add_argument("--countdown", type=float, help="seconds of countdown before each exercise (default 3)")
     p.add_argument("--rest", type=float, help="seconds of rest between sets and exercises")
-    p.add_argument("--model", type=Path, help="a pose landmarker .task file to use instead of the cache")
-    p.add_argument("--model-variant", help="model variant from 'posecoach models list'")
+    add_model_options(p)
     p.set_defaults(func=cmd_live)
 
 

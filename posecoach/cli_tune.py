@@ -5,36 +5,15 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
-from posecoach.app import ModelChoice
+from posecoach.cli_common import add_model_options, model_choice, progress, say
 from posecoach.errors import UserError
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_EVAL_PATHS = (PROJECT_DIR / "samples", PROJECT_DIR.parent / "shared" / "realclips")
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _progress(stream, info):
-    from tqdm import tqdm
-
-    return tqdm(stream, total=info.frame_count, unit="frame", desc=f"tracking {Path(info.name).name}",
-                file=sys.stderr, mininterval=0.5, leave=False, disable=None)
-
-
-def _model(args) -> ModelChoice:
-    return ModelChoice(variant=args.model_variant, path=args.model, notify=_say)
-
-
-def _add_model_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", type=Path, help="a pose landmarker .task file (videos are tracked once and cached)")
-    parser.add_argument("--model-variant", help="model variant from 'posecoach models list'")
 
 
 def cmd_eval(args) -> int:
@@ -45,7 +24,7 @@ def cmd_eval(args) -> int:
     if not sources:
         where = ", ".join(str(p) for p in paths) or "samples/ (missing)"
         raise UserError(f"no annotated recordings in {where}: add a manifest.json or a <clip>.json sidecar")
-    rows = [evaluate.evaluate_source(s, args.exercise, _model(args), _progress) for s in sources]
+    rows = [evaluate.evaluate_source(s, args.exercise, model_choice(args), progress) for s in sources]
     summary = evaluate.summarise(rows, args.max_mae)
     if args.json:
         print(json.dumps(evaluate.to_json(rows, summary), indent=2))
@@ -62,7 +41,7 @@ def register(subparsers) -> None:
     p.add_argument("--exercise", "-e", help="count every source as this exercise (default: the annotation's)")
     p.add_argument("--max-mae", type=float, help="exit with status 1 when the mean absolute rep error is above this")
     p.add_argument("--json", action="store_true", help="print the table as JSON")
-    _add_model_options(p)
+    add_model_options(p)
     p.set_defaults(func=cmd_eval)
     register_tune(subparsers)
 
@@ -103,7 +82,7 @@ def cmd_tune(args) -> int:
 
     args.set_values = parse_sets(args.set).values
     spec = load_exercise(args.exercise, sets=args.set_values)
-    session = TuneSession(spec, load_recordings(args.sources, _model(args), _progress))
+    session = TuneSession(spec, load_recordings(args.sources, model_choice(args), progress))
     result = tune(spec, session, use_suggestions=args.suggest, plot=None if args.interactive else args.plot)
     if args.suggest:
         print(format_suggestions(result.suggestions))
@@ -132,12 +111,12 @@ def cmd_calibrate(args) -> int:
     if args.camera is not None:
         if spec.calibration is None:
             calibrate(spec, None)  # explains that the exercise cannot be calibrated, before recording
-        _say(f"Recording {args.seconds:g} s from camera {args.camera}: do {spec.calibration.min_reps} or more "
+        say(f"Recording {args.seconds:g} s from camera {args.camera}: do {spec.calibration.min_reps} or more "
              "slow, comfortable reps over your own full range.")
-        track = record_camera(args.camera, args.seconds, _model(args))
+        track = record_camera(args.camera, args.seconds, model_choice(args))
         recordings = [Recording(f"camera {args.camera}", track, None)]
     elif args.source:
-        recordings = load_recordings([args.source], _model(args), _progress)
+        recordings = load_recordings([args.source], model_choice(args), progress)
     else:
         raise UserError("give a video or pose track to calibrate from, or --camera INDEX")
     result = calibrate(spec, TuneSession(spec, recordings))
@@ -166,7 +145,7 @@ def register_tune(subparsers) -> None:
     p.add_argument("--save", action="store_true", help="save the tuned values as your override (diff shown first)")
     p.add_argument("--save-as", type=Path, metavar="FILE.toml", help="write a new exercise file instead")
     p.add_argument("--yes", action="store_true", help="write without asking after showing the diff")
-    _add_model_options(p)
+    add_model_options(p)
     p.set_defaults(func=cmd_tune)
 
     p = subparsers.add_parser("calibrate", help="fit an exercise's thresholds to your own range of movement")
@@ -175,5 +154,5 @@ def register_tune(subparsers) -> None:
     p.add_argument("--camera", help="record from this camera index instead")
     p.add_argument("--seconds", type=float, default=30.0, help="how long to record from the camera (default 30)")
     p.add_argument("--yes", action="store_true", help="save without asking after showing the diff")
-    _add_model_options(p)
+    add_model_options(p)
     p.set_defaults(func=cmd_calibrate)

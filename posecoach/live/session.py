@@ -8,7 +8,6 @@ carries out the flow's effects. Ctrl-C, a crash or a camera that stops all end i
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import statistics
@@ -182,16 +181,3 @@ class LiveSession:
             d.speech.say(effect.text)
         else:
             d.sounds.play(effect.kind)
-
-
-@contextlib.contextmanager
-def pose_estimator(model=None) -> Iterator[Estimator]:
-    """The real MediaPipe model (imported here: nothing else in `live` needs mediapipe)."""
-    from posecoach.app import ModelChoice
-    from posecoach.pose.estimator import EstimatorSettings, PoseEstimator
-    from posecoach.pose.models import resolve_model
-
-    model = model or ModelChoice()
-    path = resolve_model(model.variant, model.path, model.notify)
-    with PoseEstimator(EstimatorSettings(path, min_detection_confidence=model.min_detection_confidence)) as est:
-        yield est

@@ -1,0 +1,29 @@
+"""What every `posecoach` subcommand shares: messages, progress bars and the model options."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def progress(stream, info):
+    from tqdm import tqdm
+
+    return tqdm(stream, total=info.frame_count, unit="frame", desc=Path(info.name).name,
+                file=sys.stderr, mininterval=0.5, leave=False, disable=None)
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", type=Path, help="a pose landmarker .task file to use instead of the cache")
+    parser.add_argument("--model-variant", help="model variant from 'posecoach models list' (default legacy_full)")
+
+
+def model_choice(args):
+    from posecoach.app import ModelChoice  # here, so commands that never read video stay light
+
+    return ModelChoice(variant=args.model_variant, path=args.model, notify=say)
