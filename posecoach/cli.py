@@ -136,7 +136,9 @@ def _parse_size(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="posecoach", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="posecoach",
+        description="Coaches low-back-pain exercises in front of a camera: counts reps, times holds, cues form.")
     parser.add_argument("--version", action="version", version=f"posecoach {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     sub = parser.add_subparsers(dest="command")
