@@ -173,7 +173,8 @@ def _pain(text: str) -> int:
 
 
 def _add_answer_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--answers", type=Path, help="TOML/JSON file with the answers to the prompts (see README, "Without a window")")
+    p.add_argument("--answers", type=Path,
+                   help="TOML/JSON file with the answers to the prompts (see README, 'Without a window')")
     p.add_argument("--no-red-flags", action="store_true",
                    help="declare that none of the safety questions applies (for scripted runs)")
 

@@ -60,7 +60,7 @@ def test_ctrl_c_before_any_frame_leaves_no_video(bridge_npz, tmp_path):
 
 
 def test_cli_reports_interruption_with_status_130(bridge_npz, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("posecoach.cli._progress", _interrupt_after(10))
+    monkeypatch.setattr("posecoach.cli.progress", _interrupt_after(10))
     code = main(["replay", str(bridge_npz), "-e", "glute_bridge", "--report", str(tmp_path / "r.json")])
     assert code == 130
     assert capsys.readouterr().err.strip() == "posecoach: interrupted"

@@ -73,7 +73,7 @@ def _keep_valid_bands(spec: ExerciseSpec, values: dict[str, float], lines: list[
 def calibrate(spec: ExerciseSpec, session: TuneSession) -> Calibrated:
     if spec.calibration is None:
         raise UserError(f"'{spec.id}' has no [calibration] table: its file does not say which thresholds "
-                        "may be personalised, or how far (see README, "Personal calibration")")
+                        "may be personalised, or how far (see README, 'Personal calibration')")
     values, lines = _proposals(spec, session)
     values = _keep_valid_bands(spec, values, lines)
     current = {t.key: t.value for t in thresholds(spec)}
