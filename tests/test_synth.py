@@ -326,3 +326,124 @@ def test_numpy_rig_matches_anny_forward_kinematics():
     posed = body.pose([pose])
     assert np.abs(posed.bone_heads[0] - p).max() < 1e-9
     assert posed.keypoints.shape == (1, 23, 3) and torch.is_grad_enabled()
+
+
+# --- contact plumbing and the CLI's sample list --------------------------------------------
+
+def arm_skeleton() -> Skeleton:
+    names = ("root", "upperarm01.L", "upperarm02.L", "lowerarm01.L", "lowerarm02.L", "wrist.L")
+    heads = np.array([[0, 0, 1.0], [0.2, 0, 1.4], [0.22, 0, 1.3], [0.25, 0, 1.1],
+                      [0.27, 0, 1.0], [0.3, 0, 0.85]])
+    return Skeleton(names, np.array([-1, 0, 1, 2, 3, 4]), heads)
+
+
+def _contact(**kw):
+    from posecoach.synth.motion import Contact
+
+    return Contact(**kw)
+
+
+def test_plant_puts_a_hand_on_the_floor_then_keeps_it_there():
+    from posecoach.synth.contacts import Controls, apply_contacts, reference_of
+
+    sk = arm_skeleton()
+    plant = _contact(kind="plant", joints=["wrist.L"], clearance_m=0.95)
+    first = pose_from_angles(sk, {})
+    apply_contacts(sk, first, [plant], None)
+    _, p = forward_kinematics(sk, first)
+    assert p[5, 2] == pytest.approx(0.95, abs=1e-6)  # put down at the clearance height
+    ref = reference_of(sk, first)
+    later = pose_from_angles(sk, {"shoulder.L": [-30.0, 0, 0]})
+    later.translation = np.array([0.0, 0.05, 0.02])
+    apply_contacts(sk, later, [plant], ref, Controls())
+    _, p = forward_kinematics(sk, later)
+    assert np.linalg.norm(p[5] - ref.positions[5]) < 1e-6
+
+
+def test_released_plant_follows_the_grip_control():
+    from posecoach.synth.contacts import Controls, apply_contacts, reference_of
+
+    sk = arm_skeleton()
+    ref = reference_of(sk, pose_from_angles(sk, {}))
+    plant = _contact(kind="plant", joints=["wrist.L"], blend="release")
+    free = pose_from_angles(sk, {"shoulder.L": [-40.0, 0, 0]})
+    _, expected = forward_kinematics(sk, free)
+    apply_contacts(sk, free, [plant], ref, Controls(grip=1.0))
+    _, p = forward_kinematics(sk, free)
+    assert np.allclose(p, expected)  # fully released: the keyframes rule
+
+
+def test_contacts_limited_to_a_side_skip_other_frames():
+    from posecoach.synth.contacts import apply_contacts, reference_of
+
+    sk = leg_skeleton()
+    ref = reference_of(sk, pose_from_angles(sk, {}))
+    anchor = _contact(kind="anchor", joints=["root"], axes="z", only_side="left")
+    for side, moved in ((None, False), ("right", False), ("left", True)):
+        pose = pose_from_angles(sk, {})
+        pose.translation = np.array([0.0, 0.0, 0.3])
+        apply_contacts(sk, pose, [anchor], ref, side=side)
+        assert bool(pose.translation[2] == pytest.approx(0.0)) is moved
+
+
+def test_anchor_adds_the_pose_offset():
+    from posecoach.synth.contacts import Controls, apply_contacts, reference_of
+
+    sk = leg_skeleton()
+    ref = reference_of(sk, pose_from_angles(sk, {}))
+    pose = pose_from_angles(sk, {})
+    apply_contacts(sk, pose, [_contact(kind="anchor", joints=["root"])], ref,
+                   Controls(offset=np.array([0.05, -0.02, 0.0])))
+    assert np.allclose(pose.translation, [0.05, -0.02, 0.0])
+
+
+def test_reach_puts_both_hands_around_one_knee():
+    from posecoach.synth.contacts import Controls, apply_contacts
+
+    names = ("root", "upperarm01.L", "lowerarm01.L", "wrist.L", "upperarm01.R", "lowerarm01.R",
+             "wrist.R", "lowerleg01.L")
+    heads = np.array([[0, 0, 0], [0.2, 0, 0.5], [0.25, 0, 0.2], [0.3, 0, -0.05],
+                      [-0.2, 0, 0.5], [-0.25, 0, 0.2], [-0.3, 0, -0.05], [0.1, -0.4, 0.3]])
+    sk = Skeleton(names, np.array([-1, 0, 1, 2, 0, 4, 5, 0]), heads)
+    reach = _contact(kind="reach", joints=["wrist"], other=["knee.L"], spread_m=0.1)
+    pose = pose_from_angles(sk, {})
+    apply_contacts(sk, pose, [reach], None, Controls(grip=1.0))
+    _, p = forward_kinematics(sk, pose)
+    assert np.allclose(p[3], heads[7] + [0.05, 0, 0], atol=1e-6)
+    assert np.allclose(p[6], heads[7] + [-0.05, 0, 0], atol=1e-6)
+
+
+def test_variants_override_poses_and_tempo():
+    from posecoach.synth.motion import apply_variant
+
+    spec = load_motion(MOTIONS / "squat_to_chair.toml")
+    rushed = build_timeline(apply_variant(spec, "rushed"))
+    good = build_timeline(apply_variant(spec, "good"))
+    assert rushed.duration_s < good.duration_s
+    assert len(rushed.rep_events()) == len(good.rep_events())
+    shallow = apply_variant(spec, "shallow")
+    assert shallow.poses["seated"]["knee"] != spec.poses["seated"]["knee"]
+    with pytest.raises(MotionError, match="unknown variant 'sloppy'"):
+        apply_variant(spec, "sloppy")
+
+
+def test_mirrored_steps_swap_the_working_leg():
+    spec = load_motion(MOTIONS / "knee_to_chest.toml")
+    tl = build_timeline(spec)
+    events = tl.rep_events()
+    assert [e["side"] for e in events] == ["left", "left", "right", "right"]
+    left = tl.sample(np.array([events[0]["start_s"] + 1.5]))
+    right = tl.sample(np.array([events[2]["start_s"] + 1.5]))
+    assert np.allclose(left["hip.L"], right["hip.R"]) and np.allclose(left["hip.R"], right["hip.L"])
+
+
+def test_every_recorded_sample_parses_with_the_cli():
+    from posecoach.synth.cli import build_parser, sample_argvs
+
+    samples = sample_argvs(MOTIONS / "samples.toml")
+    assert {"glute_bridge_side", "squat_to_chair_side"} <= {name for name, _ in samples}
+    parser = build_parser()
+    for name, args in samples:
+        a = parser.parse_args([*args, "-o", f"{name}.mp4"])
+        spec = load_motion(MOTIONS / f"{a.exercise}.toml")
+        assert a.variant == "good" or a.variant in spec.variants, name

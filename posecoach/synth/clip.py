@@ -87,6 +87,8 @@ def first_frame(body: Body, spec: MotionSpec, values: dict[str, np.ndarray],
     apply_contacts(sk, pose, spec.contacts, None, controls, side)
     if not any(c.kind == "floor_joints" for c in spec.contacts):
         pose.translation[2] -= float(body.pose([pose]).vertices[0, :, 2].min())
+        # again, now that the floor is known: hands and feet put down at their clearance
+        apply_contacts(sk, pose, spec.contacts, None, controls, side)
     _, p = forward_kinematics(sk, pose)
     pose.translation[:2] -= p[0, :2]
     return pose, reference_of(sk, pose)

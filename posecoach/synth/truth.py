@@ -112,6 +112,7 @@ def manifest_entry(*, file: str, spec_info: dict, events: list[dict], holds: lis
         "exercise_id": spec_info["exercise_id"],
         "view": camera["view"],
         "reps": len(events),
+        "reps_note": "exact: counted from the motion's keyframe timeline",
         "reps_left": left,
         "reps_right": right,
         "holds": [{**h, "note": ""} for h in holds],
@@ -121,6 +122,9 @@ def manifest_entry(*, file: str, spec_info: dict, events: list[dict], holds: lis
         "resolution": f"{size[0]}x{size[1]}",
         "sha256": sha256,
         "licence": "CC0 assets (anny/MakeHuman), rendered by posecoach",
+        "content_origin": "rendered by posecoach.synth (anny body, moderngl)",
+        "annotation_method": "exact: reps, holds and phases from the keyframe timeline; "
+                             "angles from the posed 3D body projected with the same camera",
         "notes": notes,
         "rep_events": events,
         "truth": Path(file).with_suffix("").name + ".truth.npz",
