@@ -130,3 +130,16 @@ class SourceInfo:
     fps: float
     frame_count: int | None
     size: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of time in seconds (a hold, an annotated hold), optionally on one side."""
+
+    start_s: float
+    end_s: float
+    side: str | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s

@@ -78,10 +78,11 @@ def test_suggestions_land_between_the_phases(annotated):
     track = noisy_bridge(reps=4, low=128.0, high=172.0, seed=2)
     truth = None
     if annotated:
-        from posecoach.tuning.truth import Truth, TruthHold
+        from posecoach.tuning.truth import Truth
+        from posecoach.types import Span
 
         t_s, _ = bridge_profile(4)
-        holds = tuple(TruthHold(1.6 + i * 5.7, 4.6 + i * 5.7) for i in range(4))
+        holds = tuple(Span(1.6 + i * 5.7, 4.6 + i * 5.7) for i in range(4))
         truth = Truth("glute_bridge", 4, None, None, holds, Path("x"))
     spec = load_exercise("glute_bridge")
     suggestions = {s.key: s for s in suggest(spec, TuneSession(spec, [Recording("t", track, truth)]).count())}

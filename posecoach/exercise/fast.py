@@ -28,6 +28,7 @@ from posecoach.exercise.measure import Key
 from posecoach.exercise.phases import CycleSequence, RepSequence
 from posecoach.exercise.spec import SIDES, Band, ExerciseSpec
 from posecoach.exercise.tracker import TrackerSettings
+from posecoach.types import Span
 
 
 @dataclass(frozen=True)
@@ -60,24 +61,13 @@ class Rep:
 
 
 @dataclass(frozen=True)
-class HoldSpan:
-    side: str | None
-    start_s: float
-    end_s: float
-
-    @property
-    def duration_s(self) -> float:
-        return self.end_s - self.start_s
-
-
-@dataclass(frozen=True)
 class SideResult:
     side: str | None
     episodes: list[Episode]
     phase_index: np.ndarray  # (T,) index into spec.phases of the confirmed phase, -1 for none
     values: dict[str, np.ndarray]  # (T,) each measurement as this side's tracker read it
     reps: list[Rep]
-    holds: list[HoldSpan]
+    holds: list[Span]
 
 
 @dataclass(frozen=True)
@@ -90,7 +80,7 @@ class Outcome:
         return sorted((r for s in self.sides.values() for r in s.reps), key=lambda r: r.t_s)
 
     @property
-    def holds(self) -> list[HoldSpan]:
+    def holds(self) -> list[Span]:
         return sorted((h for s in self.sides.values() for h in s.holds), key=lambda h: h.start_s)
 
 
@@ -298,7 +288,7 @@ def _hold_runs(in_hold: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _holds(spec: ExerciseSpec, t: np.ndarray, masks: _Masks, episodes: list[Episode],
-           frames: _Frames, side: str | None) -> list[HoldSpan]:
+           frames: _Frames, side: str | None) -> list[Span]:
     """`HoldTimer` over the runs of frames in the hold phase (and seen): a gap closes the hold
     once it passes `grace_s` without the hold phase coming back as a candidate."""
     if spec.hold is None:
@@ -313,14 +303,14 @@ def _holds(spec: ExerciseSpec, t: np.ndarray, masks: _Masks, episodes: list[Epis
             if holds and open_start < holds[-1].end_s:  # ...unless a hold in it already closed
                 open_start = float(t[a])
         if b == len(t):
-            holds.append(HoldSpan(side, open_start, float(t[b - 1])))
+            holds.append(Span(open_start, float(t[b - 1]), side))
             break
         pending = float(t[b] if frames.left[b] else t[b - 1])
         gap = slice(b, runs[m + 1][0] if m + 1 < len(runs) else len(t))
         returning = (frames.candidate[gap] == target) & (frames.candidate_since[gap] - pending <= grace)
         closes = bool(((t[gap] - pending > grace) & ~returning).any())
         if closes or gap.stop == len(t):
-            holds.append(HoldSpan(side, open_start, pending))
+            holds.append(Span(open_start, pending, side))
             open_start = None
     return holds
 

@@ -15,7 +15,8 @@ from posecoach.app import ModelChoice, replay
 from posecoach.errors import PosecoachError, UserError
 from posecoach.exercise.catalogue import load_exercise
 from posecoach.tuning.cache import Progress, source_track_path
-from posecoach.tuning.truth import Truth, TruthHold, annotated_sources, find_truth
+from posecoach.tuning.truth import Truth, annotated_sources, find_truth
+from posecoach.types import Span
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def _relative(path: Path, folder: Path) -> str:
         return str(path)
 
 
-def match_holds(annotated: Sequence[TruthHold], reported: Sequence[dict]) -> list[HoldMatch]:
+def match_holds(annotated: Sequence[Span], reported: Sequence[dict]) -> list[HoldMatch]:
     matches = []
     for hold in annotated:
         middle = (hold.start_s + hold.end_s) / 2

@@ -13,20 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from posecoach.errors import UserError
+from posecoach.types import Span
 
 MANIFEST = "manifest.json"
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
 TRACK_SUFFIXES = {".npz"}
-
-
-@dataclass(frozen=True)
-class TruthHold:
-    start_s: float
-    end_s: float
-
-    @property
-    def duration_s(self) -> float:
-        return self.end_s - self.start_s
 
 
 @dataclass(frozen=True)
@@ -35,13 +26,13 @@ class Truth:
     reps: int | None
     reps_left: int | None
     reps_right: int | None
-    holds: tuple[TruthHold, ...]
+    holds: tuple[Span, ...]
     origin: Path  # the manifest or sidecar it came from
 
     @classmethod
     def from_entry(cls, entry: dict, origin: Path) -> Truth:
         try:
-            holds = tuple(TruthHold(float(h["start_s"]), float(h["end_s"])) for h in entry.get("holds", []))
+            holds = tuple(Span(float(h["start_s"]), float(h["end_s"])) for h in entry.get("holds", []))
             return cls(entry.get("exercise_id"), _int(entry.get("reps")), _int(entry.get("reps_left")),
                        _int(entry.get("reps_right")), holds, origin)
         except (KeyError, TypeError, ValueError) as e:
