@@ -150,8 +150,7 @@ def calibratable(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "exercises"
     folder.mkdir()
     text = (exercises_dir() / "glute_bridge.toml").read_text()
-    text += ("\n[calibration]\nmin_reps = 2\n[calibration.thresholds]\n"
-             f'"{UP}.enter_above" = [150, 170]\n"{UP}.exit_below" = [144, 164]\n')
+    assert f'"{UP}.enter_above" = [150, 170]' in text and f'"{UP}.exit_below" = [144, 164]' in text
     (folder / "glute_bridge.toml").write_text(text)
     shutil.copy(exercises_dir() / "squat_to_chair.toml", folder)
     monkeypatch.setenv(EXERCISES_ENV, str(folder))
@@ -179,7 +178,9 @@ def test_calibrate_holds_thresholds_to_the_declared_bounds(calibratable, config,
     assert not (config / "overrides").exists()
 
 
-def test_an_exercise_without_calibration_says_so(tmp_path, capsys):
+def test_an_exercise_without_calibration_says_so(calibratable, tmp_path, capsys):
+    path = calibratable / "glute_bridge.toml"
+    path.write_text(path.read_text().split("[calibration]")[0])
     track = tmp_path / "me.npz"
     save_track(noisy_bridge(), track)
     assert cli.main(["calibrate", "-e", "glute_bridge", str(track)]) == 2
