@@ -6,6 +6,7 @@ Kept apart from `cli` so tests and other front ends call the same functions.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 from posecoach.exercise.spec import ExerciseSpec
 from posecoach.paths import check_output
 from posecoach.pipeline import Coach, CoachSettings, Sink, pose_stream, run
-from posecoach.report import ReportBuilder
+from posecoach.report import ReportBuilder, write_report
 from posecoach.sinks import ReportSink, VideoSink, WindowSink
 from posecoach.sources import CameraSource, VideoSource, parse_source
 from posecoach.tracks import TrackRecorder, load_track, save_track
@@ -35,6 +36,7 @@ class PoseInput:
     info: SourceInfo
     stream: Iterable[tuple[Frame, Pose | None]]
     model: dict | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def _model_meta(choice: ModelChoice, path: Path) -> dict:
@@ -50,11 +52,27 @@ def open_poses(source: str, model: ModelChoice = ModelChoice()) -> Iterator[Pose
     kind, target = parse_source(source)
     if kind == "track":
         track = load_track(target)
-        yield PoseInput(track.info, track.poses(), track.meta.get("model"))
+        recorded = track.meta.get("model")
+        yield PoseInput(track.info, track.poses(), recorded, _ignored_model(model, recorded or {}))
         return
     frames = VideoSource(target) if kind == "video" else CameraSource(target)
     with open_estimator(model) as (estimator, meta):
         yield PoseInput(frames.info, pose_stream(frames, estimator), meta)
+
+
+def _ignored_model(choice: ModelChoice, recorded: dict) -> list[str]:
+    """A track carries its own landmarks: a different model asked for is ignored, and said so."""
+    if choice.path is not None:
+        asked = f"--model {choice.path}"
+        same = choice.path.is_file() and hashlib.sha256(choice.path.read_bytes()).hexdigest() == recorded.get("sha256")
+    elif choice.variant is not None:
+        asked, same = f"--model-variant {choice.variant}", choice.variant == recorded.get("variant")
+    else:
+        return []
+    if same:
+        return []
+    return [f"the pose track was recorded with model {recorded.get('variant', 'unknown')}: "
+            f"its own landmarks are used, {asked} is ignored"]
 
 
 @contextlib.contextmanager
@@ -88,27 +106,38 @@ def replay(source: str, spec: ExerciseSpec, options: ReplayOptions | None = None
         if path is not None:
             check_output(path, options.force)
     with open_poses(source, model) as poses:
-        report = ReportSink(ReportBuilder(spec, poses.info, poses.model), options.report)
-        sinks: list[Sink] = [report]
-        if options.out:
-            sinks.append(VideoSink(options.out, spec, poses.info))
-        if options.show:
-            sinks.append(WindowSink(spec, poses.info))
+        # Written here, not by the sink, so that the file holds the warnings found at the end.
+        report = ReportSink(ReportBuilder(spec, poses.info, poses.model))
+        sinks: list[Sink] = [report, *_output_sinks(spec, poses.info, options)]
         stream = options.progress(poses.stream, poses.info) if options.progress else poses.stream
         try:
             run(stream, Coach(spec, options.coach), sinks)
         except KeyboardInterrupt:
             if not any(getattr(s, "stop_requested", False) for s in sinks):
                 raise
-    return _with_warnings(report.result, poses.info)
+        finally:
+            if report.result is not None:  # the loop closed the sinks, even when interrupted
+                _add_warnings(report.result, poses)
+                if options.report is not None:
+                    write_report(report.result, options.report)
+    return report.result
 
 
-def _with_warnings(report: dict, info: SourceInfo) -> dict:
-    expected = info.frame_count
-    if expected and report["frames"] < expected - 1:
+def _output_sinks(spec: ExerciseSpec, info: SourceInfo, options: ReplayOptions) -> list[Sink]:
+    sinks: list[Sink] = []
+    if options.out:
+        sinks.append(VideoSink(options.out, spec, info))
+    if options.show:
+        sinks.append(WindowSink(spec, info))
+    return sinks
+
+
+def _add_warnings(report: dict, poses: PoseInput) -> None:
+    report["warnings"] += poses.warnings
+    expected = poses.info.frame_count
+    if expected and not report["partial"] and report["frames"] < expected - 1:
         report["warnings"].append(
             f"the video ended after {report['frames']} of {expected} frames: it may be truncated")
-    return report
 
 
 def record_track(source: str, out: Path, force: bool = False, model: ModelChoice = ModelChoice(),

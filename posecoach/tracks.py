@@ -97,11 +97,39 @@ def load_track(path: Path) -> PoseTrack:
         meta = json.loads(str(arrays.pop("meta")))
     except (KeyError, json.JSONDecodeError):
         raise SourceError(f"{path}: pose track has no metadata; record it again with 'posecoach track'") from None
-    version = meta.get("format_version")
-    if version != FORMAT_VERSION:
-        raise SourceError(f"{path}: pose track format {version} is not supported (this posecoach "
-                          f"reads format {FORMAT_VERSION}); record it again with 'posecoach track'")
-    try:
-        return PoseTrack(meta=meta, **arrays)
-    except TypeError:
-        raise SourceError(f"{path}: pose track is missing arrays; record it again with 'posecoach track'") from None
+    if (problem := _version_problem(meta.get("format_version"))) is None:
+        problem = _shape_problem(arrays)
+    if problem:
+        raise SourceError(f"{path}: pose track {problem}")
+    return PoseTrack(meta=meta, **arrays)
+
+
+_AGAIN = "record it again with 'posecoach track'"
+_ARRAYS = {"t_ms": 1, "has_pose": 1, "xy": 3, "world": 3, "visibility": 2, "presence": 2}
+
+
+def _version_problem(version) -> str | None:
+    if version == FORMAT_VERSION:
+        return None
+    reads = f"this posecoach reads format {FORMAT_VERSION}"
+    if version is None:
+        return f"has no format version ({reads}); {_AGAIN}"
+    if isinstance(version, int) and version > FORMAT_VERSION:
+        return (f"format {version} was written by a newer posecoach (this one reads format {FORMAT_VERSION}); "
+                "upgrade posecoach, or record it again with this one")
+    return f"format {version} is not supported ({reads}); {_AGAIN}"
+
+
+def _shape_problem(arrays: dict[str, np.ndarray]) -> str | None:
+    """A track from another landmark layout, or with arrays of different lengths, is refused."""
+    if set(arrays) != set(_ARRAYS) or any(arrays[k].ndim != n for k, n in _ARRAYS.items()):
+        return f"is missing arrays or has unexpected ones; {_AGAIN}"
+    frames = {k: len(arrays[k]) for k in _ARRAYS}
+    if len(set(frames.values())) > 1:
+        counts = ", ".join(f"{k} {n}" for k, n in frames.items())
+        return f"arrays have different numbers of frames ({counts}); {_AGAIN}"
+    landmarks = {a.shape[1] for k, a in arrays.items() if a.ndim > 1}
+    if landmarks != {NUM_LANDMARKS}:
+        return (f"has {min(landmarks)} landmarks per frame, not {NUM_LANDMARKS} (recorded with another kind "
+                f"of model?); {_AGAIN}")
+    return None
