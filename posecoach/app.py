@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from posecoach.errors import OutputError, SourceError
 from posecoach.exercise.spec import ExerciseSpec
 from posecoach.paths import check_output
 from posecoach.pipeline import Coach, CoachSettings, Sink, pose_stream, run
@@ -115,6 +116,9 @@ def replay(source: str, spec: ExerciseSpec, options: ReplayOptions | None = None
         except KeyboardInterrupt:
             if not any(getattr(s, "stop_requested", False) for s in sinks):
                 raise
+        except OutputError:
+            report.result = None  # writing failed there: nothing more is written
+            raise
         finally:
             if report.result is not None:  # the loop closed the sinks, even when interrupted
                 _add_warnings(report.result, poses)
@@ -126,10 +130,21 @@ def replay(source: str, spec: ExerciseSpec, options: ReplayOptions | None = None
 def _output_sinks(spec: ExerciseSpec, info: SourceInfo, options: ReplayOptions) -> list[Sink]:
     sinks: list[Sink] = []
     if options.out:
-        sinks.append(VideoSink(options.out, spec, info))
+        video = VideoSink(options.out, spec, info)
+        video.pending.check = lambda tmp: _video_problem(tmp, video.frames)
+        sinks.append(video)
     if options.show:
         sinks.append(WindowSink(spec, info))
     return sinks
+
+
+def _video_problem(path: Path, frames: int) -> str | None:
+    """OpenCV's writer only logs a failed write (a full disk): check the file before keeping it."""
+    try:
+        found = VideoSource(path).info.frame_count or 0
+    except SourceError:
+        found = 0
+    return None if found == frames else f"the video has {found} of {frames} frames"
 
 
 def _add_warnings(report: dict, poses: PoseInput) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from posecoach.errors import OutputError
@@ -24,8 +24,14 @@ class PendingFile:
             raise OutputError(f"{path}: cannot write ({e.strerror}); choose another output folder") from None
         os.close(fd)
         self.tmp = Path(tmp_name)
+        # Says what is wrong with the written file (None: nothing); run before it is kept.
+        self.check: Callable[[Path], str | None] | None = None
 
     def commit(self) -> None:
+        problem = self.check(self.tmp) if self.check is not None else None
+        if problem is not None:
+            self.discard()
+            raise OutputError(f"{self.path}: could not be written completely ({problem}); is the disk full?")
         try:
             _fsync(self.tmp)
             os.replace(self.tmp, self.path)

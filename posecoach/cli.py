@@ -197,7 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _quiet_native_logs() -> None:
     """FFmpeg inside OpenCV prints its own lines on bad files; our one-line message says it all."""
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
-    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+    if "OPENCV_LOG_LEVEL" not in os.environ:
+        os.environ["OPENCV_LOG_LEVEL"] = "ERROR"
+        # cv2 is imported already (app uses the sinks) and read the variable then: set it directly.
+        import cv2
+
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import tempfile
 from pathlib import Path
 
 from posecoach.errors import OutputError, SourceError
@@ -24,7 +24,12 @@ def check_output(path: Path, force: bool) -> None:
     if path.is_dir():
         raise OutputError(f"{path}: is a directory; give a file name")
     parent = path.parent if str(path.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise OutputError(f"{parent}: is a file, not a folder; choose another output path")
     if not parent.is_dir():
         raise OutputError(f"{parent}: no such folder; create it or choose another output path")
-    if not os.access(parent, os.W_OK):
-        raise OutputError(f"{parent}: cannot write there; choose another output folder")
+    try:  # os.access says yes to root, and on /proc; only writing tells
+        with tempfile.NamedTemporaryFile(prefix=f".{path.name}.", suffix=".probe", dir=parent):
+            pass
+    except OSError:
+        raise OutputError(f"{parent}: cannot write there; choose another output folder") from None
