@@ -1,10 +1,18 @@
 """The one error family. The CLI maps these to exit codes; library code only raises."""
 
 
+# Control characters shown escaped (\n, \t, \x1b...), so quoted input cannot break the line.
+_ESCAPES = {c: repr(chr(c))[1:-1] for c in (*range(32), 127)}
+
+
 class PosecoachError(Exception):
     """Base class. `str(error)` is one line that names the problem and what to do."""
 
     exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        # Messages quote the person's input (names, keys, paths): keep them on one line.
+        super().__init__(str(message).translate(_ESCAPES))
 
 
 class UserError(PosecoachError):
