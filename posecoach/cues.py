@@ -27,7 +27,9 @@ def cues_from_events(spec: ExerciseSpec, events: list[Event]) -> list[Cue]:
     messages = checks.issue_messages(spec)
     cues = []
     for e in events:
-        if isinstance(e, (CannotSee, WrongView)):
+        if isinstance(e, WrongView):  # turning round is the fix for most hidden joints too
+            cues.append(Cue(e.t_s, e.message, 4))
+        elif isinstance(e, CannotSee):
             cues.append(Cue(e.t_s, e.message, 3))
         elif isinstance(e, FormIssue):
             cues.append(Cue(e.t_s, e.message, 2))

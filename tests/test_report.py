@@ -37,3 +37,13 @@ def test_circles_are_counted_per_direction():
     assert report["reps"]["by_direction"] == {anticlockwise: 3, clockwise: 2}
     assert [e["direction"] for e in report["rep_events"]] == [clockwise] * 2 + [anticlockwise] * 3
     assert report["reps"]["left"] is None
+
+
+def test_the_wrong_view_outranks_a_hidden_joint_on_screen():
+    from posecoach.cues import CueBoard, cues_from_events
+    from posecoach.exercise.events import CannotSee, WrongView
+
+    spec, board = load_exercise("glute_bridge"), CueBoard()
+    board.offer(cues_from_events(spec, [CannotSee(0.5, "I can't see your right ankle")]), 0.5)
+    shown = board.offer(cues_from_events(spec, [WrongView(1.5, "Turn so your side faces the camera")]), 1.5)
+    assert shown is not None and shown.message == "Turn so your side faces the camera"

@@ -214,3 +214,14 @@ def test_hidden_landmarks_are_named(bridge):
         events += tracker.update(m, i / FPS * 1000)
     (unseen,) = of(CannotSee, events)
     assert unseen.message == "I can't see your left knee, left ankle: move so your whole body is in the frame"
+
+
+def test_dwell_at_15_fps_confirms_on_the_frame_that_reaches_it(bridge):
+    tracker = ExerciseTracker(bridge)
+    entered = []
+    for i in range(12):
+        t_ms = i * 1000 / 15  # frame times that do not add up exactly in floating point
+        for e in tracker.update(fake_measurements({"hip": 130, "knee": 90}), t_ms):
+            if isinstance(e, PhaseEntered):
+                entered.append(i)
+    assert entered == [3]  # 3/15 s = 0.2 s of dwell

@@ -13,6 +13,8 @@ from posecoach.exercise.events import Event, HoldEnded, HoldStarted, HoldTargetR
 from posecoach.exercise.spec import Band, ExerciseSpec, Phase
 
 Lookup = Callable[[str], float]
+# Frame times are sums of 1/fps: 0.2 s of dwell at 15 fps must not need a fourth frame.
+TIME_TOLERANCE_S = 1e-6
 
 
 def band_state(band: Band, value: float) -> tuple[bool, bool]:
@@ -66,7 +68,7 @@ class PhaseDetector:
             return []
         if self._candidate != entered[0]:
             self._candidate, self._candidate_since = entered[0], t_s
-        if t_s - self._candidate_since < self.phases[self._candidate].min_dwell_s:
+        if t_s - self._candidate_since + TIME_TOLERANCE_S < self.phases[self._candidate].min_dwell_s:
             return []
         self.phase, self.since_s, self._candidate = self._candidate, self._candidate_since, None
         return [PhaseEntered(t_s, self.side, self.phase)]
