@@ -17,8 +17,9 @@ MIN_VISIBILITY_TO_DRAW = 0.3
 
 
 def _scale(image: np.ndarray) -> float:
-    """1.0 at 720 px on the short side, so text keeps its proportion at any size."""
-    return min(image.shape[:2]) / 720.0
+    """1.0 at 720 px on the short side, so text keeps its proportion at any size; small
+    frames get relatively larger text, or it would not be legible."""
+    return max(min(image.shape[:2]) / 720.0, 0.65)
 
 
 def _text(image, text, org, scale, color=WHITE, thickness=1, background=None) -> None:
@@ -63,9 +64,9 @@ def draw_panel(image: np.ndarray, hud: Hud) -> None:
     cv2.addWeighted(panel, 0.45, np.full_like(panel, 30), 0.55, 0, dst=panel)
     _text(image, hud.title, (x, line), 0.85, WHITE, 2)
     _text(image, hud.reps, (x, line * 2), 0.95, GOOD, 2)
-    _text(image, hud.phase, (x, line * 3), 0.7, WHITE, 1)
+    _text(image, hud.phase, (x, line * 3), 0.75, WHITE, 1)
     if hud.hold_target_s:
-        _hold_bar(image, hud, (x, round(line * 3.5)), (round(300 * s), round(14 * s)))
+        _hold_bar(image, hud, (x, round(line * 3.5)), (round(200 * s), round(14 * s)))
 
 
 def _hold_bar(image, hud: Hud, origin, size) -> None:
@@ -73,7 +74,7 @@ def _hold_bar(image, hud: Hud, origin, size) -> None:
     done = min(1.0, hud.hold_s / hud.hold_target_s)
     cv2.rectangle(image, (x, y), (x + w, y + h), DIM, 1)
     cv2.rectangle(image, (x, y), (x + round(w * done), y + h), GOOD if done >= 1 else ACCENT, -1)
-    _text(image, f"hold {hud.hold_s:4.1f}/{hud.hold_target_s:g} s", (x + w + 10 * _scale(image), y + h), 0.55)
+    _text(image, f"hold {hud.hold_s:4.1f}/{hud.hold_target_s:g} s", (x + w + 10 * _scale(image), y + h), 0.65)
 
 
 def draw_cue(image: np.ndarray, hud: Hud) -> None:
@@ -93,10 +94,10 @@ def draw_cue(image: np.ndarray, hud: Hud) -> None:
 def draw(image: np.ndarray, pose: Pose | None, hud: Hud) -> np.ndarray:
     """Returns an annotated copy; the input frame is left untouched."""
     out = image.copy()
+    draw_panel(out, hud)  # first, so that a body under the panel still shows its angles
     if pose is not None:
         draw_skeleton(out, pose, hud.highlight)
         draw_labels(out, hud)
-    draw_panel(out, hud)
     draw_cue(out, hud)
     return out
 
