@@ -1,0 +1,60 @@
+"""The overlay on synthetic frames: what it draws, where, at every frame size."""
+
+import numpy as np
+import pytest
+
+from posecoach import overlay
+from posecoach.hud import AngleLabel, Hud
+from posecoach.types import Landmark, Pose
+
+from synthetic import bridge_xy
+
+AMBER = np.array(overlay.ACCENT)
+
+
+def _pose(size: tuple[int, int]) -> Pose:
+    scale = min(size) / 720
+    xy = bridge_xy(60.0) * scale
+    xy = np.nan_to_num(xy)
+    return Pose(0.0, xy, np.zeros((33, 3)), np.full(33, 0.9), np.full(33, 0.9), size)
+
+
+def _hud(pose: Pose, cue: str | None = "Lift your hips a little higher, into a straight line") -> Hud:
+    hip = pose.xy[Landmark.LEFT_HIP]
+    return Hud("Glute bridge", "Reps 2/10", "bridge", 1.5, 3.0, cue,
+               (AngleLabel((float(hip[0]), float(hip[1])), "171"),),
+               (int(Landmark.LEFT_SHOULDER), int(Landmark.LEFT_HIP), int(Landmark.LEFT_KNEE)))
+
+
+def _amber(region: np.ndarray) -> int:
+    return int((np.abs(region.astype(int) - AMBER).sum(axis=-1) < 40).sum())
+
+
+@pytest.mark.parametrize("size", [(640, 360), (1280, 720), (1920, 1080), (1080, 1920)])
+def test_overlay_draws_panel_skeleton_label_and_cue_at_any_size(size):
+    width, height = size
+    frame = np.full((height, width, 3), 200, np.uint8)
+    pose = _pose(size)
+    out = overlay.draw(frame, pose, _hud(pose))
+    assert out.shape == frame.shape
+    assert (frame == 200).all()  # the input frame is left untouched
+    assert out[5:20, 5:20].mean() < 150  # the panel darkens the top-left corner
+    assert _amber(out[int(height * 0.85):]) > 0.002 * width * height * 0.15  # the cue banner
+    assert _amber(out) > _amber(out[int(height * 0.85):])  # highlighted bones and the label
+    # The cue stays inside the frame, even on a narrow portrait frame.
+    bottom = out[int(height * 0.9):]
+    columns = np.flatnonzero((np.abs(bottom.astype(int) - AMBER).sum(axis=-1) < 40).any(axis=0))
+    assert columns.min() > 0 and columns.max() < width - 1
+
+
+def test_no_pose_draws_the_panel_only():
+    frame = np.full((360, 640, 3), 200, np.uint8)
+    hud = Hud("Glute bridge", "Reps 0/10", "getting into position", 0.0, 3.0, None)
+    out = overlay.draw(frame, None, hud)
+    assert out[5:20, 5:20].mean() < 150
+    assert (out[200:, 300:] == 200).all()  # nothing drawn on the body area or as a cue
+
+
+def test_a_track_replay_draws_on_a_blank_canvas_of_the_recorded_size():
+    canvas = overlay.blank_canvas((640, 360))
+    assert canvas.shape == (360, 640, 3) and canvas.max() == canvas.min()
