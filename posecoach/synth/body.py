@@ -80,7 +80,6 @@ class Body:
 
         cache_dir.mkdir(parents=True, exist_ok=True)
         set_anny_cache_path(cache_dir)
-        torch.manual_seed(0)
         self._torch = torch
         self.model = anny.Anny()
         self.keypoint_regressor = anny.KeypointsRegressor.coco(self.model)

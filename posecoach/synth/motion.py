@@ -89,7 +89,6 @@ class CameraSpec(_Strict):
     view: Literal["side", "front", "oblique", "feet", "top_feet"] = "side"
     facing: Literal["left", "right"] = "left"
     yaw_deg: float = 0.0
-    elevation_deg: float | None = None
     height_m: float = 0.75
     distance_m: float | None = None
     fill: float = Field(default=0.86, gt=0.2, le=1.0)
@@ -348,4 +347,4 @@ class Timeline:
         """Spans at a target pose held for at least `min_s` seconds."""
         return [{"start_s": round(s.t1, 4), "end_s": round(s.t2, 4),
                  "duration_s": round(s.t2 - s.t1, 4), "pose": s.pose, "side": s.side}
-                for s in self.segments if s.phase == PHASE_TARGET and s.t2 - s.t1 >= min_s]
+                for s in self.segments if s.phase == PHASE_TARGET and s.t2 - s.t1 >= min_s - 1e-6]
