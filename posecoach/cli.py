@@ -118,6 +118,16 @@ def cmd_routines(args) -> int:
     return 0
 
 
+def cmd_synth(args) -> int:
+    from posecoach.synth.cli import synth_main
+
+    try:
+        return synth_main(args.synth_args)
+    except ModuleNotFoundError as e:
+        raise UserError(f"synth needs the 'synth' extra ({e.name} is missing): "
+                        "pip install -e '.[synth]' (torch, anny, moderngl)") from None
+
+
 def cmd_bench(args) -> int:
     from posecoach.bench import format_bench, run_bench
 
@@ -189,6 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", help="resize frames to WIDTHxHEIGHT first, e.g. 1280x720")
     add_model_options(p)
     p.set_defaults(func=cmd_bench)
+    p = sub.add_parser("synth", add_help=False,
+                       help="render an exercise video with exact ground truth (needs the synth extra)")
+    p.add_argument("synth_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_synth)
     cli_tune.register(sub)  # eval, tune, calibrate (issue 5)
     cli_live.register(sub)  # live, safety, history (issue 4)
     return parser
@@ -208,7 +222,11 @@ def _quiet_native_logs() -> None:
 def main(argv: list[str] | None = None) -> int:
     _quiet_native_logs()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["synth"]:  # the renderer parses its own options, --help included
+        args = argparse.Namespace(func=cmd_synth, synth_args=argv[1:], debug=False, command="synth")
+    else:
+        args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     if args.command is None:

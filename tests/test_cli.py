@@ -76,3 +76,23 @@ def test_bad_argument_exits_2_through_the_real_entry_point():
     result = subprocess.run([sys.executable, "-m", "posecoach", "replay"], capture_output=True, text=True)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_synth_without_its_extra_says_how_to_install_it(capsys):
+    pytest.importorskip("numpy")
+    try:
+        import anny  # noqa: F401
+        pytest.skip("the synth extra is installed")
+    except ImportError:
+        pass
+    code, _, err = run_cli(capsys, "synth", "glute_bridge", "-o", "x.mp4")
+    assert code == 2
+    assert err.strip() == ("posecoach: synth needs the 'synth' extra (anny is missing): "
+                           "pip install -e '.[synth]' (torch, anny, moderngl)")
+
+
+def test_synth_help_is_the_renderer_s_own(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["synth", "--help"])
+    assert done.value.code == 0
+    assert "usage: posecoach synth" in capsys.readouterr().out
