@@ -41,9 +41,9 @@ RENDER_FIXES = {
     "figure_four_stretch_side.mp4": "render: the right ankle is crossed on the far side, where the "
     "model swaps the legs; the setup puts the crossed leg nearest the camera",
     "heel_raise_squeeze_side.mp4": "render: the heel is at full height (truth 0.17+ torso lengths "
-    "above the toes) for 1.7-1.9 s around each 1.5 s toes hold; 4 of 4 counted, holds measured 1.9-2.0 s",
+    "above the toes) for 1.7-1.9 s around each 1.5 s toes hold; 4 of 4 counted, holds measured 2.3-2.4 s",
     "glute_bridge_oblique.mp4": "render: the same lift and lower around the 3 s hold as the side "
-    "clip; 3 of 3 counted, holds measured 3.6 s",
+    "clip; 3 of 3 counted, holds measured 3.8 s",
     "bird_dog_side.mp4": "render: slow moves around the 1.5 s reach hold keep the leg within 25 deg "
     "of level for longer; 4 of 4 counted (2 per side), first hold measured 2.1 s",
     "bird_dog_side_arm_down.mp4": "render: slow moves around the 1.5 s reach hold keep the leg within "
@@ -55,8 +55,9 @@ RENDER_FIXES = {
     "reverse_lunge_side.mp4": "render: moves around the 1 s lunge keep the front knee below 105 deg "
     "for longer; 4 of 4 counted (2 per side), first hold measured 1.6 s",
     # Not the renderer's: what the model or the exercise file cannot yet do on these clips.
-    "back_on_heels_side.mp4": "model: in the first two heel sits the near (left) hip-knee reads "
-    "110-133 deg for 1.2 s and 1.5 s of the 1.5 s holds (truth ~15-20), breaking the sit; counted 2 of 3",
+    "back_on_heels_side.mp4": "model: in each heel sit the near (left) shoulder-hip-knee angle "
+    "jumps to 110-135 deg for most of the 1.5 s hold (the thigh lies near the chest), splitting "
+    "each hold into 0.2-0.5 s pieces",
     "hip_circles_big_front.mp4": "model: from the front the world-landmark sway direction stays "
     "within -133..-9 deg (never forwards or left) and its reach peaks at 0.07 torso lengths for a "
     "0.07 m circle (band enters at 0.15); counted 0 of 4",
