@@ -447,3 +447,33 @@ def test_every_recorded_sample_parses_with_the_cli():
         a = parser.parse_args([*args, "-o", f"{name}.mp4"])
         spec = load_motion(MOTIONS / f"{a.exercise}.toml")
         assert a.variant == "good" or a.variant in spec.variants, name
+
+
+def test_easing_into_a_hold_arrives_fast_and_exactly():
+    from posecoach.synth.motion import _ease
+
+    u = np.array([0.0, 0.5, 1.0])
+    assert _ease(u, "in").tolist() == [0.0, 0.25, 1.0]
+    assert _ease(u, "out").tolist() == [0.0, 0.75, 1.0]
+    assert _ease(u, "cosine")[[0, 2]].tolist() == [0.0, 1.0]
+
+
+def test_turned_pose_is_the_same_body_yawed_half_a_turn():
+    from posecoach.synth.motion import turn_round
+
+    values = {"root": np.array([-90.0, 10.0, 5.0]), "offset": np.array([0.1, 0.2, 0.0])}
+    turned = turn_round(values)
+    yaw = np.array([[-1.0, 0, 0], [0, -1.0, 0], [0, 0, 1.0]])
+    assert np.allclose(euler_matrix(turned["root"]), yaw @ euler_matrix(values["root"]))
+    assert np.allclose(turned["offset"], [-0.1, -0.2, 0.0])
+
+
+def test_near_side_follows_the_camera():
+    from posecoach.synth.camera import look_at
+    from posecoach.synth.evaluate import near_side
+
+    world = np.zeros((2, 33, 3))
+    world[:, 23], world[:, 24] = [0.1, 0, 0.2], [-0.1, 0, 0.2]  # left hip at +x
+    world[1, [23, 24]] = world[1, [24, 23]]  # turned round
+    truth = {"joints_world": world, "camera_view": look_at(np.array([3.0, 0, 0.5]), np.zeros(3))}
+    assert near_side(truth).tolist() == [True, False]

@@ -204,6 +204,19 @@ def _reach(sk: Skeleton, pose: PoseState, c: Contact, grip: float) -> None:
         solve_limb(sk, pose, chain, p[hand] + grip * (goal - p[hand]))
 
 
+def _balance(sk: Skeleton, pose: PoseState, c: Contact) -> None:
+    """Lean the trunk (at its lowest spine bone) so `joints` stay above `other` (e.g. the
+    shoulders over the feet while the pelvis moves)."""
+    spine = sk.index("spine05")
+    g, p = forward_kinematics(sk, pose)
+    top = p[bone_indices(sk, c.joints)].mean(axis=0) - p[spine]
+    base = p[bone_indices(sk, c.other)].mean(axis=0) - p[spine]
+    lateral = base[:2]
+    height = float(np.sqrt(max(top @ top - lateral @ lateral, 1e-9)))
+    turn = rotation_between(top, np.array([lateral[0], lateral[1], height]))
+    pose.local[spine] = g[sk.parents[spine]].T @ turn @ g[spine]
+
+
 def apply_contacts(sk: Skeleton, pose: PoseState, contacts: list[Contact],
                    ref: Reference | None, controls: Controls | None = None,
                    side: str | None = None) -> None:
@@ -213,7 +226,7 @@ def apply_contacts(sk: Skeleton, pose: PoseState, contacts: list[Contact],
     controls = controls or Controls()
     offset = controls.offset
     for c in contacts:
-        if not c.applies_to(side):
+        if not c.applies_to(side) or (c.frames == "first" and ref is not None):
             continue
         if c.kind == "anchor" and ref is not None:
             _anchor(sk, pose, c, ref, offset)
@@ -227,7 +240,9 @@ def apply_contacts(sk: Skeleton, pose: PoseState, contacts: list[Contact],
         elif c.kind == "floor_joints":
             _floor_joints(sk, pose, c)
         elif c.kind == "reach":
-            _reach(sk, pose, c, controls.grip)
+            _reach(sk, pose, c, 1.0 if c.frames == "first" else controls.grip)
+        elif c.kind == "balance":
+            _balance(sk, pose, c)
 
 
 def reference_of(sk: Skeleton, pose: PoseState) -> Reference:

@@ -4,7 +4,8 @@
 
 For every clip of the manifest, runs posecoach's pose estimator (VIDEO mode) and compares
 the hip (shoulder-hip-knee) and knee (hip-knee-ankle) angles of the body side facing the
-camera with the same angles from the projected joint centres and surface keypoints.
+camera (frame by frame, from the ground truth: a person may turn round) with the same
+angles from the projected joint centres and surface keypoints.
 Uses only posecoach's own estimator and geometry; no torch needed.
 """
 
@@ -64,15 +65,29 @@ def detect(video: Path, model: Path) -> np.ndarray:
     return np.asarray(out, dtype=np.float64)
 
 
+def near_side(truth) -> np.ndarray:
+    """Per frame, True where the body's left hip is nearer the camera than the right one."""
+    hips = truth["joints_world"][:, [_POINTS["hip"][0], _POINTS["hip"][1]]].astype(np.float64)
+    view = truth["camera_view"].astype(np.float64)
+    depth = -(hips @ view[2, :3] + view[2, 3])  # the camera looks down its -z axis
+    return depth[:, 0] <= depth[:, 1]
+
+
+def near_angles(xy: np.ndarray, left_near: np.ndarray) -> dict[str, np.ndarray]:
+    """Hip and knee angles of the side facing the camera in each frame."""
+    left, right = side_angles(xy, "left"), side_angles(xy, "right")
+    return {k: np.where(left_near, left[k], right[k]) for k in ANGLES}
+
+
 def evaluate_clip(samples: Path, entry: dict, model: Path) -> ClipAccuracy:
     truth = np.load(samples / entry["truth"])
     found = detect(samples / entry["file"], model)
     n = min(len(found), len(truth["t_s"]))
-    side = entry["camera"].get("facing", "left")
-    seen = side_angles(found[:n], side)
+    left_near = near_side(truth)[:n]
+    seen = near_angles(found[:n], left_near)
     mae = {}
     for source, key in (("centres", "joints_px"), ("keypoints", "keypoints_px")):
-        ref = side_angles(truth[key][:n].astype(np.float64), side)
+        ref = near_angles(truth[key][:n].astype(np.float64), left_near)
         for name in ANGLES:
             err = np.abs(seen[name] - ref[name])
             mae[f"{name}/{source}"] = float(np.nanmean(err)) if np.any(~np.isnan(err)) else np.nan

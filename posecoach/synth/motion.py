@@ -52,7 +52,10 @@ class Step(_Strict):
     side: Literal["left", "right"] | None = None
     mirror: bool = False
     rep: Literal["begin", "end"] | None = None
-    ease: Literal["cosine", "linear"] = "cosine"
+    # cosine: slow at both ends; in: accelerate into this step's pose (quick arrival, for
+    # moves into a hold); out: leave the previous pose quickly and settle into this one.
+    ease: Literal["cosine", "linear", "in", "out"] = "cosine"
+    turned: bool = False  # the body turned round (yaw 180 deg about the vertical)
     circle: CircleSpec | None = None
 
 
@@ -63,7 +66,7 @@ class Block(_Strict):
 
 class Contact(_Strict):
     kind: Literal["anchor", "leg_ik", "plant", "keep_world", "level", "floor_joints",
-                  "floor_mesh", "reach"]
+                  "floor_mesh", "reach", "balance"]
     joints: list[str] = Field(default_factory=list)
     axes: str = "xyz"
     target: Literal["first", "identity"] = "first"
@@ -80,6 +83,7 @@ class Contact(_Strict):
     to_floor: bool = False  # plant: put the end down at height clearance_m where it is
     # Apply only on frames of steps with this side ("none": steps without a side).
     only_side: Literal["left", "right", "none"] | None = None
+    frames: Literal["all", "first"] = "all"  # "first": only to place the first frame
 
     def applies_to(self, side: str | None) -> bool:
         return self.only_side is None or self.only_side == (side or "none")
@@ -226,7 +230,23 @@ class Segment:
 def _resolve(spec: MotionSpec, step: Step) -> dict[str, np.ndarray]:
     pose = spec.poses[step.pose]
     pose = mirror_pose(pose) if step.mirror else pose
-    return {k: _vec(v) for k, v in pose.items()}
+    values = {k: _vec(v) for k, v in pose.items()}
+    return turn_round(values) if step.turned else values
+
+
+def turn_round(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The same pose turned 180 deg about the vertical (world z).
+
+    With root = Rx(a) Ry(b) Rz(c): Rz(180) Rx(a) Ry(b) Rz(c) = Rx(-a) Ry(-b) Rz(c + 180).
+    Only the root and the world offset change; a move between a turned and an unturned
+    pose should take no time (the person turns round between shots).
+    """
+    out = dict(values)
+    a, b, c = values.get("root", np.zeros(3))
+    out["root"] = np.array([-a, -b, c + 180.0])
+    if OFFSET_KEY in values:
+        out[OFFSET_KEY] = values[OFFSET_KEY] * np.array([-1.0, -1.0, 1.0])
+    return out
 
 
 def _circle_points(step: Step, base: dict[str, np.ndarray]) -> list[tuple[float, dict, str | None]]:
@@ -270,7 +290,13 @@ def build_timeline(spec: MotionSpec) -> Timeline:
 
 def _ease(u: np.ndarray, kind: str) -> np.ndarray:
     u = np.clip(u, 0.0, 1.0)
-    return u if kind == "linear" else 0.5 - 0.5 * np.cos(np.pi * u)
+    if kind == "linear":
+        return u
+    if kind == "in":
+        return u * u
+    if kind == "out":
+        return 1.0 - (1.0 - u) * (1.0 - u)
+    return 0.5 - 0.5 * np.cos(np.pi * u)
 
 
 @dataclass(frozen=True)
