@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +52,6 @@ class Look:
     socks: str = "#e8e8e8"
     shoes: str = "#b03a2e"
     sleeves: str = "short"  # "short" or "long"
-    extra: dict = field(default_factory=dict)
 
 
 def hex_rgb(value: str) -> np.ndarray:

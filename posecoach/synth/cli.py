@@ -43,8 +43,7 @@ def _add_body(p: argparse.ArgumentParser) -> None:
         flag = "--body-height" if key == "height" else f"--{key}"
         g.add_argument(flag, type=float, default=default, dest=f"ph_{key}")
     for key, default in vars(Look()).items():
-        if key != "extra":
-            g.add_argument(f"--{key}", default=default, dest=f"look_{key}")
+        g.add_argument(f"--{key}", default=default, dest=f"look_{key}")
 
 
 def _add_image(p: argparse.ArgumentParser) -> None:
@@ -93,7 +92,7 @@ def options_from_args(a: argparse.Namespace):
     cam_keys = ("view", "facing", "yaw_deg", "height_m", "distance_m", "fill")
     camera = {k: getattr(a, k) for k in cam_keys if getattr(a, k) is not None}
     pheno = Phenotype(**{k: getattr(a, f"ph_{k}") for k in Phenotype().as_dict()})
-    look = Look(**{k: getattr(a, f"look_{k}") for k in vars(Look()) if k != "extra"})
+    look = Look(**{k: getattr(a, f"look_{k}") for k in vars(Look())})
     light = Lighting(**{k: getattr(a, f"light_{k}") for k in vars(Lighting())})
     webcam = WebcamOptions(a.noise, a.jpeg, a.blur, a.gain, a.seed)
     return ClipOptions(a.exercise, a.motions_dir, a.variant, camera, pheno, look, light, webcam,
@@ -141,7 +140,7 @@ def render_one(a: argparse.Namespace, argv: list[str]) -> dict:
 
 
 def _look(opts) -> dict:
-    return {f"look_{k}": v for k, v in vars(opts.look).items() if k != "extra"}
+    return {f"look_{k}": v for k, v in vars(opts.look).items()}
 
 
 def _duration(opts) -> float:

@@ -58,19 +58,6 @@ class ClipOptions:
         return spec.camera.model_copy(update=self.camera)
 
 
-@dataclass
-class PosedClip:
-    """All frames of a clip posed in 3D."""
-
-    times: np.ndarray
-    phase: np.ndarray
-    poses: list[PoseState]
-    vertices: np.ndarray  # (N, V, 3) float32
-    normals: np.ndarray  # (N, V, 3) float32
-    bone_heads: np.ndarray  # (N, J, 3)
-    keypoints: np.ndarray  # (N, 23, 3)
-
-
 def _angles_at(values: dict[str, np.ndarray], i: int) -> tuple[dict, Controls]:
     angles = {k: v[i] for k, v in values.items() if k not in CONTROL_KEYS}
     offset = values[OFFSET_KEY][i] if OFFSET_KEY in values else np.zeros(3)
