@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,11 +146,23 @@ class History:
             raise OutputError(f"{self.path}: cannot open the history database ({e}); "
                               f"set {ENV_DATA_DIR} to a writable folder") from None
         try:
-            self._prepare()
+            self._prepare_when_free()
         except sqlite3.DatabaseError as e:
             self.conn.close()
             raise UserError(f"{self.path}: the history database is damaged or not SQLite ({e}); "
                             "move it aside and posecoach will start a new one") from None
+
+    def _prepare_when_free(self, attempts: int = 50) -> None:
+        """Two sessions may create a new database at once: switching it to WAL can then meet
+        the other's lock without SQLite's busy wait, so wait and try again."""
+        for attempt in range(attempts):
+            try:
+                return self._prepare()
+            except sqlite3.OperationalError as e:
+                busy = "locked" in str(e) or "busy" in str(e)
+                if not busy or attempt == attempts - 1:
+                    raise
+                time.sleep(0.1)
 
     def _prepare(self) -> None:
         self.conn.execute("PRAGMA journal_mode=WAL")
