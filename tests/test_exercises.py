@@ -150,6 +150,10 @@ INVALID = [
     ("directions_without_a_cycle", ('sequence = ["down", "up", "down"]',
                                     'sequence = ["down", "up", "down"]\ndirections = ["cw", "acw"]'),
      "rep: directions need a cycle: a sequence of 3 or more different phases"),
+    ("cycle_ending_where_it_began", ('sequence = ["down", "up", "down"]',
+                                     'sequence = ["down", "up", "down"]\ncycle = true'),
+     "rep: a cycle is a sequence of different phases; do not repeat the first at the end "
+     "(a turn ends back at it by itself)"),
     ("bad_side_value", ('view = "side"', 'view = "side"\nsides = "both"'),
      "sides: Input should be 'bilateral', 'each' or 'alternating'"),
     ("negative_dwell", ('[phases.up]\n', '[phases.up]\nmin_dwell_s = -1\n'),
@@ -275,8 +279,10 @@ def test_no_exercise_file_is_python():
     assert not list(Path(EXERCISES).rglob("*.py"))
 
 
-def test_circles_describe_both_ways():
+def test_circles_describe_their_turn():
     from posecoach.exercise.catalogue import describe_exercise
 
-    text = describe_exercise(load_exercise_file(EXERCISES / "hip_circles_small.toml"))
+    text = describe_exercise(load_exercise_file(ROOT / "tests" / "data" / "circles_from_above.toml"))
     assert "a rep: one turn right -> front -> left -> back, starting anywhere (anticlockwise or clockwise)" in text
+    text = describe_exercise(load_exercise_file(EXERCISES / "hip_circles_small.toml"))
+    assert "a rep: one turn right -> left -> right, starting anywhere\n" in text

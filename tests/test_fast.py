@@ -73,7 +73,7 @@ def _spans(rng: np.random.Generator, t_s: np.ndarray, count: int, longest: float
 
 
 def spec_from(sides: str, phases: dict, rep: list[str] | None, hold: str | None, grace: float = 0.5,
-              directions: list[str] | None = None) -> ExerciseSpec:
+              directions: list[str] | None = None, cycle: bool = False) -> ExerciseSpec:
     doc = {
         "id": "t", "name": "t", "position": "supine", "view": "side", "setup": "s", "instructions": ["i"],
         "sides": sides, "required_landmarks": ["{side}_hip"],
@@ -82,7 +82,8 @@ def spec_from(sides: str, phases: dict, rep: list[str] | None, hold: str | None,
         "phases": phases,
     }
     if rep:
-        doc["rep"] = {"sequence": rep} | ({"directions": directions} if directions else {})
+        doc["rep"] = ({"sequence": rep} | ({"directions": directions} if directions else {})
+                      | ({"cycle": True} if cycle else {}))
     if hold:
         doc["hold"] = {"phase": hold, "grace_s": grace}
     return ExerciseSpec.model_validate(doc)
@@ -110,6 +111,7 @@ SPECS = {
     "open-sequence": spec_from("each", THREE_PHASES, ["rest", "deep"], "mid", grace=2.0),
     "cycle-both-ways": spec_from("bilateral", THREE_PHASES, ["rest", "mid", "deep"], None,
                                  directions=["clockwise", "anticlockwise"]),
+    "cycle-of-two": spec_from("each", TWO_PHASES, ["down", "up"], None, cycle=True),
 }
 
 

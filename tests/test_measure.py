@@ -107,6 +107,28 @@ def test_lateral_offset_along_a_sided_axis(side, sign):
     assert float(values(spec, world, side)["towards_side"]) == pytest.approx(sign * 0.2 / torso)
 
 
+@pytest.mark.parametrize("roll_deg", [0.0, 8.0, -15.0])
+def test_lateral_offset_square_to_the_body_line_in_the_picture(roll_deg):
+    """Hips 0.05 m to the person's right of the feet with the pelvis tipped (right hip 3 cm up),
+    seen by a camera rolled by `roll_deg`: square to the feet-shoulders line the shift reads the
+    same; along the tipped hip line alone the height between hips and feet leaks in."""
+    world = standing((-0.05, 0.0, 0.0))
+    world[L.RIGHT_HIP, 1] -= 0.03
+    world[L.LEFT_HIP, 1] += 0.03
+    a = arrays(world)
+    r = np.radians(roll_deg)
+    a.xy[:] = (a.xy - 500) @ np.array([[np.cos(r), np.sin(r)], [-np.sin(r), np.cos(r)]]) + 500
+    hips = {"kind": "lateral_offset", "space": "pixel", "point": ["left_hip", "right_hip"],
+            "reference": ["left_ankle", "right_ankle"]}
+    spec = spec_with(square={**hips, "top": ["left_shoulder", "right_shoulder"]}, along_hips=hips)
+    m = measure(spec, a, min_visibility=0.5).values
+    expected = 0.05 / np.hypot(0.05, 0.5)  # torso: shoulders' middle to the shifted hips' middle
+    assert float(m[("square", None)]) == pytest.approx(expected)
+    assert abs(float(m[("along_hips", None)]) - expected) > 0.1
+    a.visibility[L.LEFT_SHOULDER] = 0.1
+    assert np.isnan(measure(spec, a, min_visibility=0.5).values[("square", None)])
+
+
 def test_unit_and_square_to_known_geometry():
     np.testing.assert_allclose(geometry.unit(np.array([[3.0, 4.0, 0.0], [0.0, 0.0, 2.0]])),
                                [[0.6, 0.8, 0.0], [0.0, 0.0, 1.0]])

@@ -1,9 +1,11 @@
 """The report assembled from tracker events."""
 
-from posecoach.exercise.catalogue import load_exercise
+from posecoach.exercise.catalogue import load_exercise, load_exercise_file
 from posecoach.exercise.events import HoldEnded, RepCompleted
 from posecoach.report import ReportBuilder
 from posecoach.types import SourceInfo
+
+from conftest import ROOT
 
 INFO = SourceInfo("clip.mp4", 30.0, 300, (640, 360))
 
@@ -27,7 +29,7 @@ def test_one_sided_exercise_counts_per_side_and_flags_shortfalls():
 
 
 def test_circles_are_counted_per_direction():
-    spec = load_exercise("hip_circles_big")
+    spec = load_exercise_file(ROOT / "tests" / "data" / "circles_from_above.toml")
     clockwise, anticlockwise = spec.rep.directions[1], spec.rep.directions[0]
     builder = ReportBuilder(spec, INFO)
     builder.add_events([RepCompleted(float(i), None, i - 1.0, float(i), None, direction=d)

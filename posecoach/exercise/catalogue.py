@@ -200,6 +200,9 @@ def describe_exercise(spec: ExerciseSpec) -> str:
         if spec.rep.directions:
             ways = " or ".join(spec.rep.directions)
             lines.append(f"  a rep: one turn {' -> '.join(spec.rep.sequence)}, starting anywhere ({ways})")
+        elif spec.rep.cycle:
+            turn = [*spec.rep.sequence, spec.rep.sequence[0]]
+            lines.append(f"  a rep: one turn {' -> '.join(turn)}, starting anywhere")
         else:
             lines.append(f"  a rep: {' -> '.join(spec.rep.sequence)}")
     if spec.hold:

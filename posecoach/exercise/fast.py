@@ -258,13 +258,13 @@ def _frames(t: np.ndarray, masks: _Masks, episodes: list[Episode]) -> _Frames:
 
 
 def _reps(spec: ExerciseSpec, t: np.ndarray, episodes: list[Episode], side: str | None) -> list[Rep]:
-    """The tracker's own rep sequence (`RepSequence`, or `CycleSequence` for circles) driven by
+    """The tracker's own rep sequence (`RepSequence`, or `CycleSequence` for cycles) driven by
     the episodes, as `SideTrack` drives it: confirmations advance it, leaving a phase may start
     the rep's clock."""
     if spec.rep is None:
         return []
     directions = spec.rep.directions
-    sequence = (CycleSequence if directions else RepSequence)(list(spec.rep.sequence))
+    sequence = (CycleSequence if spec.rep.is_cycle else RepSequence)(list(spec.rep.sequence))
     reps = []
     for e in episodes:
         start = sequence.start_s

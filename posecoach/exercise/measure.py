@@ -105,10 +105,12 @@ def _evaluate(m, arrays: LandmarkArrays, side: str | None) -> tuple[np.ndarray, 
 
 def _lateral_offset(m, arrays: LandmarkArrays, side: str | None) -> tuple[np.ndarray, np.ndarray]:
     (a, va), (b, vb) = (_group(arrays, [n], side, m.space) for n in m.axis)
-    axis = geometry.unit(b - a)
     (p, vp), (r, vr) = _group(arrays, m.point, side, m.space), _group(arrays, m.reference, side, m.space)
-    shift = np.sum((p - r) * axis, axis=-1)
-    visibility = np.minimum(np.minimum(vp, vr), np.minimum(va, vb))
+    across, visibility = b - a, np.minimum(np.minimum(vp, vr), np.minimum(va, vb))
+    if m.top is not None:
+        top, vt = _group(arrays, m.top, side, m.space)
+        across, visibility = geometry.square_to(across, geometry.unit(top - r)), np.minimum(visibility, vt)
+    shift = np.sum((p - r) * geometry.unit(across), axis=-1)
     return shift / _torso(arrays, m.space), visibility
 
 

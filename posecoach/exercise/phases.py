@@ -188,7 +188,8 @@ class CycleSequence:
     order, as written or backwards, and back to that first phase. Turns go on from there.
     Skipping a phase starts the turn again from there; turning back starts a turn the other
     way from the phase where it turned; re-entering the same phase changes nothing.
-    `direction` is the way of the last completed turn (0 = as written, 1 = backwards).
+    `direction` is the way of the last completed turn (0 = as written, 1 = backwards); a cycle
+    of two phases (a side-to-side swing) has only one way round, as written.
     Same interface as `RepSequence`.
     """
 
@@ -230,4 +231,6 @@ class CycleSequence:
 
     @property
     def in_progress(self) -> bool:
-        return self.index >= 1 and self.start_s is not None
+        """From the phase a turn began in: that phase is part of the turn (on a side-to-side swing
+        it holds one of the two turning points), though the clock only starts on leaving it."""
+        return self.index >= 1

@@ -67,12 +67,17 @@ class LateralOffset(Strict):
     """Sideways shift of `point` from `reference` along `axis`, in torso lengths; + = towards
     the axis's second landmark. The default axis, left hip -> right hip, is the person's
     left-right axis (+ = towards their right); `["{other}_hip", "{side}_hip"]` makes + point
-    towards the side being tracked."""
+    towards the side being tracked.
+
+    With `top`, sideways is the axis made square to the line from `reference` up to `top` (e.g.
+    the feet to the shoulders): a tilted hip or ankle line then leaks none of the height between
+    `point` and `reference` into the shift, and a tilted camera changes nothing."""
 
     kind: Literal["lateral_offset"]
     point: list[str] = Field(min_length=1)
     reference: list[str] = Field(min_length=1)
     axis: tuple[str, str] = ("left_hip", "right_hip")
+    top: list[str] | None = Field(None, min_length=1)
     space: Space = "world"
 
 
@@ -171,19 +176,30 @@ class Phase(Strict):
 class Rep(Strict):
     """A rep is completed when the phases are entered in this order.
 
-    With `directions` (two names, for circles) the sequence is a cycle of different phases and
-    a rep is one turn through all of them, starting with any, in the order written (the first
-    name) or backwards (the second).
+    With `cycle = true` the sequence is a cycle of different phases and a rep is one turn
+    through all of them, in the order written or backwards, starting with any and back to it
+    (e.g. ["right", "left"]: one side-to-side swing, from either side). `directions` (two names,
+    for circles; a cycle of 3 or more phases, `cycle` implied) also name each turn's way: as
+    written (the first name) or backwards (the second).
     """
 
     sequence: list[str] = Field(min_length=2)
+    cycle: bool = False
     directions: tuple[str, str] | None = None
 
     @model_validator(mode="after")
-    def _a_cycle_for_directions(self) -> Rep:
-        if self.directions is not None and (len(self.sequence) < 3 or len(set(self.sequence)) != len(self.sequence)):
+    def _cycles_of_different_phases(self) -> Rep:
+        different = len(set(self.sequence)) == len(self.sequence)
+        if self.directions is not None and (len(self.sequence) < 3 or not different):
             raise ValueError("directions need a cycle: a sequence of 3 or more different phases")
+        if self.cycle and not different:
+            raise ValueError("a cycle is a sequence of different phases; do not repeat the first at the end "
+                             "(a turn ends back at it by itself)")
         return self
+
+    @property
+    def is_cycle(self) -> bool:
+        return self.cycle or self.directions is not None
 
 
 class Hold(Strict):

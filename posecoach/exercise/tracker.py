@@ -78,7 +78,7 @@ class SideTrack:
         )
         self.sequence: RepSequence | CycleSequence | None = None
         if spec.rep:
-            sequence_kind = CycleSequence if spec.rep.directions else RepSequence
+            sequence_kind = CycleSequence if spec.rep.is_cycle else RepSequence
             self.sequence = sequence_kind(list(spec.rep.sequence))
         self.extremes: dict[str, tuple[float, float]] = {}
         self.issues: list[str] = []
