@@ -48,7 +48,12 @@ class EstimatorSettings:
     min_detection_confidence: float = 0.5
     min_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
-    max_people: int = 2  # more than one so that we can keep following the same person
+    # One: MediaPipe then tracks that person from their last landmarks and runs its detector only
+    # when the track is lost. With more, the detector runs on every frame while fewer people are
+    # tracked, and its box replaces the tracked one wherever they overlap (AssociationNormRect
+    # keeps the later input), so a curled-up body (child's pose) gets a fresh, badly framed crop.
+    # A second person who walks in is then not looked for while the first is tracked.
+    max_people: int = 1
 
     def __post_init__(self) -> None:
         for name in ("min_detection_confidence", "min_presence_confidence", "min_tracking_confidence"):
