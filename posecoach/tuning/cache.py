@@ -1,4 +1,4 @@
-"""Pose tracks of videos, computed once and cached by (video SHA-256, model SHA-256).
+"""Pose tracks of videos, computed once and cached by (video SHA-256, model SHA-256, estimator settings).
 
 The cache lives in `<user cache dir>/posecoach/tracks`, or `$POSECOACH_TRACK_CACHE`.
 A `.npz` source (or `track:...`) is a recorded track already and is loaded as is.
@@ -6,6 +6,8 @@ A `.npz` source (or `track:...`) is a recorded track already and is loaded as is
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -14,6 +16,7 @@ import platformdirs
 
 from posecoach.app import ModelChoice, record_track
 from posecoach.errors import SourceError
+from posecoach.pose.estimator import EstimatorSettings
 from posecoach.sources import SourceInfo, check_readable_file, parse_source
 from posecoach.tracks import PoseTrack, load_track
 
@@ -29,7 +32,14 @@ def track_cache_dir() -> Path:
 def cache_path(video: Path, model_path: Path) -> Path:
     from posecoach.pose.models import file_sha256
 
-    return track_cache_dir() / f"{file_sha256(video)[:24]}-{file_sha256(model_path)[:16]}.npz"
+    return track_cache_dir() / f"{file_sha256(video)[:24]}-{file_sha256(model_path)[:16]}-{_estimator_key()}.npz"
+
+
+def _estimator_key() -> str:
+    """The estimator's default settings, so that changing them (e.g. how many people MediaPipe
+    looks for) does not replay tracks recorded the old way."""
+    settings = [(f.name, f.default) for f in dataclasses.fields(EstimatorSettings) if f.name != "model_path"]
+    return hashlib.sha256(repr(settings).encode()).hexdigest()[:8]
 
 
 def is_track(source: str) -> bool:
