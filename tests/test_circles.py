@@ -59,10 +59,11 @@ def test_a_circle_is_timed_from_leaving_its_side():
     assert all(2.0 < r.duration_s < 3.0 for r in reps)
 
 
-def test_quick_circles_are_counted_with_the_cue():
+def test_quick_circles_are_counted_without_a_tempo_cue():
+    # No tempo target: a rep's clock covers only part of a circle (see the exercise file).
     reps = count("hip_circles_big", swings(4, period_s=1.5))
     assert len(reps) == 4
-    assert all(TOO_FAST in r.issues for r in reps)
+    assert not any(TOO_FAST in r.issues for r in reps)
 
 
 @pytest.mark.parametrize("exercise", ["hip_circles_big", "hip_circles_small"])
