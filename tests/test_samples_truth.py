@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_samples import HOLD_TOLERANCE_S, VARIANT_CUES
 
 from posecoach import app
 from posecoach.exercise.catalogue import load_exercise
 from posecoach.tracks import FORMAT_VERSION, PoseTrack, save_track
 
 from conftest import SAMPLES, samples_manifest
+from test_samples import HOLD_TOLERANCE_S, VARIANT_CUES
 
 CLIPS = samples_manifest()
 
