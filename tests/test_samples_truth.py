@@ -12,6 +12,8 @@ import pytest
 
 from posecoach import app
 from posecoach.exercise.catalogue import load_exercise
+from posecoach.synth.cli import remeasure
+from posecoach.synth.truth import exercise_measurements, truth_landmarks
 from posecoach.tracks import FORMAT_VERSION, PoseTrack, save_track
 
 from conftest import SAMPLES, samples_manifest
@@ -21,11 +23,9 @@ CLIPS = samples_manifest()
 
 
 def truth_track(clip: dict) -> PoseTrack:
-    """MediaPipe-like landmarks from the truth: surface keypoints where anny has them (where
-    MediaPipe puts its points), joint centres elsewhere; every landmark fully visible."""
+    """The truth as MediaPipe-like landmarks, every landmark fully visible."""
     truth = np.load(SAMPLES / clip["truth"])
-    xy = np.where(np.isnan(truth["keypoints_px"]), truth["joints_px"], truth["keypoints_px"])
-    world = np.where(np.isnan(truth["keypoints_world"]), truth["joints_world"], truth["keypoints_world"])
+    xy, world = truth_landmarks(truth)
     frames = len(truth["t_s"])
     meta = {"format_version": FORMAT_VERSION, "source": clip["file"], "fps": clip["fps"],
             "size": [int(v) for v in truth["image_size"]], "frames": frames, "model": {"variant": "ground truth"}}
@@ -50,3 +50,29 @@ def test_ground_truth_counts_every_sample_exactly(clip, tmp_path):
     cue = VARIANT_CUES.get((clip["exercise_id"], clip.get("variant", "good")))
     if cue is not None:
         assert all(cue in rep["issues"] for rep in report["rep_events"]), cue
+
+
+@pytest.mark.parametrize("clip", CLIPS, ids=lambda c: c["file"].removesuffix(".mp4"))
+def test_sidecar_measurements_are_the_exercise_files_current_ones(clip):
+    with np.load(SAMPLES / clip["truth"]) as truth:
+        arrays = {k: truth[k] for k in truth.files}
+    stored = {k: v for k, v in arrays.items() if k.startswith("measurement.")}
+    expected = exercise_measurements(clip["exercise_id"], arrays)
+    stale = "stale: run 'python -m posecoach.synth.cli --all --remeasure'"
+    assert sorted(stored) == sorted(expected), stale
+    for name, values in expected.items():
+        np.testing.assert_allclose(stored[name], values, atol=1e-4, err_msg=f"{name} {stale}")
+
+
+def test_remeasure_replaces_only_the_measurements(tmp_path):
+    clip = next(c for c in CLIPS if c["exercise_id"] == "glute_bridge")
+    with np.load(SAMPLES / clip["truth"]) as truth:
+        original = {k: truth[k] for k in truth.files}
+    copy = tmp_path / "clip.truth.npz"
+    np.savez_compressed(copy, **{k: v for k, v in original.items() if not k.startswith("measurement.")},
+                        **{"measurement.gone": np.zeros(3)})
+    remeasure(copy, "glute_bridge")
+    with np.load(copy) as truth:
+        assert sorted(truth.files) == sorted(original)
+        for name, values in original.items():
+            np.testing.assert_array_equal(truth[name], values, err_msg=name)

@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, help="output .mp4")
     p.add_argument("--all", action="store_true", help="regenerate every sample in --samples-file")
     p.add_argument("--only", nargs="+", default=[], help="with --all: only these sample names")
+    p.add_argument("--remeasure", action="store_true",
+                   help="with --all: only recompute the exercise measurements in the samples' truth "
+                        "files (after an exercise file changed; no rendering, no torch)")
     p.add_argument("--motions-dir", type=Path, default=REPO / "exercises" / "motions")
     p.add_argument("--samples-file", type=Path, default=None)
     p.add_argument("--manifest", type=Path, default=None,
@@ -114,15 +117,15 @@ def render_one(a: argparse.Namespace, argv: list[str]) -> dict:
     """Render the clip described by parsed arguments; write video, truth and manifest entry."""
     from posecoach.synth.body import Body
     from posecoach.synth.clip import render_clip
-    from posecoach.synth.truth import manifest_entry, sha256_of, truth_arrays, update_manifest
+    from posecoach.synth.truth import exercise_measurements, manifest_entry, sha256_of, truth_arrays, update_manifest
 
     opts = options_from_args(a)
     body = Body(opts.phenotype, a.cache_dir)
     n_frames = int(round(_duration(opts) * opts.fps))
     clip = render_clip(opts, body, a.output, _preview_sink(a.output, n_frames, a.preview))
     truth = a.output.with_name(a.output.stem + ".truth.npz")
-    np.savez_compressed(truth, **truth_arrays(opts.fps, clip.joints_world, clip.keypoints_world,
-                                              clip.phase, clip.camera))
+    arrays = truth_arrays(opts.fps, clip.joints_world, clip.keypoints_world, clip.phase, clip.camera)
+    np.savez_compressed(truth, **arrays, **exercise_measurements(clip.spec.exercise_id, arrays))
     cam = {**clip.camera_spec.model_dump(), "fov_y_deg": opts.fov_y_deg,
            "eye_m": [round(float(v), 4) for v in clip.camera.eye],
            "target_m": [round(float(v), 4) for v in clip.camera.target]}
@@ -137,6 +140,17 @@ def render_one(a: argparse.Namespace, argv: list[str]) -> dict:
         update_manifest(a.manifest or a.output.parent / "manifest.json", entry)
     log.info("%s: %d frames in %.1f s", a.output, clip.frames, clip.seconds)
     return entry
+
+
+def remeasure(truth: Path, exercise_id: str) -> None:
+    """Replace the exercise measurements of a truth file, keeping everything else."""
+    from posecoach.atomic import atomic_path
+    from posecoach.synth.truth import exercise_measurements
+
+    with np.load(truth) as data:
+        arrays = {k: data[k] for k in data.files if not k.startswith("measurement.")}
+    with atomic_path(truth, suffix=".npz") as tmp, open(tmp, "wb") as f:
+        np.savez_compressed(f, **arrays, **exercise_measurements(exercise_id, arrays))
 
 
 def _look(opts) -> dict:
@@ -194,6 +208,10 @@ def _render_all(a: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     samples_dir = REPO / "samples"
     for name, args in sample_argvs(samples_file):
         if a.only and name not in a.only:
+            continue
+        if a.remeasure:
+            remeasure(samples_dir / f"{name}.truth.npz", args[0])
+            print(f"{name}: measurements recomputed")
             continue
         full = [*args, "-o", str(samples_dir / f"{name}.mp4"), "--cache-dir", str(a.cache_dir)]
         sub = parser.parse_args(full)

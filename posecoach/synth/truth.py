@@ -61,6 +61,27 @@ def truth_arrays(fps: float, joints_world: np.ndarray, keypoints_world: np.ndarr
     }
 
 
+def truth_landmarks(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(N, 33, 2) pixels and (N, 33, 3) metres where MediaPipe is trained to put its points:
+    the surface keypoints, with joint centres where anny has no keypoint."""
+    xy = np.where(np.isnan(arrays["keypoints_px"]), arrays["joints_px"], arrays["keypoints_px"])
+    world = np.where(np.isnan(arrays["keypoints_world"]), arrays["joints_world"], arrays["keypoints_world"])
+    return xy.astype(np.float64), world.astype(np.float64)
+
+
+def exercise_measurements(exercise_id: str, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The exercise's measurements in every frame of the truth, as `measurement.<name>` (or
+    `measurement.<name>.<side>`) arrays, measured as posecoach measures a pose (every landmark
+    visible)."""
+    from posecoach.exercise.catalogue import load_exercise
+    from posecoach.exercise.measure import LandmarkArrays, measure
+
+    xy, world = truth_landmarks(arrays)
+    measured = measure(load_exercise(exercise_id), LandmarkArrays(xy, world, np.ones(xy.shape[:2])), 0.0)
+    return {".".join(["measurement", name, *([side] if side else [])]): values.astype(np.float32)
+            for (name, side), values in measured.values.items()}
+
+
 def sha256_of(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -85,6 +106,8 @@ def update_manifest(manifest: Path, entry: dict) -> None:
             "joints_world": "(N, 33, 3) joint centres in metres (z up), camera-independent",
             "keypoints_world": "(N, 33, 3) surface keypoints in metres",
             "phase": "(N,) int8, see phase_labels",
+            "measurement.<name>[.<side>]": "(N,) the exercise's measurement on the keypoints "
+                                           "(joint centres where none), as posecoach measures it",
         },
         "clips": sorted(clips, key=lambda c: c["file"]),
     }
