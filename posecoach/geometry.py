@@ -58,10 +58,11 @@ def midpoint(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def signed_line_offset(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Signed perpendicular distance of p from the line a->b (2D, pixels).
+    """Signed perpendicular distance of p from the line through a and b (2D, pixels).
 
-    Positive when p lies to the left of the direction a->b in image coordinates
-    turned the usual way up (i.e. "above" a line running left to right).
+    Positive when p lies above the line in the picture, whichever way a->b runs, so a person
+    lying with the head to the left reads the same as one with the head to the right (for an
+    upright line, positive is to its left).
     """
     p, a, b = (np.asarray(x, dtype=np.float64) for x in (p, a, b))
     d = b - a
@@ -69,6 +70,7 @@ def signed_line_offset(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarra
     rel = p - a
     # y is flipped (pixels grow downwards) so that "above the line" is positive.
     cross = d[..., 0] * (-rel[..., 1]) - (-d[..., 1]) * rel[..., 0]
+    cross = np.where(d[..., 0] < 0, -cross, cross)
     return np.where(length < _EPS, np.nan, cross / np.maximum(length, _EPS))
 
 

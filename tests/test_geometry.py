@@ -69,3 +69,13 @@ def test_signed_line_offset_is_positive_above_the_line():
     assert geometry.signed_line_offset(np.array([50.0, 80.0]), a, b) == pytest.approx(20.0)
     assert geometry.signed_line_offset(np.array([50.0, 130.0]), a, b) == pytest.approx(-30.0)
     assert np.isnan(geometry.signed_line_offset(np.array([1.0, 1.0]), a, a))
+
+
+def test_signed_line_offset_is_above_whichever_way_the_line_runs():
+    left, right = np.array([0.0, 100.0]), np.array([100.0, 60.0])
+    above, below = np.array([50.0, 50.0]), np.array([50.0, 110.0])
+    for a, b in ((left, right), (right, left)):
+        assert geometry.signed_line_offset(above, a, b) > 0
+        assert geometry.signed_line_offset(below, a, b) < 0
+    offset = geometry.signed_line_offset
+    assert offset(above, left, right) == pytest.approx(offset(above, right, left))

@@ -99,8 +99,9 @@ def evaluate(spec: ExerciseSpec, series: Series, settings: TrackerSettings | Non
 
 
 def _value(series: Series, name: str, side: str | None) -> np.ndarray:
+    """A measurement the series does not have is unknown (NaN) throughout, as in `Measurements.get`."""
     value = series.values.get((name, side))
-    value = series.values[(name, None)] if value is None else value
+    value = series.values.get((name, None), np.nan) if value is None else value
     return np.where(series.has_pose, value, np.nan)
 
 

@@ -7,6 +7,7 @@ landmarks are not visible enough is NaN ("unknown"), never an exception.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,9 +46,11 @@ class Measurements:
     hidden: dict[str | None, list[str]]
 
     def get(self, name: str, side: str | None) -> float:
+        """The value for the side (or the unsided one); NaN = unknown, also when not measured at all
+        (inputs built by hand, e.g. a bridge given only its hip and knee angles)."""
         value = self.values.get((name, side))
         if value is None:
-            value = self.values[(name, None)]
+            value = self.values.get((name, None), math.nan)
         return float(value)
 
 

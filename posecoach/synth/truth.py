@@ -73,11 +73,12 @@ def exercise_measurements(exercise_id: str, arrays: dict[str, np.ndarray]) -> di
     """The exercise's measurements in every frame of the truth, as `measurement.<name>` (or
     `measurement.<name>.<side>`) arrays, measured as posecoach measures a pose (every landmark
     visible)."""
-    from posecoach.exercise.catalogue import load_exercise
+    from posecoach.exercise.catalogue import exercises_dir, load_exercise_file
     from posecoach.exercise.measure import LandmarkArrays, measure
 
+    spec = load_exercise_file(exercises_dir() / f"{exercise_id}.toml")  # as shipped, no personal overrides
     xy, world = truth_landmarks(arrays)
-    measured = measure(load_exercise(exercise_id), LandmarkArrays(xy, world, np.ones(xy.shape[:2])), 0.0)
+    measured = measure(spec, LandmarkArrays(xy, world, np.ones(xy.shape[:2])), 0.0)
     return {".".join(["measurement", name, *([side] if side else [])]): values.astype(np.float32)
             for (name, side), values in measured.values.items()}
 
