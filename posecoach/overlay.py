@@ -22,9 +22,17 @@ def _scale(image: np.ndarray) -> float:
     return max(min(image.shape[:2]) / 720.0, 0.65)
 
 
+def _font(image, scale, thickness) -> tuple[float, int]:
+    """OpenCV font scale and stroke for a text size relative to the frame."""
+    return _scale(image) * scale, max(1, round(thickness * _scale(image) * 1.5))
+
+
+def _text_width(image, text, scale, thickness=1) -> int:
+    return cv2.getTextSize(text, FONT, *_font(image, scale, thickness))[0][0]
+
+
 def _text(image, text, org, scale, color=WHITE, thickness=1, background=None) -> None:
-    s = _scale(image) * scale
-    t = max(1, round(thickness * _scale(image) * 1.5))
+    s, t = _font(image, scale, thickness)
     (w, h), base = cv2.getTextSize(text, FONT, s, t)
     x, y = int(org[0]), int(org[1])
     if background is not None:
@@ -49,32 +57,47 @@ def draw_skeleton(image: np.ndarray, pose: Pose, highlight: tuple[int, ...] = ()
         cv2.circle(image, tuple(points[i]), max(2, round(5 * s)), ACCENT if i in highlight else GOOD, -1, cv2.LINE_AA)
 
 
-def draw_labels(image: np.ndarray, hud: Hud) -> None:
-    offset = 14 * _scale(image)
+def draw_labels(image: np.ndarray, hud: Hud, avoid: tuple[int, int] = (0, 0)) -> None:
+    """Angle labels beside their joints; a label that would cover the panel (`avoid`: its width
+    and height from the top-left corner) goes just below the panel instead."""
+    s = _scale(image)
+    offset, pad = 14 * s, max(2, round(6 * s))
     for label in hud.labels:
-        x, y = label.xy
-        _text(image, label.text, (x + offset, y - offset), 0.8, ACCENT, 2, background=(40, 40, 40))
+        x, y = label.xy[0] + offset, label.xy[1] - offset
+        height = cv2.getTextSize(label.text, FONT, *_font(image, 0.8, 2))[0][1]
+        if x - pad < avoid[0] and y - height - pad < avoid[1]:
+            y = avoid[1] + height + 2 * pad
+        _text(image, label.text, (x, y), 0.8, ACCENT, 2, background=(40, 40, 40))
 
 
-def draw_panel(image: np.ndarray, hud: Hud) -> None:
+def draw_panel(image: np.ndarray, hud: Hud) -> tuple[int, int]:
+    """Draws the panel in the top-left corner; returns its width and height."""
     s = _scale(image)
     x, line = round(16 * s), 38 * s
-    panel = image[: round(line * 4.4), : round(430 * s)]
+    bar = (round(200 * s), round(14 * s))
+    # As wide as what it says (not a fixed width), so that it hides as little of the body as it can.
+    hold_text = f"hold {hud.hold_s:4.1f}/{hud.hold_target_s:g} s" if hud.hold_target_s else ""
+    widths = [_text_width(image, hud.title, 0.85, 2), _text_width(image, hud.reps, 0.95, 2),
+              _text_width(image, hud.phase, 0.75, 1)]
+    if hold_text:
+        widths.append(bar[0] + round(10 * s) + _text_width(image, hold_text, 0.65))
+    panel = image[: round(line * (4.4 if hold_text else 3.5)), : 2 * x + max(widths)]
     # Darken only the panel's region: blending the whole frame would cost milliseconds.
     cv2.addWeighted(panel, 0.45, np.full_like(panel, 30), 0.55, 0, dst=panel)
     _text(image, hud.title, (x, line), 0.85, WHITE, 2)
     _text(image, hud.reps, (x, line * 2), 0.95, GOOD, 2)
     _text(image, hud.phase, (x, line * 3), 0.75, WHITE, 1)
-    if hud.hold_target_s:
-        _hold_bar(image, hud, (x, round(line * 3.5)), (round(200 * s), round(14 * s)))
+    if hold_text:
+        _hold_bar(image, hud, hold_text, (x, round(line * 3.5)), bar)
+    return panel.shape[1], panel.shape[0]
 
 
-def _hold_bar(image, hud: Hud, origin, size) -> None:
+def _hold_bar(image, hud: Hud, text: str, origin, size) -> None:
     (x, y), (w, h) = origin, size
     done = min(1.0, hud.hold_s / hud.hold_target_s)
     cv2.rectangle(image, (x, y), (x + w, y + h), DIM, 1)
     cv2.rectangle(image, (x, y), (x + round(w * done), y + h), GOOD if done >= 1 else ACCENT, -1)
-    _text(image, f"hold {hud.hold_s:4.1f}/{hud.hold_target_s:g} s", (x + w + 10 * _scale(image), y + h), 0.65)
+    _text(image, text, (x + w + 10 * _scale(image), y + h), 0.65)
 
 
 def draw_cue(image: np.ndarray, hud: Hud) -> None:
@@ -94,10 +117,10 @@ def draw_cue(image: np.ndarray, hud: Hud) -> None:
 def draw(image: np.ndarray, pose: Pose | None, hud: Hud) -> np.ndarray:
     """Returns an annotated copy; the input frame is left untouched."""
     out = image.copy()
-    draw_panel(out, hud)  # first, so that a body under the panel still shows its angles
+    panel = draw_panel(out, hud)  # first, so that a body under the panel still shows through
     if pose is not None:
         draw_skeleton(out, pose, hud.highlight)
-        draw_labels(out, hud)
+        draw_labels(out, hud, avoid=panel)
     draw_cue(out, hud)
     return out
 

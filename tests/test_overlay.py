@@ -58,3 +58,18 @@ def test_no_pose_draws_the_panel_only():
 def test_a_track_replay_draws_on_a_blank_canvas_of_the_recorded_size():
     canvas = overlay.blank_canvas((640, 360))
     assert canvas.shape == (360, 640, 3) and canvas.max() == canvas.min()
+
+
+def test_a_label_under_the_panel_is_drawn_below_it_and_the_panel_fits_its_text():
+    frame = np.full((360, 640, 3), 200, np.uint8)
+    hud = Hud("Glute bridge", "Reps 0/10", "bridge", 1.0, 3.0, None)
+    bare = overlay.draw(frame, None, hud)
+    changed = (bare != 200).any(axis=-1)
+    panel_width, panel_height = int(np.flatnonzero(changed[5])[-1]) + 1, int(np.flatnonzero(changed[:, 5])[-1]) + 1
+    assert 0 < panel_width < 0.5 * 640  # as wide as its text, not a fixed share of the frame
+    pose = Pose(0.0, np.full((33, 2), 30.0), np.zeros((33, 3)), np.zeros(33), np.zeros(33), (640, 360))
+    labelled = Hud(*[getattr(hud, f) for f in ("title", "reps", "phase", "hold_s", "hold_target_s", "cue")],
+                   labels=(AngleLabel((30.0, 30.0), "82"),))
+    out = overlay.draw(frame, pose, labelled)
+    assert (out[:panel_height, :panel_width] == bare[:panel_height, :panel_width]).all()  # the panel reads as before
+    assert _amber(out[panel_height:]) > 0  # the label, just below
