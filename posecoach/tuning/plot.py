@@ -39,8 +39,9 @@ class AxesData:
     def title(self) -> str:
         side = f" ({self.side})" if self.side else ""
         truth = "" if self.truth_reps is None else f" (annotated {self.truth_reps})"
-        holds = " ".join(f"{b - a:.1f}" for a, b in self.holds) or "none"
-        return f"{self.source}: {self.measurement}{side}: {len(self.reps)} reps{truth}; holds {holds} s"
+        holds = " ".join(f"{b - a:.1f}" for a, b in self.holds)
+        holds = f"{holds} s" if holds else "none"
+        return f"{self.source}: {self.measurement}{side}: {len(self.reps)} reps{truth}; holds {holds}"
 
 
 @dataclass(frozen=True)
