@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from posecoach.exercise.catalogue import load_exercise, load_exercise_file
-from posecoach.exercise.checks import TOO_FAST
+from posecoach.exercise.checks import TOO_FAST, issue_messages
 from posecoach.exercise.events import RepCompleted
 from posecoach.exercise.phases import CycleSequence
 from posecoach.exercise.tracker import ExerciseTracker
@@ -59,11 +59,15 @@ def test_a_circle_is_timed_from_leaving_its_side():
     assert all(2.0 < r.duration_s < 3.0 for r in reps)
 
 
-def test_quick_circles_are_counted_without_a_tempo_cue():
-    # No tempo target: a rep's clock covers only part of a circle (see the exercise file).
+def test_quick_circles_are_counted_with_the_cue():
     reps = count("hip_circles_big", swings(4, period_s=1.5))
     assert len(reps) == 4
-    assert not any(TOO_FAST in r.issues for r in reps)
+    assert all(TOO_FAST in r.issues for r in reps)
+    assert issue_messages(load_exercise("hip_circles_big"))[TOO_FAST] == "Slower: take about 3 s for each circle"
+
+
+def test_circles_at_the_asked_pace_get_no_tempo_cue():
+    assert not any(TOO_FAST in r.issues for r in count("hip_circles_big", swings(4, period_s=3.0)))
 
 
 @pytest.mark.parametrize("exercise", ["hip_circles_big", "hip_circles_small"])

@@ -275,6 +275,14 @@ def test_exercise_files_describe_what_they_measure():
     assert "phase pulled: hip <= 70 (leave > 80)" in text
 
 
+def test_a_tempo_target_is_described_with_its_own_cue():
+    from posecoach.exercise.catalogue import describe_exercise
+
+    text = describe_exercise(load_exercise_file(EXERCISES / "squat_to_chair.toml"))
+    assert 'tempo: "Slower: take 4-5 s for each squat, down and up" when a rep' in text
+    assert "s per rep" not in text  # the timed part of a rep is not the whole squat
+
+
 def test_no_exercise_file_is_python():
     assert not list(Path(EXERCISES).rglob("*.py"))
 

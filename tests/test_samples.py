@@ -27,7 +27,7 @@ VARIANT_CUES = {
     ("glute_bridge", "too_low"): "Lift your hips a little higher, into a straight line",
     ("glute_bridge", "over_arched"): "Don't arch your back: lift only until shoulders, hips and knees are in line",
     ("bird_dog", "arm_down"): "Reach the arm out until it is level with your back",
-    ("squat_to_chair", "rushed"): "Slower: take about 3.5 s for each rep",
+    ("squat_to_chair", "rushed"): "Slower: take 4-5 s for each squat, down and up",
     ("squat_to_chair", "shallow"): "Go down until you touch the chair",
 }
 

@@ -187,10 +187,14 @@ def describe_exercise(spec: ExerciseSpec) -> str:
     t = spec.targets
     dose = [f"{t.reps} reps" if t.reps else None, f"{t.sets} sets" if t.sets > 1 else None,
             f"hold {t.hold_s:g} s" if t.hold_s else None, f"rest {t.rest_s:g} s" if t.rest_s else None,
-            f"at least {t.rep_min_s:g} s per rep" if t.rep_min_s else None]
+            f"at least {t.rep_min_s:g} s per rep" if t.rep_min_s and not t.too_fast_cue else None]
     lines = [f"{spec.name} ({spec.id})", f"  position: {spec.position}; camera: {spec.view} view",
              f"  set-up: {spec.setup}", f"  sides: {spec.sides}",
-             f"  dose: {', '.join(d for d in dose if d) or 'as comfortable'}", "  how:"]
+             f"  dose: {', '.join(d for d in dose if d) or 'as comfortable'}"]
+    if t.rep_min_s and t.too_fast_cue:
+        lines.append(f"  tempo: \"{t.too_fast_cue}\" when a rep, timed from leaving the start position, "
+                     f"takes under {t.rep_min_s:g} s")
+    lines.append("  how:")
     lines += [f"    {i}. {step}" for i, step in enumerate(spec.instructions, 1)]
     lines.append("  measured: " + ", ".join(f"{n} ({m.kind})" for n, m in spec.measurements.items()))
     for name, phase in spec.phases.items():

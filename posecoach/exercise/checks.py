@@ -21,7 +21,7 @@ def issue_messages(spec: ExerciseSpec) -> dict[str, str]:
     """The cue shown for each issue id a rep can carry."""
     t = spec.targets
     messages = {
-        TOO_FAST: f"Slower: take about {t.rep_min_s:g} s for each rep" if t.rep_min_s else "Slower",
+        TOO_FAST: t.too_fast_cue or (f"Slower: take about {t.rep_min_s:g} s for each rep" if t.rep_min_s else "Slower"),
         TOO_SLOW: "Keep a steady pace",
         SHORT_HOLD: f"Hold a little longer: aim for {t.hold_s:g} s" if t.hold_s else "Hold longer",
     }

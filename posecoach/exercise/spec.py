@@ -216,6 +216,9 @@ class Targets(Strict):
     rest_s: float = Field(0.0, ge=0.0, le=600.0)
     rep_min_s: float | None = Field(None, gt=0.0, le=60.0)
     rep_max_s: float | None = Field(None, gt=0.0, le=600.0)
+    # The "slower" cue in the exercise's own words: a rep is timed from leaving the start phase
+    # to coming back, shorter than the whole movement, so "take about {rep_min_s} s" can mislead.
+    too_fast_cue: str | None = Field(None, min_length=1)
 
 
 class RepReaches(Strict):
