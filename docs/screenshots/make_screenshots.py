@@ -19,6 +19,7 @@ from pathlib import Path
 
 import cv2
 
+from posecoach.app import open_estimator
 from posecoach.exercise.catalogue import load_exercise
 from posecoach.exercise.spec import RoutineStep
 from posecoach.history import History
@@ -26,7 +27,7 @@ from posecoach.live import answers as ans
 from posecoach.live.capture import OpenedSource, paced
 from posecoach.live.flow import FlowSettings, Stage
 from posecoach.live.plan import Plan, plan_item
-from posecoach.live.session import Devices, LiveSession, pose_estimator
+from posecoach.live.session import Devices, LiveSession
 from posecoach.live.signals import Key, Press, SetPain
 from posecoach.live.window import WindowUI
 from posecoach.sources import VideoSource
@@ -97,7 +98,7 @@ def session(video: str, answers: ans.Answers, shots: Shots, reps: int) -> None:
     plan = demo_plan(reps)
     settings = FlowSettings(countdown_s=1.0, setup_ok_s=1.0, exercise_rest_s=2.0)
     with tempfile.TemporaryDirectory() as data, History(Path(data) / "h.sqlite3") as history, \
-            pose_estimator() as estimator:
+            open_estimator() as (estimator, _):
         ui = WindowUI(script=SlowScript(answers), snapshot=shots)
         devices = Devices(history, estimator, ui)
         LiveSession(plan, looped_camera(video), devices, screen=True, settings=settings).run()
