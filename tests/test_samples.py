@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from posecoach import app, geometry
+from posecoach import app
 from posecoach.exercise.catalogue import exercise_ids, load_exercise
+from posecoach.synth.evaluate import near_angles, near_side
 from posecoach.tracks import load_track
 from posecoach.types import Landmark
 
@@ -40,11 +41,29 @@ HIP_MAX_MAE_CENTRES, HIP_MAX_MAE_KEYPOINTS, KNEE_MAX_MAE = 10.0, 5.0, 8.0
 
 def test_every_exercise_has_a_sample_filmed_from_the_view_it_needs():
     views = {"side": {"side", "oblique"}, "front": {"front", "top_feet"}}
-    covered = {c["exercise_id"] for c in CLIPS
-               if c.get("variant", "good") == "good"
-               and (load_exercise(c["exercise_id"]).view == "any"
-                    or c["camera"]["view"] in views[load_exercise(c["exercise_id"]).view])}
+    needed = {exercise: load_exercise(exercise).view for exercise in exercise_ids()}
+    covered = {c["exercise_id"] for c in CLIPS if c.get("variant", "good") == "good"
+               and (needed[c["exercise_id"]] == "any" or c["camera"]["view"] in views[needed[c["exercise_id"]]])}
     assert set(exercise_ids()) - covered == set()
+
+
+def assert_matches_annotation(report: dict, clip: dict) -> None:
+    """Reps (and per side), every annotated hold within HOLD_TOLERANCE_S, and a form-error
+    variant's cue on every rep."""
+    assert report["reps"]["total"] == clip["reps"]
+    for side in ("left", "right"):
+        if clip.get(f"reps_{side}") is not None:
+            assert report["reps"][side] == clip[f"reps_{side}"], side
+    for hold in clip["holds"]:
+        matches = [h for h in report["holds"] if h["side"] == hold.get("side")
+                   and abs(h["start_s"] - hold["start_s"]) < 1.5]
+        assert matches, f"no reported hold near {hold}"
+        nearest = min(matches, key=lambda h: abs(h["start_s"] - hold["start_s"]))
+        assert abs(nearest["duration_s"] - hold["duration_s"]) <= HOLD_TOLERANCE_S, (hold, nearest)
+    cue = VARIANT_CUES.get((clip["exercise_id"], clip.get("variant", "good")))
+    if cue is not None:
+        assert report["rep_events"] and all(cue in rep["issues"] for rep in report["rep_events"]), cue
+        assert report["reps"]["good"] == 0
 
 
 @pytest.fixture(scope="module")
@@ -65,41 +84,7 @@ def tracks(model_path, tmp_path_factory):
 def test_sample_counts_are_exact(clip, tracks):
     report = app.replay(str(tracks(clip)), load_exercise(clip["exercise_id"]))
     assert report["frames_with_pose"] >= 0.9 * report["frames"]
-    assert report["reps"]["total"] == clip["reps"]
-    for side in ("left", "right"):
-        if clip.get(f"reps_{side}") is not None:
-            assert report["reps"][side] == clip[f"reps_{side}"], side
-    for hold in clip["holds"]:
-        matches = [h for h in report["holds"] if h["side"] == hold.get("side")
-                   and abs(h["start_s"] - hold["start_s"]) < 1.5]
-        assert matches, f"no reported hold near {hold}"
-        nearest = min(matches, key=lambda h: abs(h["start_s"] - hold["start_s"]))
-        assert abs(nearest["duration_s"] - hold["duration_s"]) <= HOLD_TOLERANCE_S, (hold, nearest)
-    cue = VARIANT_CUES.get((clip["exercise_id"], clip.get("variant", "good")))
-    if cue is not None:
-        assert report["rep_events"] and all(cue in rep["issues"] for rep in report["rep_events"]), cue
-        assert report["reps"]["good"] == 0
-
-
-def _angles(xy: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray]:
-    s, h, k, a = (Landmark[f"{side.upper()}_{n}"] for n in ("SHOULDER", "HIP", "KNEE", "ANKLE"))
-    hip = geometry.joint_angle(xy[:, s], xy[:, h], xy[:, k])
-    knee = geometry.joint_angle(xy[:, h], xy[:, k], xy[:, a])
-    return hip, knee
-
-
-def _near_side(truth) -> np.ndarray:
-    """Per frame, 0 where the left side is nearer the camera, 1 where the right is (from the
-    ground truth: both hips read visibility ~1.0 side-on, and some people turn round)."""
-    hips = truth["joints_world"][:, [Landmark.LEFT_HIP, Landmark.RIGHT_HIP]]
-    depth = -(hips @ truth["camera_view"][2, :3] + truth["camera_view"][2, 3])  # camera looks along -z
-    return (depth[:, 1] < depth[:, 0]).astype(int)
-
-
-def _near_angles(xy: np.ndarray, near: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Hip and knee angles of the side nearer the camera in each frame."""
-    (hip_l, knee_l), (hip_r, knee_r) = _angles(xy, "left"), _angles(xy, "right")
-    return np.where(near == 0, hip_l, hip_r), np.where(near == 0, knee_l, knee_r)
+    assert_matches_annotation(report, clip)
 
 
 SIDE_CLIPS = [c for c in CLIPS if c["camera"]["view"] == "side"]
@@ -109,21 +94,20 @@ SIDE_CLIPS = [c for c in CLIPS if c["camera"]["view"] == "side"]
 def test_side_view_angles_match_ground_truth(clip, tracks):
     track = load_track(tracks(clip))
     truth = np.load(SAMPLES / clip["truth"])
-    near = _near_side(truth)
-    joints = np.array([[Landmark[f"{side}_{n}"] for n in ("HIP", "KNEE", "ANKLE")] for side in ("LEFT", "RIGHT")])
-    near_visibility = np.take_along_axis(track.visibility, joints[near], axis=1)
+    left_near = near_side(truth)
+    joints = np.array([[Landmark[f"{side}_{n}"] for n in ("HIP", "KNEE", "ANKLE")] for side in ("RIGHT", "LEFT")])
+    near_visibility = np.take_along_axis(track.visibility, joints[left_near.astype(int)], axis=1)
     seen = track.has_pose.astype(bool) & (near_visibility.min(axis=1) > 0.5)
-    near = near[seen]
-    hip, knee = _near_angles(track.xy[seen].astype(float), near)
-    hip_centres, knee_centres = _near_angles(truth["joints_px"][seen].astype(float), near)
-    hip_surface, knee_surface = _near_angles(truth["keypoints_px"][seen].astype(float), near)
-    hip_error = min(np.nanmean(np.abs(hip - hip_centres)) - HIP_MAX_MAE_CENTRES,
-                    np.nanmean(np.abs(hip - hip_surface)) - HIP_MAX_MAE_KEYPOINTS)
+    found = near_angles(track.xy[seen].astype(float), left_near[seen])
+    centres = near_angles(truth["joints_px"][seen].astype(float), left_near[seen])
+    surface = near_angles(truth["keypoints_px"][seen].astype(float), left_near[seen])
+    hip_error = min(np.nanmean(np.abs(found["hip"] - centres["hip"])) - HIP_MAX_MAE_CENTRES,
+                    np.nanmean(np.abs(found["hip"] - surface["hip"])) - HIP_MAX_MAE_KEYPOINTS)
     assert hip_error <= 0, f"hip MAE over tolerance by {hip_error:.1f} deg"
     # A shin pointing at the camera has no side-view knee angle: where the joint centres and the
     # surface keypoints disagree by more than the tolerance, the truth itself is undecided.
-    defined = np.abs(knee_centres - knee_surface) <= KNEE_MAX_MAE
+    defined = np.abs(centres["knee"] - surface["knee"]) <= KNEE_MAX_MAE
     # (The crossed leg of the figure four, nearest the camera, has such a shin most of the time.)
     assert defined.sum() >= 3 * clip["fps"], f"knee angle defined in only {defined.sum()} frames"
-    knee_mae = np.nanmean(np.abs(knee - knee_centres)[defined])
+    knee_mae = np.nanmean(np.abs(found["knee"] - centres["knee"])[defined])
     assert knee_mae <= KNEE_MAX_MAE, f"knee MAE {knee_mae:.1f} deg"

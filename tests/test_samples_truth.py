@@ -17,7 +17,7 @@ from posecoach.synth.truth import exercise_measurements, truth_landmarks
 from posecoach.tracks import FORMAT_VERSION, PoseTrack, save_track
 
 from conftest import SAMPLES, samples_manifest
-from test_samples import HOLD_TOLERANCE_S, VARIANT_CUES
+from test_samples import assert_matches_annotation
 
 CLIPS = samples_manifest()
 
@@ -39,18 +39,7 @@ def test_ground_truth_counts_every_sample_exactly(clip, tmp_path):
     path = tmp_path / "truth.npz"
     save_track(truth_track(clip), path)
     report = app.replay(str(path), load_exercise(clip["exercise_id"]))
-    assert report["reps"]["total"] == clip["reps"]
-    for side in ("left", "right"):
-        if clip.get(f"reps_{side}") is not None:
-            assert report["reps"][side] == clip[f"reps_{side}"], side
-    for hold in clip["holds"]:
-        nearest = min((h for h in report["holds"] if h["side"] == hold.get("side")),
-                      key=lambda h: abs(h["start_s"] - hold["start_s"]))
-        assert abs(nearest["duration_s"] - hold["duration_s"]) <= HOLD_TOLERANCE_S, (hold, nearest)
-    cue = VARIANT_CUES.get((clip["exercise_id"], clip.get("variant", "good")))
-    if cue is not None:
-        assert all(cue in rep["issues"] for rep in report["rep_events"]), cue
-
+    assert_matches_annotation(report, clip)
 
 @pytest.mark.parametrize("clip", CLIPS, ids=lambda c: c["file"].removesuffix(".mp4"))
 def test_sidecar_measurements_are_the_exercise_files_current_ones(clip):

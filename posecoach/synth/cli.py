@@ -117,15 +117,15 @@ def render_one(a: argparse.Namespace, argv: list[str]) -> dict:
     """Render the clip described by parsed arguments; write video, truth and manifest entry."""
     from posecoach.synth.body import Body
     from posecoach.synth.clip import render_clip
-    from posecoach.synth.truth import exercise_measurements, manifest_entry, sha256_of, truth_arrays, update_manifest
+    from posecoach.synth.truth import manifest_entry, sha256_of, truth_arrays, update_manifest, write_truth
 
     opts = options_from_args(a)
     body = Body(opts.phenotype, a.cache_dir)
     n_frames = int(round(_duration(opts) * opts.fps))
     clip = render_clip(opts, body, a.output, _preview_sink(a.output, n_frames, a.preview))
     truth = a.output.with_name(a.output.stem + ".truth.npz")
-    arrays = truth_arrays(opts.fps, clip.joints_world, clip.keypoints_world, clip.phase, clip.camera)
-    np.savez_compressed(truth, **arrays, **exercise_measurements(clip.spec.exercise_id, arrays))
+    write_truth(truth, truth_arrays(opts.fps, clip.joints_world, clip.keypoints_world, clip.phase, clip.camera),
+                clip.spec.exercise_id)
     cam = {**clip.camera_spec.model_dump(), "fov_y_deg": opts.fov_y_deg,
            "eye_m": [round(float(v), 4) for v in clip.camera.eye],
            "target_m": [round(float(v), 4) for v in clip.camera.target]}
@@ -144,13 +144,11 @@ def render_one(a: argparse.Namespace, argv: list[str]) -> dict:
 
 def remeasure(truth: Path, exercise_id: str) -> None:
     """Replace the exercise measurements of a truth file, keeping everything else."""
-    from posecoach.atomic import atomic_path
-    from posecoach.synth.truth import exercise_measurements
+    from posecoach.synth.truth import write_truth
 
     with np.load(truth) as data:
-        arrays = {k: data[k] for k in data.files if not k.startswith("measurement.")}
-    with atomic_path(truth, suffix=".npz") as tmp, open(tmp, "wb") as f:
-        np.savez_compressed(f, **arrays, **exercise_measurements(exercise_id, arrays))
+        arrays = {k: data[k] for k in data.files}
+    write_truth(truth, arrays, exercise_id)
 
 
 def _look(opts) -> dict:

@@ -83,6 +83,16 @@ def exercise_measurements(exercise_id: str, arrays: dict[str, np.ndarray]) -> di
             for (name, side), values in measured.values.items()}
 
 
+def write_truth(path: Path, arrays: dict[str, np.ndarray], exercise_id: str) -> None:
+    """Write the sidecar atomically: the arrays (without any old measurements) and the exercise's
+    measurements computed on them now."""
+    from posecoach.atomic import atomic_path
+
+    arrays = {k: v for k, v in arrays.items() if not k.startswith("measurement.")}
+    with atomic_path(path, suffix=".npz") as tmp, open(tmp, "wb") as f:
+        np.savez_compressed(f, **arrays, **exercise_measurements(exercise_id, arrays))
+
+
 def sha256_of(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
