@@ -1,23 +1,51 @@
 # The two commands: `make demo` (set up + run) and `make test` (set up + test).
+# Both install exactly the versions in uv.lock (with hashes); `make lock` updates it and
+# `make test-latest` runs the suite against the newest releases that pyproject.toml allows.
 PYTHON ?= python3
+UV_VERSION := 0.13.9
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+UV_TOOL := .uv-tool
+UV := $(UV_TOOL)/bin/uv
+# uv runs the Python already on the machine; it never downloads one.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
 
-.PHONY: demo test bench lint samples clean
+.PHONY: demo test test-fast test-latest lock bench lint wheel samples clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(UV):
+	$(PYTHON) -m venv $(UV_TOOL)
+	$(UV_TOOL)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --extra dev
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/posecoach
 
-# Under xvfb-run when it is installed, so the real-window test runs too (it skips otherwise).
+# Under xvfb-run when it is installed, so the real-window tests run too.
 test: $(STAMP)
 	@if command -v xvfb-run >/dev/null 2>&1; then xvfb-run -a $(BIN)/pytest; else $(BIN)/pytest; fi
+
+# The tests that need no pose model.
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not e2e"
+
+# The newest releases within pyproject.toml's ranges, in a separate venv: a breaking upstream
+# release shows here, on purpose, and never in `make test`.
+test-latest: | $(UV)
+	$(UV) venv --allow-existing .venv-latest
+	VIRTUAL_ENV=.venv-latest $(UV) pip install --upgrade -e '.[dev]'
+	@if command -v xvfb-run >/dev/null 2>&1; then xvfb-run -a .venv-latest/bin/pytest; else .venv-latest/bin/pytest; fi
+
+# Re-resolve uv.lock to the newest versions allowed, then run `make test` before committing it.
+lock: | $(UV)
+	$(UV) lock --upgrade
+
+wheel: | $(UV)
+	$(UV) build --out-dir dist
 
 bench: $(STAMP)
 	$(BIN)/posecoach bench
@@ -32,4 +60,4 @@ samples:
 	.venv-synth/bin/python -m posecoach.synth.cli --all
 
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) .venv-latest $(UV_TOOL) dist out .pytest_cache
