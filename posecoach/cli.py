@@ -10,11 +10,9 @@ import sys
 from pathlib import Path
 
 from posecoach import __version__, app, cli_live, cli_tune
+from posecoach.bundled import demo_sample
 from posecoach.cli_common import add_model_options, model_choice, progress, say
 from posecoach.errors import PosecoachError, UserError
-
-PROJECT_DIR = Path(__file__).resolve().parents[1]
-DEMO_SAMPLE = PROJECT_DIR / "samples" / "glute_bridge_side.mp4"
 
 
 def _summary(report: dict) -> str:
@@ -32,27 +30,30 @@ def cmd_replay(args) -> int:
     options = app.ReplayOptions(out=args.out, report=args.report, show=args.show,
                                 force=args.force, progress=progress)
     report = app.replay(args.source, spec, options, model_choice(args))
-    print(_summary(report))
+    # With --json, stdout is the JSON alone (for `| jq`); the human lines go to stderr.
+    tell = say if args.json else print
+    tell(_summary(report))
     for warning in report["warnings"]:
         say(f"warning: {warning}")
     for label, path in (("annotated video", args.out), ("report", args.report)):
         if path:
-            print(f"{label}: {path}")
+            tell(f"{label}: {path}")
     if args.json:
         print(json.dumps(report, indent=2))
     return 0
 
 
 def cmd_demo(args) -> int:
-    if not DEMO_SAMPLE.is_file():
-        raise UserError(f"{DEMO_SAMPLE}: the bundled sample is missing; reinstall posecoach from a full clone")
+    sample = demo_sample()
+    if not sample.is_file():
+        raise UserError(f"{sample}: the bundled sample is missing; reinstall posecoach")
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    args.source = str(DEMO_SAMPLE)
+    args.source = str(sample)
     args.exercise = "glute_bridge"
     args.out = args.out_dir / "demo_annotated.mp4"
     args.report = args.out_dir / "demo_report.json"
     args.force, args.json, args.show = True, False, args.show
-    say(f"Replaying the bundled sample {DEMO_SAMPLE.name} (no camera needed)")
+    say(f"Replaying the bundled sample {sample.name} (no camera needed)")
     return cmd_replay(args)
 
 
@@ -131,7 +132,7 @@ def cmd_synth(args) -> int:
 def cmd_bench(args) -> int:
     from posecoach.bench import format_bench, run_bench
 
-    source = args.source or str(DEMO_SAMPLE)
+    source = args.source or str(demo_sample())
     size = _parse_size(args.size) if args.size else None
     print(format_bench(run_bench(source, args.exercise, model_choice(args), args.frames, size)))
     return 0
@@ -241,6 +242,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("posecoach: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`posecoach exercises | head`): stop quietly, as other tools do.
+        # stdout is pointed at devnull so the interpreter's final flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as e:  # noqa: BLE001 - last resort: one line, the traceback only on --debug
         if args.debug:
             raise

@@ -9,11 +9,13 @@ import json
 import sys
 from pathlib import Path
 
+from posecoach.bundled import bundled_dir
 from posecoach.cli_common import add_model_options, model_choice, progress, say
 from posecoach.errors import UserError
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
-DEFAULT_EVAL_PATHS = (PROJECT_DIR / "samples", PROJECT_DIR.parent / "shared" / "realclips")
+SAMPLES_DIR = bundled_dir("samples")
+# ../shared sits beside a source checkout only; from an installed wheel it is simply absent.
+DEFAULT_EVAL_PATHS = (SAMPLES_DIR, SAMPLES_DIR.parent.parent / "shared" / "realclips")
 
 
 def cmd_eval(args) -> int:

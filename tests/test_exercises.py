@@ -202,6 +202,24 @@ def catalogue_dir(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.mark.parametrize("command", ["exercises", "routines"])
+@pytest.mark.parametrize("state", ["missing", "empty"])
+def test_a_missing_or_empty_catalogue_is_an_error_not_an_empty_listing(
+        tmp_path, monkeypatch, capsys, command, state):
+    from posecoach.cli import main
+
+    folder = tmp_path / "catalogue"
+    if state == "empty":
+        (folder / "routines").mkdir(parents=True)
+    monkeypatch.setenv(EXERCISES_ENV, str(folder))
+    assert main([command]) == 2
+    out, err = capsys.readouterr()
+    where = folder if command == "exercises" else folder / "routines"
+    kind = command.rstrip("s")
+    problem = f"no {kind} folder there" if state == "missing" else f"no {kind} files (*.toml) there"
+    assert (out, err) == ("", f"posecoach: {where}: {problem}; check ${EXERCISES_ENV}\n")
+
+
 @pytest.mark.parametrize(
     ("wanted", "message"),
     [

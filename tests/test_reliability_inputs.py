@@ -85,10 +85,21 @@ def test_a_model_file_other_than_the_track_s_is_ignored_with_a_warning(tmp_path,
     track = track_file(tmp_path)
     other = tmp_path / "other.task"
     other.write_bytes(b"not the model that recorded the track")
-    code, _, err = run_cli(capsys, "replay", track, "-e", "glute_bridge", "--json", "--model", other)
+    code, _, err = run_cli(capsys, "replay", track, "-e", "glute_bridge", "--model", other)
     assert code == 0
     assert err == (f"warning: the pose track was recorded with model legacy_full: its own landmarks are used, "
                    f"--model {other} is ignored\n")
+
+
+def test_with_json_stdout_is_the_report_alone(tmp_path, capsys):
+    track = track_file(tmp_path)
+    report = tmp_path / "report.json"
+    code, out, err = run_cli(capsys, "replay", track, "-e", "glute_bridge", "--json", "--report", report)
+    assert code == 0
+    assert json.loads(out) == json.loads(report.read_text())
+    summary, where = err.splitlines()  # the human lines move to stderr
+    assert summary.startswith("glute_bridge: 2 reps, 2 meeting the targets; holds: ")
+    assert where == f"report: {report}"
 
 
 @pytest.mark.parametrize(

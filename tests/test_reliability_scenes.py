@@ -152,7 +152,7 @@ def _track(capsys, video: Path, model_path: Path, frames: int = 180) -> tuple[di
     assert main(["track", str(video), "-o", str(track), "--model", str(model_path)]) == 0
     assert capsys.readouterr().out == f"{track}: {frames} frames from {video} (model custom)\n"
     assert main(["replay", str(track), "-e", "glute_bridge", "--json"]) == 0
-    report = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    report = json.loads(capsys.readouterr().out)  # --json: stdout is the JSON alone
     return report, load_track(track).xy[:, TORSO].mean(axis=1)
 
 

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from posecoach.bundled import bundled_dir
 from posecoach.errors import SpecError
 from posecoach.exercise.measure import landmark_names
 from posecoach.exercise.spec import ANGLE_KINDS, ExerciseSpec, RoutineSpec
@@ -21,9 +22,9 @@ Model = TypeVar("Model", bound=BaseModel)
 
 
 def exercises_dir() -> Path:
-    """The folder of exercise files: $POSECOACH_EXERCISES_DIR or the project's `exercises/`."""
+    """The folder of exercise files: $POSECOACH_EXERCISES_DIR or the shipped `exercises/`."""
     override = os.environ.get(EXERCISES_ENV)
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "exercises"
+    return Path(override) if override else bundled_dir("exercises")
 
 
 def routines_dir() -> Path:
@@ -121,9 +122,19 @@ def load_exercise_file(path: Path) -> ExerciseSpec:
     return spec
 
 
+def _ids_in(directory: Path, kind: str) -> list[str]:
+    """The ids of the `kind` files in `directory`; none at all is an error, never an empty listing."""
+    fix = f"check ${EXERCISES_ENV}" if os.environ.get(EXERCISES_ENV) else "reinstall posecoach"
+    if not directory.is_dir():
+        raise SpecError(f"{directory}: no {kind} folder there; {fix}")
+    ids = sorted(p.stem for p in directory.glob("*.toml"))
+    if not ids:
+        raise SpecError(f"{directory}: no {kind} files (*.toml) there; {fix}")
+    return ids
+
+
 def exercise_ids(directory: Path | None = None) -> list[str]:
-    directory = directory or exercises_dir()
-    return sorted(p.stem for p in directory.glob("*.toml"))
+    return _ids_in(directory or exercises_dir(), "exercise")
 
 
 def _unknown(kind: str, wanted: str, known: list[str]) -> SpecError:
@@ -155,7 +166,7 @@ def load_all_exercises(directory: Path | None = None) -> dict[str, ExerciseSpec]
 
 
 def routine_ids(directory: Path | None = None) -> list[str]:
-    return sorted(p.stem for p in (directory or routines_dir()).glob("*.toml"))
+    return _ids_in(directory or routines_dir(), "routine")
 
 
 def describe_step(step) -> str:

@@ -26,6 +26,7 @@ from typing import Annotated, Any
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from posecoach.bundled import bundled_dir
 from posecoach.errors import ModelError
 from posecoach.pose import bundle
 
@@ -122,8 +123,8 @@ class _ManifestEntry(BaseModel):
 
 
 def manifest_path() -> Path:
-    """The manifest shipped with the source tree: `models/manifest.toml`."""
-    return Path(__file__).resolve().parents[2] / "models" / "manifest.toml"
+    """The shipped manifest, `models/manifest.toml`."""
+    return bundled_dir("models") / "manifest.toml"
 
 
 def load_manifest(path: Path | None = None) -> dict[str, ModelSpec]:

@@ -17,11 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
+from posecoach.bundled import bundled_dir
 from posecoach.synth.body import DEFAULT_CACHE_DIR, Look, Phenotype
 from posecoach.synth.render import Lighting
 from posecoach.synth.webcam import WebcamOptions
 
 log = logging.getLogger("posecoach.synth")
+# `--all` rewrites the checkout's samples/ (make samples); an installed copy has no checkout.
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -72,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--remeasure", action="store_true",
                    help="with --all: only recompute the exercise measurements in the samples' truth "
                         "files (after an exercise file changed; no rendering, no torch)")
-    p.add_argument("--motions-dir", type=Path, default=REPO / "exercises" / "motions")
+    p.add_argument("--motions-dir", type=Path, default=bundled_dir("exercises") / "motions")
     p.add_argument("--samples-file", type=Path, default=None)
     p.add_argument("--manifest", type=Path, default=None,
                    help="manifest to update (default: manifest.json next to the output)")
