@@ -12,7 +12,7 @@ UV := $(UV_TOOL)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: demo test test-fast test-latest lock bench lint wheel samples clean
+.PHONY: demo test test-fast test-latest lock bench accuracy lint wheel samples clean
 
 $(UV):
 	$(PYTHON) -m venv $(UV_TOOL)
@@ -49,6 +49,10 @@ wheel: | $(UV)
 
 bench: $(STAMP)
 	$(BIN)/posecoach bench
+
+# Regenerates docs/ACCURACY.md from the samples and, when present, ../shared's real clips.
+accuracy: $(STAMP)
+	$(BIN)/python benchmarks/accuracy.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check posecoach tests

@@ -11,6 +11,7 @@ from posecoach.exercise.events import (
     FormIssue,
     HoldTargetReached,
     RepCompleted,
+    WrongPosition,
     WrongView,
 )
 from posecoach.exercise.spec import ExerciseSpec
@@ -27,7 +28,9 @@ def cues_from_events(spec: ExerciseSpec, events: list[Event]) -> list[Cue]:
     messages = checks.issue_messages(spec)
     cues = []
     for e in events:
-        if isinstance(e, WrongView):  # turning round is the fix for most hidden joints too
+        if isinstance(e, WrongPosition):  # in the wrong position nothing else can help
+            cues.append(Cue(e.t_s, e.message, 5))
+        elif isinstance(e, WrongView):  # turning round is the fix for most hidden joints too
             cues.append(Cue(e.t_s, e.message, 4))
         elif isinstance(e, CannotSee):
             cues.append(Cue(e.t_s, e.message, 3))

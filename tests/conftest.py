@@ -16,12 +16,15 @@ from posecoach.exercise.measure import Measurements
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 REALCLIPS = SHARED / "realclips"
+REALCLIPS_MORE = SHARED / "realclips_more"
 SAMPLES = ROOT / "samples"
 
 
-def realclips_manifest() -> list[dict]:
-    path = REALCLIPS / "manifest.json"
-    return json.loads(path.read_text())["clips"] if path.is_file() else []
+def realclips_manifest(folder: Path = REALCLIPS) -> list[dict]:
+    """The clips listed in a shared folder's manifest, each with its `path`; none when absent."""
+    path = folder / "manifest.json"
+    clips = json.loads(path.read_text())["clips"] if path.is_file() else []
+    return [{**clip, "path": folder / clip["file"]} for clip in clips]
 
 
 def samples_manifest() -> list[dict]:

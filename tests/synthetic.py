@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from posecoach.tracks import FORMAT_VERSION, PoseTrack, save_track
+from posecoach.tuning.synthetic import side_depth_m
 from posecoach.types import Landmark as L
 
 SIZE = (1280, 720)
@@ -52,7 +53,8 @@ def bridge_track(reps: int = 3, fps: float = 30.0, gaps: tuple[tuple[float, floa
     t_ms = np.arange(n) * 1000.0 / fps
     has_pose = ~np.array([any(a <= t / 1000 < b for a, b in gaps) for t in t_ms])
     xy = np.stack([bridge_xy(v) for v in lift]).astype(np.float32)
-    world = np.concatenate([(xy - (600, 500)) / PX_PER_M, np.zeros((n, 33, 1), np.float32)], axis=-1)
+    depth = np.broadcast_to(side_depth_m()[:, None], (n, 33, 1))  # the chest faces up
+    world = np.concatenate([(xy - (600, 500)) / PX_PER_M, depth], axis=-1)
     visibility = np.full((n, 33), 0.95, np.float32)
     xy[~has_pose], world[~has_pose], visibility[~has_pose] = np.nan, np.nan, np.nan
     meta = {"format_version": FORMAT_VERSION, "source": "synthetic bridge", "fps": fps,

@@ -257,8 +257,12 @@ def test_the_setup_check_on_synthetic_poses(bridge):
                          pose.image_size)
     status = assess_setup(bridge, far, measure(bridge, LandmarkArrays.from_pose(far), 0.5))
     assert status.hints == ("Come a little closer to the camera",)
-    facing = bridge.model_copy(update={"view": "front"})
-    assert assess_setup(facing, pose, m).hints == ("Turn to face the camera",)
+    # Lying down, turning round is not the fix: the hint says where the camera goes.
+    facing = bridge.model_copy(update={"view": "front", "setup": "Camera at your feet."})
+    assert assess_setup(facing, pose, m).hints == ("Camera at your feet.",)
+    standing = load_exercise("squat_to_chair")
+    assert assess_setup(standing, pose, measure(standing, LandmarkArrays.from_pose(pose), 0.5)).hints == (
+        "Stand up for this exercise",)
     assert assess_setup(bridge, None, None).hints == ("I can't see you: step into the frame",)
 
 

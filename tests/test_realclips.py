@@ -1,9 +1,14 @@
-"""Real people on real clips (../shared/realclips): every exercise file counts them as annotated.
+"""Real people on real clips (../shared/realclips and realclips_more): counted as annotated.
 
 Each clip goes through the real pose model once per session into a recorded track; the counts
 come from replaying that track, which gives exactly what replaying the video gives. Reps must
 match the annotation exactly, and each annotated hold must be matched by a reported hold whose
-start, end and duration are each within the annotation's precision plus margin (1 s).
+start, end and duration are each within the annotation's precision plus margin (1 s). Spans of
+other poses (`other_spans`) must not count or time as the exercise, and no clip counts anything
+as an exercise of another body position.
+
+A clip posecoach still gets wrong is listed in KNOWN_MISSES with its measured cause, as a strict
+xfail: the day it is fixed the test says so.
 """
 
 from pathlib import Path
@@ -11,15 +16,34 @@ from pathlib import Path
 import pytest
 
 from posecoach import app
-from posecoach.exercise.catalogue import load_exercise
+from posecoach.exercise.catalogue import load_all_exercises, load_exercise
+from posecoach.exercise.fast import evaluate
 from posecoach.exercise.overrides import CONFIG_ENV
+from posecoach.tracks import load_track
+from posecoach.tuning.series import track_series
 
-from conftest import REALCLIPS, realclips_manifest
+from conftest import REALCLIPS, REALCLIPS_MORE, realclips_manifest
 
 pytestmark = pytest.mark.e2e
 
 HOLD_TOLERANCE_S = 1.0
-CLIPS = realclips_manifest()
+OTHER_SPAN_OVERLAP_S = 1.0  # annotation precision (0.3 s each end) and the hold's grace
+CLIPS = realclips_manifest(REALCLIPS) + realclips_manifest(REALCLIPS_MORE)
+KNOWN_MISSES = {
+    "supine_twist/leap_lying_twist_hold_side.mp4":
+        "knee rolls are measured facing the feet (view 'front'); from the side the knees' sideways "
+        "roll is along the camera's axis and reads nothing",
+    "forward_bend/istock_standing_forward_bend_side.mp4":
+        "the hold is timed from the first bend to the end (1.9-9.2 s) instead of the full fold "
+        "(4.0-6.5 s): the fold band also takes the way down and the half lift",
+    "glute_bridge/leap_butt_bridge_side.mp4":
+        "holds timed from entering the top band (5.9-11.8 s against 6.4-11.1 s): the rise reaches "
+        "the band about 0.5 s before the hips settle, and the lowering leaves it 0.7 s late",
+    "cobra_sphinx/istock_cobra_to_downdog_side.mp4":
+        "the press-up hold is timed 4.0-9.1 s against 4.6-8.5 s, the same loose hold edges as above",
+    "squat/sagor_jump_squats_side_vertical.mp4":
+        "the set starts crouched at the bottom: the first rep has no start from standing, 5 of 6",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -31,42 +55,65 @@ def no_user_overrides(monkeypatch, tmp_path):
 def clip_track(shared_dir, model_path, tmp_path_factory):
     """The pose track of a clip, recorded on first use and kept for the session."""
     folder = tmp_path_factory.mktemp("realclip_tracks")
-    tracks: dict[str, Path] = {}
+    tracks: dict[Path, Path] = {}
 
     def track(clip: dict) -> Path:
-        if clip["file"] not in tracks:
-            out = folder / f"{Path(clip['file']).stem}.npz"
-            app.record_track(str(shared_dir / "realclips" / clip["file"]), out,
-                             model=app.ModelChoice(path=model_path))
-            tracks[clip["file"]] = out
-        return tracks[clip["file"]]
+        if clip["path"] not in tracks:
+            out = folder / f"{len(tracks)}_{clip['path'].stem}.npz"
+            app.record_track(str(clip["path"]), out, model=app.ModelChoice(path=model_path))
+            tracks[clip["path"]] = out
+        return tracks[clip["path"]]
 
     return track
 
 
-@pytest.fixture(params=CLIPS, ids=[c["exercise_id"] for c in CLIPS])
-def clip_report(request, clip_track, model_path):
-    clip = request.param
-    track = clip_track(clip)
-    report = app.replay(str(track), load_exercise(clip["exercise_id"]), model=app.ModelChoice(path=model_path))
-    return clip, report
+def _param(clip: dict):
+    miss = KNOWN_MISSES.get(clip["file"])
+    marks = [pytest.mark.xfail(strict=True, reason=miss)] if miss else []
+    return pytest.param(clip, marks=marks, id=Path(clip["file"]).stem)
 
 
-def test_reps_counted_exactly(clip_report):
-    clip, report = clip_report
+def _replay(clip_track, model_path, clip: dict, exercise_id: str) -> dict:
+    return app.replay(str(clip_track(clip)), load_exercise(exercise_id), model=app.ModelChoice(path=model_path))
+
+
+@pytest.mark.parametrize("clip", [_param(c) for c in CLIPS])
+def test_counted_as_annotated(clip, clip_track, model_path):
+    report = _replay(clip_track, model_path, clip, clip["exercise_id"])
     events = [(r["side"], r["start_s"], r["end_s"]) for r in report["rep_events"]]
-    assert report["reps"]["total"] == clip["reps"], f"{clip['file']}: {clip['reps_note']}; counted {events}"
-
-
-def test_each_annotated_hold_is_reported(clip_report):
-    clip, report = clip_report
+    assert report["reps"]["total"] == clip["reps"], f"{clip['reps_note']}; counted {events}"
     for hold in clip["holds"]:
         matches = [h for h in report["holds"]
                    if all(abs(h[k] - hold[k]) <= HOLD_TOLERANCE_S for k in ("start_s", "end_s", "duration_s"))]
-        assert matches, f"{clip['file']}: hold {hold['start_s']}-{hold['end_s']} s not in {report['holds']}"
+        assert matches, f"hold {hold['start_s']}-{hold['end_s']} s not in {report['holds']}"
+
+
+@pytest.mark.parametrize("clip", [pytest.param(c, id=Path(c["file"]).stem) for c in CLIPS if c.get("other_spans")])
+def test_other_poses_in_the_clip_do_not_count(clip, clip_track, model_path):
+    report = _replay(clip_track, model_path, clip, clip["exercise_id"])
+    for span in clip["other_spans"]:
+        overlapping = [e for e in report["rep_events"] + report["holds"]
+                       if min(e["end_s"], span["end_s"]) - max(e["start_s"], span["start_s"]) > OTHER_SPAN_OVERLAP_S]
+        assert not overlapping, span["pose"]
+
+
+@pytest.mark.parametrize("clip", [pytest.param(c, id=Path(c["file"]).stem) for c in CLIPS])
+def test_nothing_counts_as_an_exercise_of_another_position(clip, clip_track, model_path):
+    exercises = load_all_exercises()
+    own = exercises[clip["exercise_id"]].position
+    track = load_track(clip_track(clip))
+    for exercise_id, spec in exercises.items():
+        if spec.position == own:
+            continue
+        # The vectorised counter: the same counts as a replay (tests/test_fast.py), 20 times faster.
+        outcome = evaluate(spec, track_series(spec, track))
+        holds = [h for side in outcome.sides.values() for h in side.holds if h.end_s - h.start_s >= 1.0]
+        assert (len(outcome.reps), holds) == (0, []), exercise_id
 
 
 def test_the_clips_are_here_when_shared_is(shared_dir):
-    assert CLIPS, f"{REALCLIPS / 'manifest.json'} lists no clips"
-    for clip in CLIPS:
-        assert (shared_dir / "realclips" / clip["file"]).is_file(), clip["file"]
+    for folder in (REALCLIPS, REALCLIPS_MORE):
+        clips = realclips_manifest(folder)
+        assert clips, f"{folder / 'manifest.json'} lists no clips"
+        assert all(clip["path"].is_file() for clip in clips)
+    assert set(KNOWN_MISSES) <= {clip["file"] for clip in CLIPS}

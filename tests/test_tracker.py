@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from posecoach.exercise.catalogue import load_exercise
 from posecoach.exercise.events import (
     CannotSee,
     HoldEnded,
@@ -200,6 +201,15 @@ def test_facing_the_camera_for_a_side_view_exercise_is_flagged(bridge):
     events = []
     for i in range(90):
         events += tracker.update(fake_measurements({"hip": 130, "knee": 90}, view_ratio=0.8), i / FPS * 1000)
+    (wrong,) = of(WrongView, events)
+    assert wrong.message == bridge.setup  # lying down, the camera moves: to where the file says
+
+
+def test_standing_and_facing_the_camera_for_a_side_view_exercise_says_turn():
+    tracker = ExerciseTracker(load_exercise("squat_to_chair"))
+    events = []
+    for i in range(90):
+        events += tracker.update(fake_measurements({"knee": 170}, view_ratio=0.8), i / FPS * 1000)
     (wrong,) = of(WrongView, events)
     assert wrong.message == "Turn so your side faces the camera"
     assert wrong.t_s == pytest.approx(1.5, abs=0.05)

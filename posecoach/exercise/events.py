@@ -83,7 +83,13 @@ class WrongView:
     message: str
 
 
+@dataclass(frozen=True)
+class WrongPosition:
+    t_s: float
+    message: str
+
+
 Event = (
     PhaseEntered | RepCompleted | HoldStarted | HoldTargetReached | HoldEnded
-    | FormIssue | CannotSee | SideChanged | WrongView
+    | FormIssue | CannotSee | SideChanged | WrongView | WrongPosition
 )

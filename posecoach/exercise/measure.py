@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from posecoach import geometry
+from posecoach.exercise.position import in_position
 from posecoach.exercise.spec import SIDES, ExerciseSpec
 from posecoach.types import Landmark, Pose
 
@@ -44,6 +45,8 @@ class Measurements:
     side_visibility: dict[str, np.ndarray]
     view_ratio: np.ndarray
     hidden: dict[str | None, list[str]]
+    # Whether the body is in the exercise's position; outside it every value reads unknown.
+    in_position: np.ndarray = np.True_
 
     def get(self, name: str, side: str | None) -> float:
         """The value for the side (or the unsided one); NaN = unknown, also when not measured at all
@@ -150,16 +153,20 @@ def measurement_sides(spec: ExerciseSpec, name: str) -> tuple[str | None, ...]:
 
 
 def measure(spec: ExerciseSpec, arrays: LandmarkArrays, min_visibility: float) -> Measurements:
+    # The one place counting is gated on the position: a value outside it is unknown, so the
+    # tracker, the vectorised counter and the tuning traces all count only in position.
+    positioned = in_position(spec.position, arrays.world)
     values: dict[Key, np.ndarray] = {}
     for name, m in spec.measurements.items():
         for side in measurement_sides(spec, name):
             value, visibility = _evaluate(m, arrays, side)
-            values[(name, side)] = np.where(visibility >= min_visibility, value, np.nan)
+            values[(name, side)] = np.where((visibility >= min_visibility) & positioned, value, np.nan)
     return Measurements(
         values=values,
         side_visibility=_side_visibility(spec, arrays),
         view_ratio=_view_ratio(arrays),
         hidden=_hidden(spec, arrays, min_visibility),
+        in_position=positioned,
     )
 
 

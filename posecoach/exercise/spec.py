@@ -278,7 +278,7 @@ class Calibration(Strict):
 class ExerciseSpec(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
-    position: Literal["supine", "prone", "quadruped", "standing", "seated", "kneeling"]
+    position: Literal["supine", "prone", "quadruped", "standing"]  # see exercise/position.py
     view: Literal["side", "front", "any"]
     setup: str
     instructions: list[str] = Field(min_length=1)

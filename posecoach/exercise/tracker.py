@@ -17,10 +17,12 @@ from posecoach.exercise.events import (
     PhaseEntered,
     RepCompleted,
     SideChanged,
+    WrongPosition,
     WrongView,
 )
 from posecoach.exercise.measure import Measurements
 from posecoach.exercise.phases import CycleSequence, HoldTimer, PhaseDetector, RepSequence
+from posecoach.exercise.position import POSITIONS
 from posecoach.exercise.spec import SIDES, ExerciseSpec
 
 
@@ -30,6 +32,7 @@ class TrackerSettings:
     side_switch_s: float = 0.7
     unseen_after_s: float = 0.5
     wrong_view_after_s: float = 1.5
+    wrong_position_after_s: float = 1.5
     side_view_max_ratio: float = 0.55  # shoulder width / torso length above this: facing us
     front_view_min_ratio: float = 0.35
 
@@ -161,6 +164,7 @@ class ExerciseTracker:
         self._side_challenger: tuple[str, float] | None = None
         self._unseen = Debounce(settings.unseen_after_s)
         self._wrong_view = Debounce(settings.wrong_view_after_s)
+        self._wrong_position = Debounce(settings.wrong_position_after_s)
         self._last_t = 0.0
 
     def update(self, measurements: Measurements | None, t_ms: float) -> list[Event]:
@@ -168,6 +172,7 @@ class ExerciseTracker:
         events: list[Event] = []
         if measurements is not None:
             events += self._choose_side(measurements, t_s)
+            events += self._check_position(measurements, t_s)
             events += self._check_view(measurements, t_s)
         events += self._check_seen(measurements, t_s)
         for side, track in self.tracks.items():
@@ -208,6 +213,11 @@ class ExerciseTracker:
         message = _unseen_message(m, self.active_side, self.spec.unilateral)
         return [CannotSee(t_s, message)] if self._unseen.fires(message is not None, t_s) else []
 
+    def _check_position(self, m: Measurements, t_s: float) -> list[Event]:
+        if not self._wrong_position.fires(not bool(m.in_position), t_s):
+            return []
+        return [WrongPosition(t_s, POSITIONS[self.spec.position].cue)]
+
     def _check_view(self, m: Measurements, t_s: float) -> list[Event]:
         ratio = float(m.view_ratio)
         wrong = (
@@ -216,9 +226,7 @@ class ExerciseTracker:
         )
         if not self._wrong_view.fires(wrong, t_s):
             return []
-        message = ("Turn so your side faces the camera" if self.spec.view == "side"
-                   else "Turn to face the camera")
-        return [WrongView(t_s, message)]
+        return [WrongView(t_s, wrong_view_message(self.spec))]
 
     @property
     def status(self) -> TrackerStatus:
@@ -232,6 +240,14 @@ class ExerciseTracker:
             hold_target_s=self.spec.targets.hold_s,
             active_side=self.active_side,
         )
+
+
+def wrong_view_message(spec: ExerciseSpec) -> str:
+    """What to do when the camera sees the body from the wrong side. Standing, turn round; lying
+    or on all fours, turning is not the fix: the camera moves, to where the file says."""
+    if spec.position != "standing":
+        return spec.setup
+    return "Turn so your side faces the camera" if spec.view == "side" else "Turn to face the camera"
 
 
 def _unseen_message(m: Measurements | None, active_side: str | None, unilateral: bool) -> str | None:

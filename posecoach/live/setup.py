@@ -1,4 +1,4 @@
-"""The set-up check before an exercise: body in the frame, the right view, a usable distance.
+"""The set-up check before an exercise: body in the frame, in position, the right view, a usable distance.
 
 Pure: a pose and its measurements in, a checklist out. The view thresholds are the tracker's,
 so the check and the tracker's "turn to the side" cue agree.
@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from posecoach.exercise.measure import Measurements, resolve
+from posecoach.exercise.position import POSITIONS
 from posecoach.exercise.spec import ExerciseSpec
-from posecoach.exercise.tracker import TrackerSettings
+from posecoach.exercise.tracker import TrackerSettings, wrong_view_message
 from posecoach.types import Pose
 
 _BODY = slice(11, 33)  # shoulders to feet: the face does not tell the distance
@@ -71,11 +72,18 @@ def _view(spec: ExerciseSpec, m: Measurements, tracker: TrackerSettings) -> Setu
     if spec.view == "any":
         return SetupCheck("Any camera view", True, "")
     ratio = float(m.view_ratio)
+    hint = wrong_view_message(spec)
     if spec.view == "side":
         ok = bool(ratio <= tracker.side_view_max_ratio)
-        return SetupCheck("Your side toward the camera", ok, "" if ok else "Turn so your side faces the camera")
+        return SetupCheck("Your side toward the camera", ok, "" if ok else hint)
     ok = bool(ratio >= tracker.front_view_min_ratio)
-    return SetupCheck("Facing the camera", ok, "" if ok else "Turn to face the camera")
+    return SetupCheck("Facing the camera", ok, "" if ok else hint)
+
+
+def _position(spec: ExerciseSpec, m: Measurements) -> SetupCheck:
+    position = POSITIONS[spec.position]
+    ok = bool(m.in_position)
+    return SetupCheck(position.label, ok, "" if ok else position.cue)
 
 
 def _distance(pose: Pose, settings: SetupSettings) -> SetupCheck:
@@ -98,4 +106,5 @@ def assess_setup(spec: ExerciseSpec, pose: Pose | None, m: Measurements | None,
     tracker, settings = tracker or TrackerSettings(), settings or SetupSettings()
     if pose is None or m is None or not np.isfinite(pose.xy).all():
         return SetupStatus((SetupCheck("Whole body in the frame", False, "I can't see you: step into the frame"),))
-    return SetupStatus((_in_frame(spec, pose, m, settings), _view(spec, m, tracker), _distance(pose, settings)))
+    return SetupStatus((_in_frame(spec, pose, m, settings), _position(spec, m), _view(spec, m, tracker),
+                        _distance(pose, settings)))

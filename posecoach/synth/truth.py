@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from posecoach.synth.camera import Camera
+from posecoach.types import Landmark
 
 NUM_LANDMARKS = 33
 PHASE_DOC = {"0": "start/rest position", "1": "moving", "2": "target position reached/held"}
@@ -65,8 +66,20 @@ def truth_landmarks(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarr
     """(N, 33, 2) pixels and (N, 33, 3) metres where MediaPipe is trained to put its points:
     the surface keypoints, with joint centres where anny has no keypoint."""
     xy = np.where(np.isnan(arrays["keypoints_px"]), arrays["joints_px"], arrays["keypoints_px"])
-    world = np.where(np.isnan(arrays["keypoints_world"]), arrays["joints_world"], arrays["keypoints_world"])
-    return xy.astype(np.float64), world.astype(np.float64)
+    scene = np.where(np.isnan(arrays["keypoints_world"]), arrays["joints_world"], arrays["keypoints_world"])
+    return xy.astype(np.float64), _camera_axes(scene.astype(np.float64), arrays["camera_view"])
+
+
+# OpenGL camera axes (x right, y up, looking down -z) to MediaPipe's (x right, y down, z away).
+_GL_TO_MEDIAPIPE = np.diag([1.0, -1.0, -1.0])
+
+
+def _camera_axes(scene: np.ndarray, view: np.ndarray) -> np.ndarray:
+    """Scene points (metres, z up) turned into the camera's axes and centred on the hips, as
+    MediaPipe gives its world landmarks; lengths and angles are unchanged."""
+    camera = scene @ view[:3, :3].T.astype(np.float64) @ _GL_TO_MEDIAPIPE
+    hips = camera[..., [Landmark.LEFT_HIP, Landmark.RIGHT_HIP], :].mean(axis=-2, keepdims=True)
+    return camera - hips
 
 
 def exercise_measurements(exercise_id: str, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -16,6 +16,17 @@ SIZE = (640, 480)
 THIGH_PX, TORSO_PX, SHIN_PX = 110.0, 150.0, 100.0
 
 
+def side_depth_m() -> np.ndarray:
+    """World z per landmark for a body lying on its back with the head to the image's left: the
+    right side 10 cm nearer the camera than the left, so the chest faces up (a flat figure
+    has no facing, and no position)."""
+    depth = np.zeros(NUM_LANDMARKS)
+    for landmark in Landmark:
+        if landmark.name.startswith(("LEFT", "RIGHT")):
+            depth[landmark] = -0.1 if landmark.name.startswith("RIGHT") else 0.1
+    return depth
+
+
 def _unit(deg: np.ndarray) -> np.ndarray:
     rad = np.radians(deg)
     return np.stack([np.cos(rad), -np.sin(rad)], axis=-1)  # pixel y grows downwards
@@ -46,7 +57,7 @@ def angle_track(t_s: np.ndarray, hip_deg: np.ndarray, knee_deg: np.ndarray | Non
             xy[:, index], vis[:, index] = points, seen
     heads = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER]
     xy[:, :11] = xy[:, heads].mean(axis=1, keepdims=True) + np.array([-20.0, 0.0])
-    world = np.concatenate([xy / 400.0, np.zeros((n, NUM_LANDMARKS, 1))], axis=-1)
+    world = np.concatenate([xy / 400.0, np.broadcast_to(side_depth_m()[:, None], (n, NUM_LANDMARKS, 1))], axis=-1)
     rows = has_pose[:, None]
     meta = {"format_version": FORMAT_VERSION, "source": source, "fps": float(1.0 / np.median(np.diff(t_s))),
             "size": list(SIZE), "frames": n, "model": {"variant": "synthetic"}}
