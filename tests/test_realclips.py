@@ -88,7 +88,15 @@ def test_counted_as_annotated(clip, clip_track, model_path):
         assert matches, f"hold {hold['start_s']}-{hold['end_s']} s not in {report['holds']}"
 
 
-@pytest.mark.parametrize("clip", [pytest.param(c, id=Path(c["file"]).stem) for c in CLIPS if c.get("other_spans")])
+# The forward bend's loose hold (KNOWN_MISSES) also takes in the half lift that follows it.
+OTHER_SPAN_MISSES = {"forward_bend/istock_standing_forward_bend_side.mp4"}
+
+
+@pytest.mark.parametrize("clip", [
+    pytest.param(c, id=Path(c["file"]).stem,
+                 marks=[pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[c["file"]])]
+                 if c["file"] in OTHER_SPAN_MISSES else [])
+    for c in CLIPS if c.get("other_spans")])
 def test_other_poses_in_the_clip_do_not_count(clip, clip_track, model_path):
     report = _replay(clip_track, model_path, clip, clip["exercise_id"])
     for span in clip["other_spans"]:
