@@ -48,9 +48,9 @@ def _answers(args, screening: bool):
 
 
 def _needs_screen(history, rescreen: bool) -> bool:
-    from posecoach.safety import needs_screening
+    from posecoach.safety import needs_full_screen
 
-    return rescreen or needs_screening(history.last_screening(), dt.date.today())
+    return rescreen or needs_full_screen(history.last_screening(), dt.date.today())
 
 
 def _ui(args, answers):

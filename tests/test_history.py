@@ -114,7 +114,7 @@ def test_screenings_are_remembered_with_their_date(db):
         db.save_screening(safety.Screening(day, a, safety.evaluate(a)))
     last = db.last_screening()
     assert last.taken_on == dt.date(2025, 3, 9)
-    assert last.verdict == safety.Verdict(safety.Outcome.SEE_CLINICIAN, ("fever",))
+    assert last.verdict == safety.Verdict(safety.Outcome.URGENT, ("fever",))
     assert last.answers["fever"] is True and last.answers["cancer"] is False
 
 

@@ -28,7 +28,7 @@ def test_safety_from_options_is_remembered(capsys):
 
 
 def test_safety_in_the_terminal_stops_on_an_emergency_sign(monkeypatch, capsys):
-    replies = iter(["maybe", "y"] + ["n"] * 9)
+    replies = iter(["maybe", "y"] + ["n"] * 22)
     monkeypatch.setattr("builtins.input", lambda prompt: next(replies))
     assert cli.main(["safety"]) == 3
     out = capsys.readouterr().out

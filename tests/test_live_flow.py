@@ -27,6 +27,7 @@ from posecoach.live.signals import (
 )
 
 FPS = 10
+N_QUESTIONS = len(__import__('posecoach.safety').safety.QUESTIONS)
 READY = SetupStatus((SetupCheck("Whole body in the frame", True, ""),))
 NOT_READY = SetupStatus((SetupCheck("Whole body in the frame", False, "Step into the frame"),))
 FAST = flow.FlowSettings(countdown_s=1.0, setup_ok_s=0.5, set_rest_s=2.0, side_switch_s=1.0, exercise_rest_s=3.0)
@@ -92,8 +93,8 @@ def two_exercises(bridge):
 
 def test_the_safety_screen_comes_first_and_is_saved(bridge_plan):
     d = Driver(bridge_plan, screen=True)
-    assert isinstance(d.screen, sc.SafetyScreen) and d.screen.index == 1 and d.screen.total == 10
-    d.send(*[Press(Key.NO)] * 10)
+    assert isinstance(d.screen, sc.SafetyScreen) and d.screen.index == 1 and d.screen.total == N_QUESTIONS
+    d.send(*[Press(Key.NO)] * N_QUESTIONS)
     assert d.state.stage is Stage.PAIN_BEFORE
     [saved] = d.of(SaveScreening)
     assert saved.verdict.ok and not any(saved.answers.values())
@@ -101,11 +102,11 @@ def test_the_safety_screen_comes_first_and_is_saved(bridge_plan):
 
 @pytest.mark.parametrize(("first_yes", "tone", "title"), [
     (0, "danger", "Seek urgent medical care now"),  # saddle numbness
-    (3, "warning", "See a clinician before exercising"),  # severe pain not easing
+    (13, "warning", "See a clinician before exercising"),  # severe pain not easing
 ])
 def test_a_red_flag_stops_before_any_session(bridge_plan, first_yes, tone, title):
     d = Driver(bridge_plan, screen=True)
-    d.send(*[Press(Key.YES if i == first_yes else Key.NO) for i in range(10)])
+    d.send(*[Press(Key.YES if i == first_yes else Key.NO) for i in range(N_QUESTIONS)])
     assert d.state.stage is Stage.SAFETY_STOP
     assert (d.screen.tone, d.screen.title) == (tone, title)
     assert "not a diagnosis" in d.screen.footer
@@ -305,7 +306,7 @@ def test_an_interruption_before_the_session_saves_nothing(bridge_plan):
 def test_every_screen_has_its_keys_in_the_legend(two_exercises):
     d = Driver(two_exercises, screen=True)
     assert d.screen.legend == (("Y", "yes"), ("N", "no"), ("Q", "quit"))
-    d.send(*[Press(Key.NO)] * 10)
+    d.send(*[Press(Key.NO)] * N_QUESTIONS)
     assert ("0-9", "rate") in d.screen.legend and ("Space", "confirm") in d.screen.legend
     d.pain(2).to_active()
     assert [k for k, _ in d.screen.legend] == ["P", "S", "R", "H", "Q"]

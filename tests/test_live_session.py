@@ -98,7 +98,7 @@ def test_a_red_flag_in_the_answers_starts_no_session(tmp_path):
     answers = CALM.model_copy(update={"red_flags": {**dict.fromkeys(ans.safety.question_ids(), False),
                                                     "night_pain": True}})
     result, rows = run(tmp_path, TrackCamera(reps=1), answers)
-    assert rows == [] and result.state.verdict.title == "See a clinician before exercising"
+    assert rows == [] and result.state.verdict.title == "See a doctor within a day or two"
     with History(tmp_path / "h.sqlite3") as history:
         assert history.last_screening().verdict.flagged == ("night_pain",)
 

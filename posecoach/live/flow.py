@@ -246,7 +246,7 @@ def _safety_key(state: FlowState, key: Key) -> Transition:
     if len(answers) < len(safety.QUESTIONS):
         return Transition(replace(state, answers=answers))
     by_id = dict(zip(safety.question_ids(), answers, strict=True))
-    verdict = safety.evaluate(by_id)
+    verdict = safety.evaluate(by_id, floor=safety.on_floor(i.spec.position for i in state.plan.items))
     stage = Stage.PAIN_BEFORE if verdict.ok else Stage.SAFETY_STOP
     return Transition(replace(state, answers=answers, verdict=verdict, stage=stage),
                       (SaveScreening(by_id, verdict), Say(verdict.title)))
