@@ -82,12 +82,15 @@ def cmd_live(args) -> int:
 
     plan = _plan(args)
     with History() as history:
+        from posecoach.safety import Scope
+
         screen = _needs_screen(history, args.rescreen)
         ui = _ui(args, _answers(args, screen))
         source = open_camera(args.camera)
         with open_estimator(model_choice(args)) as (estimator, _):
             devices = Devices(history, estimator, ui, Sounds(args.sound, sys.stderr), Speech(args.speak))
-            session = LiveSession(plan, source, devices, screen, _flow_settings(args), mirror=not args.no_mirror)
+            session = LiveSession(plan, source, devices, Scope.FULL if screen else None, _flow_settings(args),
+                                  mirror=not args.no_mirror)
             result = session.run()
     print(_session_summary(result))
     return 0 if result.state.verdict is None or result.state.verdict.ok else 3

@@ -4,6 +4,7 @@ import dataclasses
 
 import pytest
 
+from posecoach import safety
 from posecoach.exercise.events import FormIssue, HoldEnded, HoldTargetReached, RepCompleted
 from posecoach.exercise.spec import RoutineSpec, RoutineStep
 from posecoach.live import flow
@@ -27,7 +28,7 @@ from posecoach.live.signals import (
 )
 
 FPS = 10
-N_QUESTIONS = len(__import__('posecoach.safety').safety.QUESTIONS)
+N_QUESTIONS = len(safety.QUESTIONS)
 READY = SetupStatus((SetupCheck("Whole body in the frame", True, ""),))
 NOT_READY = SetupStatus((SetupCheck("Whole body in the frame", False, "Step into the frame"),))
 FAST = flow.FlowSettings(countdown_s=1.0, setup_ok_s=0.5, set_rest_s=2.0, side_switch_s=1.0, exercise_rest_s=3.0)
@@ -37,7 +38,7 @@ class Driver:
     """Feeds inputs to the flow; keeps the state, the effects and a frame clock."""
 
     def __init__(self, plan: Plan, screen: bool = False, settings: flow.FlowSettings = FAST) -> None:
-        self.state = flow.start(plan, settings, screen)
+        self.state = flow.start(plan, settings, safety.Scope.FULL if screen else None)
         self.effects: list = []
         self.t = 0.0
 
@@ -53,6 +54,18 @@ class Driver:
             self.t += 1 / FPS
             self.send(flow.Tick(round(self.t, 3), tuple(events) if i == 0 else (), setup))
         return self
+
+    def answer(self, *keys: Key, wait_s: float = 1.1) -> "Driver":
+        """Answer questions as a person does: read each one for `wait_s`, then press."""
+        for key in keys:
+            self.frames(wait_s).send(Press(key))
+        return self
+
+    def screen_all(self, yes: tuple[int, ...] = ()) -> "Driver":
+        """Answer every question (yes at the positions given) and confirm the answer check."""
+        self.answer(*[Key.YES if i in yes else Key.NO for i in range(N_QUESTIONS)])
+        assert self.state.stage is Stage.SAFETY_REVIEW
+        return self.answer(Key.CONFIRM)
 
     def pain(self, value: int) -> "Driver":
         return self.send(SetPain(value), Press(Key.CONFIRM))
@@ -94,10 +107,10 @@ def two_exercises(bridge):
 def test_the_safety_screen_comes_first_and_is_saved(bridge_plan):
     d = Driver(bridge_plan, screen=True)
     assert isinstance(d.screen, sc.SafetyScreen) and d.screen.index == 1 and d.screen.total == N_QUESTIONS
-    d.send(*[Press(Key.NO)] * N_QUESTIONS)
+    d.screen_all()
     assert d.state.stage is Stage.PAIN_BEFORE
     [saved] = d.of(SaveScreening)
-    assert saved.verdict.ok and not any(saved.answers.values())
+    assert saved.verdict.ok and not any(a.flags for a in saved.answers.values())
 
 
 @pytest.mark.parametrize(("first_yes", "tone", "title"), [
@@ -105,13 +118,67 @@ def test_the_safety_screen_comes_first_and_is_saved(bridge_plan):
     (13, "warning", "See a clinician before exercising"),  # severe pain not easing
 ])
 def test_a_red_flag_stops_before_any_session(bridge_plan, first_yes, tone, title):
-    d = Driver(bridge_plan, screen=True)
-    d.send(*[Press(Key.YES if i == first_yes else Key.NO) for i in range(N_QUESTIONS)])
+    d = Driver(bridge_plan, screen=True).screen_all(yes=(first_yes,))
     assert d.state.stage is Stage.SAFETY_STOP
     assert (d.screen.tone, d.screen.title) == (tone, title)
+    assert d.screen.lines[0] == f"You answered yes or not sure to: {safety.QUESTIONS[first_yes].sign}."
     assert "not a diagnosis" in d.screen.footer
     d.send(Press(Key.CONFIRM))
     assert d.state.done and not d.of(StartSession)
+
+
+def test_a_held_key_answers_only_the_question_it_was_pressed_on(bridge_plan):
+    """Auto-repeat sends the key again and again: repeats never answer, so holding N answers one question."""
+    d = Driver(bridge_plan, screen=True).answer(Key.NO)
+    for _ in range(40):  # 4 s of the key held down
+        d.frames(0.1).send(Press(Key.NO, repeat=True))
+    assert len(d.state.answers) == 1 and d.screen.index == 2
+
+
+def test_an_answer_before_the_pause_does_not_count(bridge_plan):
+    """A double press, or a key pressed before the question could be read, answers nothing."""
+    d = Driver(bridge_plan, screen=True).frames(0.1)  # the question is first seen at 0.1 s
+    d.frames(0.5).send(Press(Key.NO))
+    assert d.state.answers == () and not d.screen.ready
+    d.frames(0.5).send(Press(Key.NO), Press(Key.NO))
+    assert d.state.answers == (safety.Answer.NO,)
+    d.frames(0.9).send(Press(Key.YES))
+    assert len(d.state.answers) == 1
+    d.frames(0.1).send(Press(Key.YES))
+    assert d.state.answers == (safety.Answer.NO, safety.Answer.YES)
+
+
+def test_back_returns_to_the_last_question_and_changes_its_answer(bridge_plan):
+    d = Driver(bridge_plan, screen=True).answer(Key.NO, Key.YES)
+    assert d.screen.index == 3 and ("B", "back") in d.screen.legend
+    d.send(Press(Key.BACK))
+    assert d.screen.index == 2 and d.state.answers == (safety.Answer.NO,)
+    d.answer(Key.NO)
+    assert d.state.answers == (safety.Answer.NO, safety.Answer.NO)
+
+
+def test_the_answer_check_lists_every_answer_and_can_go_back(bridge_plan):
+    d = Driver(bridge_plan, screen=True)
+    d.answer(*[Key.UNSURE if i == 2 else Key.NO for i in range(N_QUESTIONS)])
+    assert isinstance(d.screen, sc.ReviewScreen) and d.screen.title == "Check your answers"
+    assert len(d.screen.rows) == N_QUESTIONS
+    assert d.screen.rows[2] == ("new trouble controlling the bladder or bowel", "not sure")
+    assert not d.of(SaveScreening)  # nothing is decided before the answers are checked
+    d.send(Press(Key.BACK))
+    assert d.state.stage is Stage.SAFETY and d.screen.index == N_QUESTIONS
+    d.answer(Key.NO).answer(Key.CONFIRM)
+    [saved] = d.of(SaveScreening)
+    assert saved.verdict.outcome is safety.Outcome.EMERGENCY and saved.verdict.flagged == ("bladder_bowel",)
+
+
+def test_confirming_the_answer_check_needs_the_pause_too(bridge_plan):
+    d = Driver(bridge_plan, screen=True).answer(*[Key.NO] * N_QUESTIONS)
+    d.send(Press(Key.CONFIRM))  # pressed with the last answer: ignored
+    assert d.state.stage is Stage.SAFETY_REVIEW
+    d.frames(1.1).send(Press(Key.CONFIRM, repeat=True))
+    assert d.state.stage is Stage.SAFETY_REVIEW
+    d.send(Press(Key.CONFIRM))
+    assert d.state.stage is Stage.PAIN_BEFORE
 
 
 def test_a_whole_exercise_counts_reps_and_is_saved_then_rated(bridge_plan):
@@ -299,14 +366,14 @@ def test_an_interruption_saves_the_exercise_in_progress(bridge_plan):
 
 
 def test_an_interruption_before_the_session_saves_nothing(bridge_plan):
-    d = Driver(bridge_plan, screen=True).send(Press(Key.NO))
+    d = Driver(bridge_plan, screen=True).answer(Key.NO)
     assert flow.interrupt(d.state, "interrupted").effects == ()
 
 
 def test_every_screen_has_its_keys_in_the_legend(two_exercises):
     d = Driver(two_exercises, screen=True)
-    assert d.screen.legend == (("Y", "yes"), ("N", "no"), ("Q", "quit"))
-    d.send(*[Press(Key.NO)] * N_QUESTIONS)
+    assert d.screen.legend == (("Y", "yes"), ("N", "no"), ("U", "not sure"), ("Q", "quit"))
+    d.screen_all()
     assert ("0-9", "rate") in d.screen.legend and ("Space", "confirm") in d.screen.legend
     d.pain(2).to_active()
     assert [k for k, _ in d.screen.legend] == ["P", "S", "R", "H", "Q"]

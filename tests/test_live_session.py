@@ -19,6 +19,7 @@ from posecoach.live.plan import plan_for_exercise
 from posecoach.live.session import Devices, LiveSession
 from posecoach.live.setup import assess_setup
 from posecoach.live.window import HeadlessUI
+from posecoach.safety import Scope
 from posecoach.types import Frame
 
 from synthetic import bridge_track
@@ -44,7 +45,7 @@ class TrackCamera:
         return self.poses[frame.index]
 
 
-def run(tmp_path, camera: TrackCamera, answers: ans.Answers, reps: int = 2, screen: bool = True, sets: int = 1):
+def run(tmp_path, camera: TrackCamera, answers: ans.Answers, reps: int = 2, screen=Scope.FULL, sets: int = 1):
     plan = plan_for_exercise(load_exercise("glute_bridge"), reps=reps, sets=sets)
     history = History(tmp_path / "h.sqlite3")
     devices = Devices(history, camera.estimate, HeadlessUI(ans.Answerer(answers)))
@@ -105,7 +106,7 @@ def test_a_red_flag_in_the_answers_starts_no_session(tmp_path):
 
 def test_no_person_in_view_waits_at_the_setup_check(tmp_path):
     camera = TrackCamera(reps=1, gaps=((0.0, 100.0),))
-    result, [row] = run(tmp_path, camera, CALM, reps=1, screen=False)
+    result, [row] = run(tmp_path, camera, CALM, reps=1, screen=None)
     assert row.stop_reason == "camera" and row.exercises == ()
 
 
@@ -132,7 +133,7 @@ def test_a_real_window_session(tmp_path):
     camera = TrackCamera(reps=2)
     with History(tmp_path / "h.sqlite3") as history:
         source = OpenedSource("synthetic", camera.frames(), (1280, 720), False)
-        LiveSession(plan, source, Devices(history, camera.estimate, ui), True, FAST, drop_frames=False).run()
+        LiveSession(plan, source, Devices(history, camera.estimate, ui), Scope.FULL, FAST, drop_frames=False).run()
         [row] = history.sessions()
     assert row.status == "completed" and row.exercises[0].reps["both"] == 1
     assert set(shown) == {(720, 1280, 3)}
@@ -233,7 +234,7 @@ def test_a_stuck_headless_flow_fails_instead_of_spinning():
     from posecoach.live.draw import View
 
     ui = HeadlessUI(ans.Answerer(ans.Answers()))
-    state = flow.start(plan_for_exercise(bridge_spec()), screen=False)
+    state = flow.start(plan_for_exercise(bridge_spec()), scope=None)
     state = flow.advance(state, flow.Press(flow.Key.QUIT)).state  # not started: done
     with pytest.raises(PosecoachError, match="stuck"):
         for _ in range(300):

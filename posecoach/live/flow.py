@@ -5,7 +5,8 @@ ratings and the end of the camera. Effects are what the runner must do: save to 
 start a new tracker, play a sound, speak. `screens.describe(state)` says what to show.
 Nothing here reads a clock, draws, or touches a file.
 
-Stages: safety -> pain before -> for each exercise: card -> set-up -> countdown -> active
+Stages: safety (a question at a time, then 'check your answers')
+-> pain before -> for each exercise: card -> set-up -> countdown -> active
 (-> break between sets or sides -> countdown -> active ...) -> pain check -> rest -> ...
 -> pain after -> summary. "It hurts", quit, skip, repeat and pause work wherever they make sense.
 """
@@ -17,6 +18,7 @@ from dataclasses import replace
 from posecoach import safety
 from posecoach.exercise.events import HoldEnded
 from posecoach.history import ExerciseRecord
+from posecoach.live import prelude
 from posecoach.live import tally as tl
 from posecoach.live.plan import Plan
 from posecoach.live.signals import (
@@ -27,8 +29,8 @@ from posecoach.live.signals import (
     Press,
     RateExercise,
     SaveExercise,
-    SaveScreening,
     Say,
+    Screened,
     SetPain,
     Sound,
     StartSession,
@@ -41,6 +43,7 @@ from posecoach.live.state import (
     HURT_STAGES,
     PAIN_STAGES,
     PAUSABLE,
+    QUESTION_STAGES,
     FlowSettings,
     FlowState,
     Stage,
@@ -51,16 +54,22 @@ __all__ = ["FlowSettings", "FlowState", "Key", "Press", "SetPain", "Stage", "Tic
            "interrupt", "start"]
 
 
-def start(plan: Plan, settings: FlowSettings | None = None, screen: bool = True) -> FlowState:
-    """A new session; `screen` asks the red-flag questions first."""
-    return FlowState(plan, settings or FlowSettings(), Stage.SAFETY if screen else Stage.PAIN_BEFORE)
+def start(plan: Plan, settings: FlowSettings | None = None,
+          scope: safety.Scope | None = safety.Scope.FULL) -> FlowState:
+    """A new session; `scope` says which red-flag questions come first (None: none, for tests
+    of the later stages; the commands always ask at least the emergency signs)."""
+    questions = safety.questions_for(scope)
+    return FlowState(plan, settings or FlowSettings(), Stage.SAFETY if questions else Stage.PAIN_BEFORE,
+                     questions=questions)
 
 
 def advance(state: FlowState, event: Input) -> Transition:
     if isinstance(event, Tick):
         return _tick(state, event)
     if isinstance(event, Press):
-        return _press(state, event.key)
+        return _press(state, event)
+    if isinstance(event, Screened):
+        return prelude.screened(state, event.answers)
     if isinstance(event, SetPain):
         if state.stage in PAIN_STAGES:
             return Transition(replace(state, pain=safety.check_pain(event.value)))
@@ -83,6 +92,8 @@ def interrupt(state: FlowState, reason: str) -> Transition:
 def _tick(state: FlowState, tick: Tick) -> Transition:
     dt = 0.0 if state.t_s is None else min(max(tick.t_s - state.t_s, 0.0), state.settings.max_step_s)
     state = replace(state, t_s=tick.t_s, setup=tick.setup if tick.setup is not None else state.setup)
+    if state.stage in QUESTION_STAGES and state.shown_s is None:
+        state = replace(state, shown_s=tick.t_s)  # the first frame the prompt is seen
     if state.paused:
         return Transition(state)
     if state.stage in EXERCISE_STAGES:
@@ -223,10 +234,14 @@ def _end_session(state: FlowState, pain_after: int | None) -> Transition:
 
 # Keys ----------------------------------------------------------------------------------------
 
-def _press(state: FlowState, key: Key) -> Transition:
-    stage = state.stage
+def _press(state: FlowState, press: Press) -> Transition:
+    stage, key = state.stage, press.key
+    if stage in QUESTION_STAGES and press.repeat:
+        return Transition(state)  # a held or doubled key never answers a question
     if stage is Stage.SAFETY:
-        return _safety_key(state, key)
+        return prelude.safety_key(state, key)
+    if stage is Stage.SAFETY_REVIEW:
+        return prelude.review_key(state, key)
     if stage in PAIN_STAGES:
         return _pain_key(state, key)
     if key is Key.HURT and stage in HURT_STAGES:
@@ -235,21 +250,6 @@ def _press(state: FlowState, key: Key) -> Transition:
         return Transition(replace(state, paused=not state.paused))
     handler = _KEYS.get(key)
     return handler(state) if handler else Transition(state)
-
-
-def _safety_key(state: FlowState, key: Key) -> Transition:
-    if key is Key.QUIT:
-        return Transition(replace(state, stage=Stage.DONE))
-    if key not in (Key.YES, Key.NO):
-        return Transition(state)
-    answers = state.answers + (key is Key.YES,)
-    if len(answers) < len(safety.QUESTIONS):
-        return Transition(replace(state, answers=answers))
-    by_id = dict(zip(safety.question_ids(), answers, strict=True))
-    verdict = safety.evaluate(by_id, floor=safety.on_floor(i.spec.position for i in state.plan.items))
-    stage = Stage.PAIN_BEFORE if verdict.ok else Stage.SAFETY_STOP
-    return Transition(replace(state, answers=answers, verdict=verdict, stage=stage),
-                      (SaveScreening(by_id, verdict), Say(verdict.title)))
 
 
 def _pain_key(state: FlowState, key: Key) -> Transition:
@@ -343,7 +343,7 @@ _KEYS = {Key.QUIT: _quit, Key.SKIP: _skip, Key.REPEAT: _repeat, Key.CONFIRM: _co
 
 def _source_ended(state: FlowState, reason: str) -> Transition:
     stage = state.stage
-    if stage in (Stage.SAFETY, Stage.SAFETY_STOP, Stage.PAIN_BEFORE):
+    if stage in (Stage.SAFETY, Stage.SAFETY_REVIEW, Stage.SAFETY_STOP, Stage.PAIN_BEFORE):
         return Transition(replace(state, stage=Stage.DONE))
     if stage in EXERCISE_STAGES or stage is Stage.CARD:
         return _leave_exercise(state, "partial", reason)

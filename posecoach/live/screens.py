@@ -19,7 +19,8 @@ LegendItem = tuple[str, str]  # (key label, what it does)
 
 
 def _legend(*items: Key | LegendItem, confirm: str = "continue") -> tuple[LegendItem, ...]:
-    names = {Key.CONFIRM: confirm, Key.YES: "yes", Key.NO: "no", Key.PAUSE: "pause/resume", Key.SKIP: "skip",
+    names = {Key.CONFIRM: confirm, Key.YES: "yes", Key.NO: "no", Key.UNSURE: "not sure", Key.BACK: "back",
+             Key.PAUSE: "pause/resume", Key.SKIP: "skip",
              Key.REPEAT: "repeat", Key.HURT: "it hurts", Key.QUIT: "quit"}
     return tuple(i if isinstance(i, tuple) else (KEY_LABELS[i], names[i]) for i in items)
 
@@ -30,11 +31,23 @@ _EXERCISE_KEYS = (Key.PAUSE, Key.SKIP, Key.REPEAT, Key.HURT, Key.QUIT)
 
 @dataclass(frozen=True)
 class SafetyScreen:
+    heading: str
     index: int  # from 1
     total: int
     question: str
     level: str
+    ready: bool  # shown long enough for an answer to count
+    answers: tuple[LegendItem, ...]  # the answer keys: ("Y", "Yes"), ...
     disclaimer: str
+    legend: tuple[LegendItem, ...]
+
+
+@dataclass(frozen=True)
+class ReviewScreen:
+    title: str
+    rows: tuple[tuple[str, str], ...]  # (sign, answer)
+    note: str
+    ready: bool
     legend: tuple[LegendItem, ...]
 
 
@@ -123,15 +136,28 @@ class SummaryScreen:
     legend: tuple[LegendItem, ...]
 
 
-Screen = (SafetyScreen | NoticeScreen | PainScreen | CardScreen | SetupScreen | CountdownScreen
+Screen = (SafetyScreen | ReviewScreen | NoticeScreen | PainScreen | CardScreen | SetupScreen | CountdownScreen
           | ActiveScreen | RestScreen | SummaryScreen)
 
 
+_ANSWERS = ((KEY_LABELS[Key.YES], "Yes"), (KEY_LABELS[Key.NO], "No"), (KEY_LABELS[Key.UNSURE], "Not sure"))
+
+
 def _safety(state: FlowState) -> Screen:
-    index = min(len(state.answers), len(safety.QUESTIONS) - 1)
-    q = safety.QUESTIONS[index]
-    return SafetyScreen(index + 1, len(safety.QUESTIONS), q.text, q.level.value, safety.DISCLAIMER,
-                        _legend(Key.YES, Key.NO, Key.QUIT))
+    index = min(len(state.answers), len(state.questions) - 1)
+    q = state.questions[index]
+    heading = ("Before you start: a safety check" if len(state.questions) == len(safety.QUESTIONS)
+               else "Before you start: the signs that need help now")
+    keys = (Key.YES, Key.NO, Key.UNSURE) + ((Key.BACK,) if index else ()) + (Key.QUIT,)
+    return SafetyScreen(heading, index + 1, len(state.questions), q.text, q.level.value, state.ready, _ANSWERS,
+                        safety.DISCLAIMER, _legend(*keys))
+
+
+def _review(state: FlowState) -> Screen:
+    rows = tuple((q.sign, a.label) for q, a in zip(state.questions, state.answers, strict=True))
+    note = "Not sure counts as yes. Press B to change the last answer, or Space if these are right."
+    return ReviewScreen("Check your answers", rows, note, state.ready,
+                        _legend(Key.CONFIRM, Key.BACK, Key.QUIT, confirm="these are right"))
 
 
 def _safety_stop(state: FlowState) -> Screen:
@@ -258,8 +284,9 @@ def _num(value: int | None) -> str:
 
 
 _DESCRIBE = {
-    Stage.SAFETY: _safety, Stage.SAFETY_STOP: _safety_stop, Stage.PAIN_BEFORE: _pain, Stage.PAIN_CHECK: _pain,
-    Stage.PAIN_AFTER: _pain, Stage.CARD: _card, Stage.SETUP: _setup, Stage.COUNTDOWN: _countdown,
+    Stage.SAFETY: _safety, Stage.SAFETY_REVIEW: _review, Stage.SAFETY_STOP: _safety_stop,
+    Stage.PAIN_BEFORE: _pain, Stage.PAIN_CHECK: _pain, Stage.PAIN_AFTER: _pain,
+    Stage.CARD: _card, Stage.SETUP: _setup, Stage.COUNTDOWN: _countdown,
     Stage.ACTIVE: _active, Stage.BREAK: _rest, Stage.REST: _rest, Stage.HURT: _hurt,
     Stage.SUMMARY: _summary, Stage.DONE: _summary,
 }

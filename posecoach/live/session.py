@@ -36,7 +36,7 @@ from posecoach.live.signals import (
 )
 from posecoach.live.tally import side_key
 from posecoach.pipeline import Coach, CoachSettings, Step
-from posecoach.safety import Screening
+from posecoach.safety import Scope, Screening
 from posecoach.sound import Sounds, Speech
 from posecoach.types import Frame, Pose
 
@@ -78,13 +78,13 @@ class SessionResult:
 
 
 class LiveSession:
-    def __init__(self, plan: Plan, source: OpenedSource, devices: Devices, screen: bool = True,
+    def __init__(self, plan: Plan, source: OpenedSource, devices: Devices, scope: Scope | None = Scope.FULL,
                  settings: flow.FlowSettings | None = None, coach: CoachSettings | None = None,
                  mirror: bool = True, drop_frames: bool = True) -> None:
         self.plan, self.source, self.devices, self.mirror = plan, source, devices, mirror
         self.drop_frames = drop_frames
         self.coach_settings = coach or CoachSettings()
-        self.state = flow.start(plan, settings or flow.FlowSettings(), screen)
+        self.state = flow.start(plan, settings or flow.FlowSettings(), scope)
         self.result = SessionResult(self.state, None)
         self.coach: Coach | None = None
         self._last_exercise: int | None = None  # history row of the last saved exercise

@@ -15,6 +15,7 @@ from posecoach.live.signals import Effect
 
 class Stage(StrEnum):
     SAFETY = "safety"
+    SAFETY_REVIEW = "safety_review"  # check your answers
     SAFETY_STOP = "safety_stop"
     PAIN_BEFORE = "pain_before"
     CARD = "card"
@@ -34,6 +35,8 @@ EXERCISE_STAGES = frozenset({Stage.SETUP, Stage.COUNTDOWN, Stage.ACTIVE, Stage.B
 PAUSABLE = EXERCISE_STAGES | {Stage.REST}
 PAIN_STAGES = frozenset({Stage.PAIN_BEFORE, Stage.PAIN_CHECK, Stage.PAIN_AFTER})
 HURT_STAGES = EXERCISE_STAGES | {Stage.CARD, Stage.REST, Stage.PAIN_CHECK}
+# Prompts that must be on screen a moment before an answer counts, and that ignore repeated keys.
+QUESTION_STAGES = frozenset({Stage.SAFETY, Stage.SAFETY_REVIEW})
 EPS = 1e-6  # timers end within this of zero (frame times are rounded)
 
 
@@ -45,6 +48,7 @@ class FlowSettings:
     side_switch_s: float = 8.0
     exercise_rest_s: float = 15.0
     max_step_s: float = 0.5  # a longer gap between frames advances the timers by this much
+    answer_pause_s: float = safety.ANSWER_PAUSE_S  # a question is shown this long before an answer counts
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,9 @@ class FlowState:
     t_s: float | None = None
     paused: bool = False
     timer_s: float = 0.0
-    answers: tuple[bool, ...] = ()
+    questions: tuple[safety.Question, ...] = ()  # the red-flag questions this session asks
+    answers: tuple[safety.Answer, ...] = ()
+    shown_s: float | None = None  # frame time the current question appeared
     verdict: safety.Verdict | None = None
     pain: int | None = None  # the rating being entered
     pain_before: int | None = None
@@ -73,6 +79,17 @@ class FlowState:
     @property
     def item(self) -> PlanItem:
         return self.plan.items[min(self.index, len(self.plan.items) - 1)]
+
+    @property
+    def floor(self) -> bool:
+        """The plan has exercises on the floor (pregnancy asks a clinician first)."""
+        return safety.on_floor(i.spec.position for i in self.plan.items)
+
+    @property
+    def ready(self) -> bool:
+        """The current question has been on screen long enough for an answer to count."""
+        return (self.shown_s is not None and self.t_s is not None
+                and self.t_s - self.shown_s >= self.settings.answer_pause_s - EPS)
 
     @property
     def done(self) -> bool:
