@@ -47,10 +47,11 @@ def _answers(args, screening: bool):
     return merged
 
 
-def _needs_screen(history, rescreen: bool) -> bool:
+def _needs_screen(history, rescreen: bool, remembered=None) -> bool:
     from posecoach.safety import needs_full_screen
 
-    return rescreen or needs_full_screen(history.last_screening(), dt.date.today())
+    flagged = remembered is not None and remembered.flagged is not None
+    return rescreen or flagged or needs_full_screen(history.last_screening(), dt.date.today())
 
 
 def _ui(args, answers):
@@ -80,15 +81,18 @@ def cmd_live(args) -> int:
     from posecoach.live.session import Devices, LiveSession
     from posecoach.sound import Sounds, Speech
 
-    plan = _plan(args)
-    with History() as history:
-        from posecoach.safety import Scope
+    from posecoach.followups import FollowUpStore
+    from posecoach.safety import Scope
 
-        screen = _needs_screen(history, args.rescreen)
+    plan = _plan(args)
+    store = None if args.headless else FollowUpStore.default()  # scripted answers are not the person's
+    with History() as history:
+        screen = _needs_screen(history, args.rescreen, store.load() if store else None)
         ui = _ui(args, _answers(args, screen))
         source = open_camera(args.camera)
         with open_estimator(model_choice(args)) as (estimator, _):
-            devices = Devices(history, estimator, ui, Sounds(args.sound, sys.stderr), Speech(args.speak))
+            devices = Devices(history, estimator, ui, Sounds(args.sound, sys.stderr), Speech(args.speak),
+                              followups=store)
             session = LiveSession(plan, source, devices, Scope.FULL if screen else None, _flow_settings(args),
                                   mirror=not args.no_mirror)
             result = session.run()

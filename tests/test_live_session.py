@@ -19,12 +19,13 @@ from posecoach.live.plan import plan_for_exercise
 from posecoach.live.session import Devices, LiveSession
 from posecoach.live.setup import assess_setup
 from posecoach.live.window import HeadlessUI
+from posecoach.followups import FollowUpStore
 from posecoach.safety import Scope
 from posecoach.types import Frame
 
 from synthetic import bridge_track
 
-FAST = FlowSettings(countdown_s=0.5, setup_ok_s=0.3, set_rest_s=1.0, exercise_rest_s=1.0)
+FAST = FlowSettings(countdown_s=0.5, setup_ok_s=0.3, set_rest_s=1.0, exercise_rest_s=1.0, answer_pause_s=0.1)
 IMAGE = np.zeros((72, 128, 3), np.uint8)
 
 
@@ -45,10 +46,11 @@ class TrackCamera:
         return self.poses[frame.index]
 
 
-def run(tmp_path, camera: TrackCamera, answers: ans.Answers, reps: int = 2, screen=Scope.FULL, sets: int = 1):
+def run(tmp_path, camera: TrackCamera, answers: ans.Answers, reps: int = 2, screen=Scope.FULL, sets: int = 1,
+        store: FollowUpStore | None = None, by_keys: bool = False):
     plan = plan_for_exercise(load_exercise("glute_bridge"), reps=reps, sets=sets)
     history = History(tmp_path / "h.sqlite3")
-    devices = Devices(history, camera.estimate, HeadlessUI(ans.Answerer(answers)))
+    devices = Devices(history, camera.estimate, HeadlessUI(ans.Answerer(answers, by_keys)), followups=store)
     source = OpenedSource("synthetic", camera.frames(), (1280, 720), False)
     session = LiveSession(plan, source, devices, screen, FAST, drop_frames=False)
     try:
@@ -102,6 +104,22 @@ def test_a_red_flag_in_the_answers_starts_no_session(tmp_path):
     assert rows == [] and result.state.verdict.title == "See a doctor within a day or two"
     with History(tmp_path / "h.sqlite3") as history:
         assert history.last_screening().verdict.flagged == ("night_pain",)
+
+
+def test_see_a_clinician_is_remembered_across_launches(tmp_path):
+    """A flagged sign answered by the person is remembered; the next launch asks about it first."""
+    store = FollowUpStore(tmp_path / "followups.json")
+    flags = {**dict.fromkeys(ans.safety.question_ids(), False), "upper_back": True}
+    first, rows = run(tmp_path, TrackCamera(reps=3), CALM.model_copy(update={"red_flags": flags}), store=store,
+                      by_keys=True)
+    assert rows == [] and first.state.stage is Stage.DONE
+    assert store.load().flagged.ids == ("upper_back",)
+    second, rows = run(tmp_path, TrackCamera(reps=3), CALM, store=store, by_keys=True)  # "no, not checked yet"
+    assert rows == [] and second.state.verdict.flagged == ("upper_back",) and second.state.answers == ()
+    checked = CALM.model_copy(update={"clinician_ok": True, "red_flags": flags})  # checked; the pain is still there
+    third, [row] = run(tmp_path, TrackCamera(reps=3), checked, store=store, by_keys=True)
+    assert third.state.completed and row.status == "completed"
+    assert store.load().flagged is None and store.load().cleared == {"upper_back"}
 
 
 def test_no_person_in_view_waits_at_the_setup_check(tmp_path):

@@ -2,7 +2,7 @@
 
 The file (every key optional, none unknown):
 
-    red_flags = "none"          # or a table: saddle_numbness = false, fever = false, ...
+    red_flags = "none"          # or a table: saddle_numbness = false, fever = "unsure", ...
     pain_before = 2
     pain_between = 2            # the check between exercises (default: pain_before)
     pain_after = 2
@@ -43,6 +43,7 @@ class Answers(_Strict):
     pain_before: int | None = Pain
     pain_between: int | None = Pain
     pain_after: int | None = Pain
+    clinician_ok: bool = False  # a sign flagged last time: has a clinician checked it and said exercise is OK?
     keys: list[ScriptedKey] = []
 
     def red_flag_answers(self) -> dict[str, object] | None:
@@ -122,6 +123,8 @@ class Answerer:
             return [Press(Key.YES if flags.get(question.id) else Key.NO)]
         if state.stage is Stage.SAFETY_REVIEW:
             return [Press(Key.CONFIRM)]
+        if state.stage is Stage.CLINICIAN_CHECK:
+            return [Press(Key.YES if a.clinician_ok else Key.NO)]
         pain = {Stage.PAIN_BEFORE: a.pain_before, Stage.PAIN_AFTER: a.pain_after,
                 Stage.PAIN_CHECK: a.pain_between if a.pain_between is not None else a.pain_before}
         if state.stage in pain:

@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from posecoach import safety
 from posecoach.exercise.events import HoldEnded
+from posecoach.followups import FollowUps
 from posecoach.history import ExerciseRecord
 from posecoach.live import prelude
 from posecoach.live import tally as tl
@@ -55,12 +56,14 @@ __all__ = ["FlowSettings", "FlowState", "Key", "Press", "SetPain", "Stage", "Tic
 
 
 def start(plan: Plan, settings: FlowSettings | None = None,
-          scope: safety.Scope | None = safety.Scope.FULL) -> FlowState:
+          scope: safety.Scope | None = safety.Scope.FULL, followups: FollowUps | None = None) -> FlowState:
     """A new session; `scope` says which red-flag questions come first (None: none, for tests
-    of the later stages; the commands always ask at least the emergency signs)."""
-    questions = safety.questions_for(scope)
-    return FlowState(plan, settings or FlowSettings(), Stage.SAFETY if questions else Stage.PAIN_BEFORE,
-                     questions=questions)
+    of the later stages; the commands always ask at least the emergency signs), `followups`
+    what earlier launches left to ask (a flagged sign, a pain stop)."""
+    followups = followups or FollowUps()
+    state = FlowState(plan, settings or FlowSettings(), Stage.PAIN_BEFORE, followups=followups,
+                      cleared=followups.cleared, questions=safety.questions_for(scope))
+    return prelude.begin(state)
 
 
 def advance(state: FlowState, event: Input) -> Transition:
@@ -238,6 +241,8 @@ def _press(state: FlowState, press: Press) -> Transition:
     stage, key = state.stage, press.key
     if stage in QUESTION_STAGES and press.repeat:
         return Transition(state)  # a held or doubled key never answers a question
+    if stage is Stage.CLINICIAN_CHECK:
+        return prelude.clinician_key(state, key)
     if stage is Stage.SAFETY:
         return prelude.safety_key(state, key)
     if stage is Stage.SAFETY_REVIEW:
@@ -343,7 +348,7 @@ _KEYS = {Key.QUIT: _quit, Key.SKIP: _skip, Key.REPEAT: _repeat, Key.CONFIRM: _co
 
 def _source_ended(state: FlowState, reason: str) -> Transition:
     stage = state.stage
-    if stage in (Stage.SAFETY, Stage.SAFETY_REVIEW, Stage.SAFETY_STOP, Stage.PAIN_BEFORE):
+    if stage in (Stage.CLINICIAN_CHECK, Stage.SAFETY, Stage.SAFETY_REVIEW, Stage.SAFETY_STOP, Stage.PAIN_BEFORE):
         return Transition(replace(state, stage=Stage.DONE))
     if stage in EXERCISE_STAGES or stage is Stage.CARD:
         return _leave_exercise(state, "partial", reason)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from posecoach import safety
-from posecoach.live.signals import Key, SaveScreening, Say
+from posecoach.live.signals import ClinicianChecked, Key, SaveScreening, Say
 from posecoach.live.state import FlowState, Stage, Transition
 
 ANSWER_KEYS = {Key.YES: safety.Answer.YES, Key.NO: safety.Answer.NO, Key.UNSURE: safety.Answer.UNSURE}
@@ -21,6 +21,33 @@ ANSWER_KEYS = {Key.YES: safety.Answer.YES, Key.NO: safety.Answer.NO, Key.UNSURE:
 def ask(state: FlowState, stage: Stage, **changes) -> FlowState:
     """Show a prompt from now: its pause starts at the last frame's time."""
     return replace(state, stage=stage, shown_s=state.t_s, **changes)
+
+
+def begin(state: FlowState) -> FlowState:
+    """The first prompt of a launch: what earlier launches left to ask, then the screen."""
+    if state.followups.flagged is not None:
+        return ask(state, Stage.CLINICIAN_CHECK)
+    return _to_screen(state)
+
+
+def _to_screen(state: FlowState) -> FlowState:
+    return ask(state, Stage.SAFETY) if state.questions else replace(state, stage=Stage.PAIN_BEFORE)
+
+
+def clinician_key(state: FlowState, key: Key) -> Transition:
+    """Has a doctor or physiotherapist checked the sign flagged last time and said exercise is OK?"""
+    flagged = state.followups.flagged
+    if key is Key.QUIT or flagged is None:
+        return Transition(replace(state, stage=Stage.DONE))
+    answer = ANSWER_KEYS.get(key)
+    if answer is None or not state.ready:
+        return Transition(state)
+    if answer is safety.Answer.YES:
+        checked = replace(state, cleared=state.cleared | set(flagged.ids))
+        return Transition(_to_screen(checked), (ClinicianChecked(True),))
+    verdict = flagged.verdict  # "no" or "not sure": still to be checked
+    return Transition(replace(state, stage=Stage.SAFETY_STOP, verdict=verdict),
+                      (ClinicianChecked(False), Say(safety.CLINICIAN_NOT_YET)))
 
 
 def safety_key(state: FlowState, key: Key) -> Transition:
@@ -56,8 +83,12 @@ def screened(state: FlowState, answers: Mapping[str, object]) -> Transition:
 
 
 def finish(state: FlowState, by_id: Mapping[str, safety.Answer]) -> Transition:
-    verdict = safety.evaluate(by_id, state.questions, floor=state.floor)
+    verdict = safety.evaluate(by_id, state.questions, floor=state.floor, cleared=state.cleared)
     stage = Stage.PAIN_BEFORE if verdict.ok else Stage.SAFETY_STOP
     answers = tuple(by_id[q.id] for q in state.questions)
     return Transition(replace(state, answers=answers, verdict=verdict, stage=stage),
-                      (SaveScreening(by_id, verdict), Say(verdict.title)))
+                      (SaveScreening(by_id, verdict, _scope(state)), Say(verdict.title)))
+
+
+def _scope(state: FlowState) -> safety.Scope:
+    return safety.Scope.FULL if len(state.questions) == len(safety.QUESTIONS) else safety.Scope.EMERGENCY

@@ -153,6 +153,14 @@ def _safety(state: FlowState) -> Screen:
                         safety.DISCLAIMER, _legend(*keys))
 
 
+def _clinician_check(state: FlowState) -> Screen:
+    flagged = state.followups.flagged
+    assert flagged is not None
+    question = f"Last time you told posecoach about: {safety.signs(flagged.ids)}. {safety.CLINICIAN_CHECK}"
+    return SafetyScreen("Before you start: last time's safety check", 1, 1, question, flagged.outcome.value,
+                        state.ready, _ANSWERS, safety.DISCLAIMER, _legend(Key.YES, Key.NO, Key.UNSURE, Key.QUIT))
+
+
 def _review(state: FlowState) -> Screen:
     rows = tuple((q.sign, a.label) for q, a in zip(state.questions, state.answers, strict=True))
     note = "Not sure counts as yes. Press B to change the last answer, or Space if these are right."
@@ -164,7 +172,10 @@ def _safety_stop(state: FlowState) -> Screen:
     verdict = state.verdict
     assert verdict is not None
     tone = "danger" if verdict.outcome is safety.Outcome.EMERGENCY else "warning"
-    return NoticeScreen(tone, verdict.title, verdict.lines, safety.DISCLAIMER, _legend(Key.CONFIRM, confirm="close"))
+    lines = verdict.lines
+    if not state.answers and state.followups.flagged is not None:  # not checked by a clinician yet
+        lines = (safety.CLINICIAN_NOT_YET, *lines)
+    return NoticeScreen(tone, verdict.title, lines, safety.DISCLAIMER, _legend(Key.CONFIRM, confirm="close"))
 
 
 _PAIN_TEXT = {
@@ -284,7 +295,8 @@ def _num(value: int | None) -> str:
 
 
 _DESCRIBE = {
-    Stage.SAFETY: _safety, Stage.SAFETY_REVIEW: _review, Stage.SAFETY_STOP: _safety_stop,
+    Stage.CLINICIAN_CHECK: _clinician_check, Stage.SAFETY: _safety, Stage.SAFETY_REVIEW: _review,
+    Stage.SAFETY_STOP: _safety_stop,
     Stage.PAIN_BEFORE: _pain, Stage.PAIN_CHECK: _pain, Stage.PAIN_AFTER: _pain,
     Stage.CARD: _card, Stage.SETUP: _setup, Stage.COUNTDOWN: _countdown,
     Stage.ACTIVE: _active, Stage.BREAK: _rest, Stage.REST: _rest, Stage.HURT: _hurt,

@@ -66,8 +66,14 @@ Input = Tick | Press | SetPain | SourceEnded | Screened
 # Effects
 @dataclass(frozen=True)
 class SaveScreening:
-    answers: Mapping[str, bool]
+    answers: Mapping[str, safety.Answer]
     verdict: safety.Verdict
+    scope: safety.Scope = safety.Scope.FULL
+
+
+@dataclass(frozen=True)
+class ClinicianChecked:
+    ok: bool  # "a doctor or physiotherapist has checked the flagged signs and said exercise is OK"
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,8 @@ class Say:
     text: str
 
 
-Effect = SaveScreening | StartSession | SaveExercise | RateExercise | EndSession | StartTracking | Sound | Say
+Effect = (SaveScreening | ClinicianChecked | StartSession | SaveExercise | RateExercise | EndSession | StartTracking
+          | Sound | Say)
 
 
 # The keys as the person presses them: shown in the on-screen legend, read by the window.

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from posecoach import safety
+from posecoach.followups import FollowUps
 from posecoach.history import ExerciseRecord
 from posecoach.live import tally as tl
 from posecoach.live.plan import Plan, PlanItem
@@ -14,6 +15,7 @@ from posecoach.live.signals import Effect
 
 
 class Stage(StrEnum):
+    CLINICIAN_CHECK = "clinician_check"  # a sign flagged last time: has a clinician checked it?
     SAFETY = "safety"
     SAFETY_REVIEW = "safety_review"  # check your answers
     SAFETY_STOP = "safety_stop"
@@ -36,7 +38,7 @@ PAUSABLE = EXERCISE_STAGES | {Stage.REST}
 PAIN_STAGES = frozenset({Stage.PAIN_BEFORE, Stage.PAIN_CHECK, Stage.PAIN_AFTER})
 HURT_STAGES = EXERCISE_STAGES | {Stage.CARD, Stage.REST, Stage.PAIN_CHECK}
 # Prompts that must be on screen a moment before an answer counts, and that ignore repeated keys.
-QUESTION_STAGES = frozenset({Stage.SAFETY, Stage.SAFETY_REVIEW})
+QUESTION_STAGES = frozenset({Stage.CLINICIAN_CHECK, Stage.SAFETY, Stage.SAFETY_REVIEW})
 EPS = 1e-6  # timers end within this of zero (frame times are rounded)
 
 
@@ -59,6 +61,8 @@ class FlowState:
     t_s: float | None = None
     paused: bool = False
     timer_s: float = 0.0
+    followups: FollowUps = field(default_factory=FollowUps)  # what this launch remembers from earlier ones
+    cleared: frozenset[str] = frozenset()  # signs a clinician has checked and said exercise is OK
     questions: tuple[safety.Question, ...] = ()  # the red-flag questions this session asks
     answers: tuple[safety.Answer, ...] = ()
     shown_s: float | None = None  # frame time the current question appeared
