@@ -76,13 +76,12 @@ def _flow_settings(args):
 
 def cmd_live(args) -> int:
     from posecoach.app import open_estimator
+    from posecoach.followups import FollowUpStore
     from posecoach.history import History
     from posecoach.live.capture import open_camera
     from posecoach.live.session import Devices, LiveSession
-    from posecoach.sound import Sounds, Speech
-
-    from posecoach.followups import FollowUpStore
     from posecoach.safety import Scope
+    from posecoach.sound import Sounds, Speech
 
     plan = _plan(args)
     store = None if args.headless else FollowUpStore.default()  # scripted answers are not the person's

@@ -11,6 +11,7 @@ import pytest
 
 from posecoach.errors import PosecoachError, SourceError, UserError
 from posecoach.exercise.catalogue import load_exercise
+from posecoach.followups import FollowUpStore
 from posecoach.history import History
 from posecoach.live import answers as ans
 from posecoach.live.capture import LatestFrame, OpenedSource, open_camera, paced
@@ -19,7 +20,6 @@ from posecoach.live.plan import plan_for_exercise
 from posecoach.live.session import Devices, LiveSession
 from posecoach.live.setup import assess_setup
 from posecoach.live.window import HeadlessUI
-from posecoach.followups import FollowUpStore
 from posecoach.safety import Scope
 from posecoach.types import Frame
 
