@@ -79,15 +79,16 @@ def screened(state: FlowState, answers: Mapping[str, object]) -> Transition:
     if state.stage is not Stage.SAFETY:
         return Transition(state)
     asked = set(safety.question_ids(state.questions))
-    return finish(state, {k: safety.as_answer(v) for k, v in answers.items() if k in asked})
+    return finish(state, {k: safety.as_answer(v) for k, v in answers.items() if k in asked}, scripted=True)
 
 
-def finish(state: FlowState, by_id: Mapping[str, safety.Answer]) -> Transition:
+def finish(state: FlowState, by_id: Mapping[str, safety.Answer], scripted: bool = False) -> Transition:
+    """The verdict. A script's answers are not the person's: they are never saved as a screening."""
     verdict = safety.evaluate(by_id, state.questions, floor=state.floor, cleared=state.cleared)
     stage = Stage.PAIN_BEFORE if verdict.ok else Stage.SAFETY_STOP
     answers = tuple(by_id[q.id] for q in state.questions)
-    return Transition(replace(state, answers=answers, verdict=verdict, stage=stage),
-                      (SaveScreening(by_id, verdict, _scope(state)), Say(verdict.title)))
+    save = () if scripted else (SaveScreening(by_id, verdict, _scope(state)),)
+    return Transition(replace(state, answers=answers, verdict=verdict, stage=stage), (*save, Say(verdict.title)))
 
 
 def _scope(state: FlowState) -> safety.Scope:
