@@ -48,11 +48,13 @@ def _answers(args, screening: bool):
     return merged
 
 
-def _needs_screen(history, rescreen: bool, remembered=None) -> bool:
-    from posecoach.safety import needs_full_screen
+def _scope(history, rescreen: bool, remembered):
+    """The emergency signs at the start of every session; everything when due (see safety.screen_scope)."""
+    from posecoach.safety import screen_scope
 
-    flagged = remembered is not None and remembered.flagged is not None
-    return rescreen or flagged or needs_full_screen(history.last_screening(), dt.date.today())
+    return screen_scope(history.last_screening(), dt.date.today(), rescreen=rescreen,
+                        after_pain_stop=remembered.pain_stop is not None,
+                        clinician_check=remembered.flagged is not None)
 
 
 def _ui(args, answers):
@@ -77,24 +79,22 @@ def _flow_settings(args):
 
 def cmd_live(args) -> int:
     from posecoach.app import open_estimator
-    from posecoach.followups import FollowUpStore
+    from posecoach.followups import FollowUps, FollowUpStore
     from posecoach.history import History
     from posecoach.live.capture import open_camera
     from posecoach.live.session import Devices, LiveSession
-    from posecoach.safety import Scope
     from posecoach.sound import Sounds, Speech
 
     plan = _plan(args)
     store = None if args.headless else FollowUpStore.default()  # scripted answers are not the person's
     with History() as history:
-        screen = _needs_screen(history, args.rescreen, store.load() if store else None)
-        ui = _ui(args, _answers(args, screen))
+        scope = _scope(history, args.rescreen, store.load() if store else FollowUps())
+        ui = _ui(args, _answers(args, screening=True))
         source = open_camera(args.camera)
         with open_estimator(model_choice(args)) as (estimator, _):
             devices = Devices(history, estimator, ui, Sounds(args.sound, sys.stderr), Speech(args.speak),
                               followups=store)
-            session = LiveSession(plan, source, devices, Scope.FULL if screen else None, _flow_settings(args),
-                                  mirror=not args.no_mirror)
+            session = LiveSession(plan, source, devices, scope, _flow_settings(args), mirror=not args.no_mirror)
             result = session.run()
     print(_session_summary(result))
     return 0 if result.state.verdict is None or result.state.verdict.ok else 3

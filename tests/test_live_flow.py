@@ -387,3 +387,16 @@ def test_a_routine_becomes_a_plan_with_its_doses(bridge):
     assert item.segments == ((1, None), (2, None))
     each = dataclasses.replace(item, spec=bridge.model_copy(update={"sides": "each"}))
     assert each.segments == ((1, "left"), (1, "right"), (2, "left"), (2, "right"))
+
+
+def test_every_session_starts_with_the_emergency_signs(bridge_plan):
+    state = flow.start(bridge_plan, FAST, safety.Scope.EMERGENCY)
+    screen = sc.describe(state)
+    assert (screen.heading, screen.total) == ("Before you start: the signs that need help now", 9)
+    d = Driver(bridge_plan)
+    d.state = state
+    d.answer(*[Key.NO] * 9).answer(Key.CONFIRM)
+    [saved] = d.of(SaveScreening)
+    assert saved.scope is safety.Scope.EMERGENCY and set(saved.answers) == {
+        q.id for q in safety.QUESTIONS if q.level is safety.Level.EMERGENCY}
+    assert d.state.stage is Stage.PAIN_BEFORE

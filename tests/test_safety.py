@@ -199,3 +199,15 @@ def test_pain_ratings_in_range(value):
 def test_pain_ratings_out_of_range(value):
     with pytest.raises(UserError, match=r"is not a whole number from 0 \(none\) to 10 \(worst\)"):
         safety.check_pain(value)
+
+
+@pytest.mark.parametrize(("last", "kwargs", "expected"), [
+    (screening(1), {}, safety.Scope.EMERGENCY),  # every session: the emergency signs at least
+    (screening(8), {}, safety.Scope.FULL),  # a week old
+    (None, {}, safety.Scope.FULL),
+    (screening(1), {"after_pain_stop": True}, safety.Scope.FULL),  # the last session stopped for pain
+    (screening(1), {"clinician_check": True}, safety.Scope.FULL),
+    (screening(1), {"rescreen": True}, safety.Scope.FULL),
+])
+def test_what_is_asked_before_each_session(last, kwargs, expected):
+    assert safety.screen_scope(last, TODAY, **kwargs) is expected
