@@ -1,12 +1,14 @@
 """The live flow as a pure state machine, stepped input by input without a window or a camera."""
 
 import dataclasses
+import datetime as dt
 
 import pytest
 
 from posecoach import safety
 from posecoach.exercise.events import FormIssue, HoldEnded, HoldTargetReached, RepCompleted
 from posecoach.exercise.spec import RoutineSpec, RoutineStep
+from posecoach.followups import FollowUps, PainStop
 from posecoach.live import flow
 from posecoach.live import screens as sc
 from posecoach.live.flow import Stage
@@ -19,6 +21,7 @@ from posecoach.live.signals import (
     RateExercise,
     SaveExercise,
     SaveScreening,
+    Say,
     SetPain,
     Sound,
     SourceEnded,
@@ -65,6 +68,12 @@ class Driver:
         """Answer every question (yes at the positions given) and confirm the answer check."""
         self.answer(*[Key.YES if i in yes else Key.NO for i in range(N_QUESTIONS)])
         assert self.state.stage is Stage.SAFETY_REVIEW
+        return self.answer(Key.CONFIRM)
+
+    def begin(self, value: int) -> "Driver":
+        """The starting rating, then the rule screen (read, then Space)."""
+        self.pain(value)
+        assert self.state.stage is Stage.RULES, self.state.stage
         return self.answer(Key.CONFIRM)
 
     def pain(self, value: int) -> "Driver":
@@ -182,7 +191,7 @@ def test_confirming_the_answer_check_needs_the_pause_too(bridge_plan):
 
 
 def test_a_whole_exercise_counts_reps_and_is_saved_then_rated(bridge_plan):
-    d = Driver(bridge_plan).pain(3)
+    d = Driver(bridge_plan).begin(3)
     assert d.of(StartSession) == [StartSession(3)]
     assert isinstance(d.screen, sc.CardScreen) and d.screen.dose == "2 reps, hold 3 s"
     d.to_active()
@@ -207,7 +216,7 @@ def test_a_whole_exercise_counts_reps_and_is_saved_then_rated(bridge_plan):
 
 
 def test_the_setup_check_waits_until_it_is_satisfied(bridge_plan):
-    d = Driver(bridge_plan).pain(3).send(Press(Key.CONFIRM))
+    d = Driver(bridge_plan).begin(3).send(Press(Key.CONFIRM))
     d.frames(5, setup=NOT_READY)
     assert d.state.stage is Stage.SETUP
     assert d.screen.checks[0].hint == "Step into the frame" and d.screen.progress == 0
@@ -218,7 +227,7 @@ def test_the_setup_check_waits_until_it_is_satisfied(bridge_plan):
 
 
 def test_events_before_the_countdown_ends_do_not_count(bridge_plan):
-    d = Driver(bridge_plan).pain(3).send(Press(Key.CONFIRM)).frames(0.6)
+    d = Driver(bridge_plan).begin(3).send(Press(Key.CONFIRM)).frames(0.6)
     d.frames(0.5, [rep(d.t)])
     assert d.state.stage is Stage.COUNTDOWN
     d.frames(0.6)
@@ -226,7 +235,7 @@ def test_events_before_the_countdown_ends_do_not_count(bridge_plan):
 
 
 def test_sets_have_a_rest_between_them(bridge):
-    d = Driver(plan_for_exercise(bridge, reps=1, sets=2)).pain(3).to_active()
+    d = Driver(plan_for_exercise(bridge, reps=1, sets=2)).begin(3).to_active()
     assert d.screen.segment == "Set 1 of 2"
     d.frames(0.1, [rep(d.t)])
     assert d.state.stage is Stage.BREAK
@@ -241,7 +250,7 @@ def test_sets_have_a_rest_between_them(bridge):
 
 def test_one_side_then_the_other_counts_only_the_side_asked_for(bridge):
     holds_only = bridge.model_copy(update={"sides": "each", "rep": None})
-    d = Driver(plan_for_exercise(holds_only, reps=1)).pain(3)
+    d = Driver(plan_for_exercise(holds_only, reps=1)).begin(3)
     assert d.screen.dose == "hold 3 s each side"
     d.to_active()
     assert (d.screen.segment, d.screen.progress) == ("left side", "0 / 1 holds")
@@ -259,7 +268,7 @@ def test_one_side_then_the_other_counts_only_the_side_asked_for(bridge):
 
 def test_alternating_sides_need_the_target_on_both(bridge):
     alternating = bridge.model_copy(update={"sides": "alternating"})
-    d = Driver(plan_for_exercise(alternating, reps=2)).pain(3).to_active()
+    d = Driver(plan_for_exercise(alternating, reps=2)).begin(3).to_active()
     d.frames(0.1, [rep(d.t, "left"), rep(d.t, "left"), rep(d.t, "left"), rep(d.t, "right")])
     assert d.screen.progress == "L 3/2  R 1/2 reps" and d.screen.fraction == 0.75
     d.frames(0.1, [rep(d.t, "right")])
@@ -267,7 +276,7 @@ def test_alternating_sides_need_the_target_on_both(bridge):
 
 
 def test_pain_rising_by_two_between_exercises_stops_the_session(two_exercises):
-    d = Driver(two_exercises).pain(3).to_active()
+    d = Driver(two_exercises).begin(3).to_active()
     d.frames(0.1, [rep(d.t), rep(d.t)])
     assert isinstance(d.screen, sc.PainScreen) and d.screen.title == "Quick check"
     assert d.screen.note.endswith("Before the session: 3")
@@ -282,8 +291,10 @@ def test_pain_rising_by_two_between_exercises_stops_the_session(two_exercises):
 
 
 def test_a_small_pain_rise_rests_and_carries_on(two_exercises):
-    d = Driver(two_exercises).pain(3).to_active()
+    d = Driver(two_exercises).begin(3).to_active()
     d.frames(0.1, [rep(d.t), rep(d.t)]).pain(4)
+    assert d.state.stage is Stage.LEG_CHECK
+    d.answer(Key.NO)
     assert d.state.stage is Stage.REST
     assert d.screen.next_text == "Next: Second (1 rep, hold 3 s)"
     d.frames(3.1)
@@ -291,7 +302,7 @@ def test_a_small_pain_rise_rests_and_carries_on(two_exercises):
 
 
 def test_it_hurts_stops_the_exercise_at_once(two_exercises):
-    d = Driver(two_exercises).pain(3).to_active()
+    d = Driver(two_exercises).begin(3).to_active()
     d.frames(0.1, [rep(d.t)]).send(Press(Key.HURT))
     assert d.state.stage is Stage.HURT and d.screen.title == "Stop: let's rest"
     [saved] = d.of(SaveExercise)
@@ -304,7 +315,7 @@ def test_it_hurts_stops_the_exercise_at_once(two_exercises):
 
 
 def test_quit_keeps_what_was_done(two_exercises):
-    d = Driver(two_exercises).pain(3).to_active()
+    d = Driver(two_exercises).begin(3).to_active()
     d.frames(0.1, [rep(d.t)]).send(Press(Key.QUIT))
     assert d.state.stage is Stage.PAIN_AFTER
     d.send(Press(Key.QUIT))  # no rating either
@@ -314,22 +325,22 @@ def test_quit_keeps_what_was_done(two_exercises):
 
 
 def test_skip_at_the_card_records_a_skipped_exercise(two_exercises):
-    d = Driver(two_exercises).pain(3).send(Press(Key.SKIP))
+    d = Driver(two_exercises).begin(3).send(Press(Key.SKIP))
     assert d.state.stage is Stage.CARD and d.state.index == 1
     assert [(e.record.exercise, e.record.status) for e in d.of(SaveExercise)] == [("glute_bridge", "skipped")]
 
 
 def test_skip_mid_exercise_asks_about_pain_then_moves_on(two_exercises):
-    d = Driver(two_exercises).pain(3).to_active()
+    d = Driver(two_exercises).begin(3).to_active()
     d.frames(0.1, [rep(d.t)]).send(Press(Key.SKIP))
     assert d.state.stage is Stage.PAIN_CHECK
-    d.pain(3).send(Press(Key.SKIP))  # and skip the rest
+    d.pain(3).answer(Key.NO).send(Press(Key.SKIP))  # and skip the rest
     assert d.state.stage is Stage.CARD and d.state.index == 1
     assert [e.record.status for e in d.of(SaveExercise)] == ["partial"]
 
 
 def test_pause_freezes_timers_and_counting(bridge_plan):
-    d = Driver(bridge_plan).pain(3).send(Press(Key.CONFIRM)).frames(0.6)
+    d = Driver(bridge_plan).begin(3).send(Press(Key.CONFIRM)).frames(0.6)
     d.send(Press(Key.PAUSE)).frames(5)
     assert d.state.stage is Stage.COUNTDOWN and d.screen.paused
     d.send(Press(Key.PAUSE)).frames(1.1)
@@ -340,7 +351,7 @@ def test_pause_freezes_timers_and_counting(bridge_plan):
 
 
 def test_repeat_starts_the_exercise_again(bridge_plan):
-    d = Driver(bridge_plan).pain(3).to_active()
+    d = Driver(bridge_plan).begin(3).to_active()
     d.frames(0.1, [rep(d.t)]).send(Press(Key.REPEAT))
     assert d.state.stage is Stage.SETUP and d.of(StartTracking) == [StartTracking(0)] * 2
     d.frames(0.6).frames(1.1)
@@ -348,7 +359,7 @@ def test_repeat_starts_the_exercise_again(bridge_plan):
 
 
 def test_the_camera_ending_keeps_a_partial_session(two_exercises):
-    d = Driver(two_exercises).pain(3).to_active()
+    d = Driver(two_exercises).begin(3).to_active()
     d.frames(0.1, [rep(d.t)]).send(SourceEnded("camera"))
     assert d.state.stage is Stage.PAIN_AFTER
     d.pain(3)
@@ -357,7 +368,7 @@ def test_the_camera_ending_keeps_a_partial_session(two_exercises):
 
 
 def test_an_interruption_saves_the_exercise_in_progress(bridge_plan):
-    d = Driver(bridge_plan).pain(3).to_active()
+    d = Driver(bridge_plan).begin(3).to_active()
     d.frames(0.1, [rep(d.t)]).send(Tick(d.t + 0.1, (), READY, {"both": 1.5}))
     transition = flow.interrupt(d.state, "interrupted")
     saved, ended = transition.effects
@@ -375,7 +386,7 @@ def test_every_screen_has_its_keys_in_the_legend(two_exercises):
     assert d.screen.legend == (("Y", "yes"), ("N", "no"), ("U", "not sure"), ("Q", "quit"))
     d.screen_all()
     assert ("0-9", "rate") in d.screen.legend and ("Space", "confirm") in d.screen.legend
-    d.pain(2).to_active()
+    d.begin(2).to_active()
     assert [k for k, _ in d.screen.legend] == ["P", "S", "R", "H", "Q"]
 
 
@@ -400,3 +411,77 @@ def test_every_session_starts_with_the_emergency_signs(bridge_plan):
     assert saved.scope is safety.Scope.EMERGENCY and set(saved.answers) == {
         q.id for q in safety.QUESTIONS if q.level is safety.Level.EMERGENCY}
     assert d.state.stage is Stage.PAIN_BEFORE
+
+
+# Pain: the ceiling, a high start, the rule said first, leg symptoms, the next launch ---------------
+
+def test_the_rule_is_shown_and_spoken_before_the_first_exercise(bridge_plan):
+    d = Driver(bridge_plan).pain(3)
+    assert d.state.stage is Stage.RULES and not d.of(StartSession)
+    assert d.screen.title == "Before the first exercise: when to stop"
+    rule = safety.rule_lines("H")
+    assert rule[0].startswith("Stop if your pain rises by 2 points or more, goes above 7 out of 10, or spreads")
+    assert "press H (it hurts)" in rule[1] and d.screen.lines == rule
+    assert [e.text for e in d.of(Say)][-2:] == list(rule)  # spoken too
+    d.answer(Key.CONFIRM)
+    assert d.of(StartSession) == [StartSession(3)] and d.state.stage is Stage.CARD
+
+
+def test_pain_above_seven_stops_even_without_a_rise_of_two(two_exercises):
+    d = Driver(two_exercises).pain(7)
+    assert d.state.stage is Stage.HIGH_PAIN
+    assert "The gentle Acute relief routine may suit you better today" in " ".join(d.screen.lines)
+    d.answer(Key.CONFIRM).answer(Key.CONFIRM).to_active()  # go on gently; the rule
+    d.frames(0.1, [rep(d.t), rep(d.t)]).pain(8)
+    assert d.state.stage is Stage.HURT and d.screen.lines[0] == "Your pain is 8, above 7."
+
+
+@pytest.mark.parametrize("value", [9, 10])
+def test_a_starting_rating_of_nine_or_more_starts_no_session(bridge_plan, value):
+    d = Driver(bridge_plan).pain(value)
+    assert d.state.stage is Stage.NO_SESSION and d.screen.title == "No session today"
+    d.send(Press(Key.CONFIRM))
+    assert d.state.done and not d.of(StartSession)
+
+
+def test_quitting_at_a_high_start_starts_no_session(bridge_plan):
+    d = Driver(bridge_plan).pain(8).answer(Key.QUIT)
+    assert d.state.done and not d.of(StartSession)
+
+
+@pytest.mark.parametrize("key", [Key.YES, Key.UNSURE])
+def test_new_leg_symptoms_between_exercises_stop_the_session_with_advice(two_exercises, key):
+    d = Driver(two_exercises).begin(3).to_active()
+    d.frames(0.1, [rep(d.t), rep(d.t)]).pain(3)
+    assert d.state.stage is Stage.LEG_CHECK and d.screen.question == safety.LEG_QUESTION
+    d.answer(key)
+    assert d.state.stage is Stage.HURT and d.screen.lines == safety.LEG_STOP_ADVICE
+    d.send(Press(Key.CONFIRM)).pain(3)
+    assert d.of(EndSession) == [EndSession(3, False, "leg")]
+
+
+def pain_stopped(before: int = 3, after: int = 6) -> FollowUps:
+    return FollowUps(pain_stop=PainStop(dt.date(2025, 3, 9), "pain", before, after))
+
+
+def test_after_a_pain_stop_the_next_launch_asks_whether_it_has_settled(bridge_plan):
+    d = Driver(bridge_plan)
+    d.state = flow.start(bridge_plan, FAST, None, pain_stopped())
+    assert d.state.stage is Stage.PAIN_FOLLOWUP
+    assert d.screen.question == ("Last time the session stopped: your pain went from 3 to 6. "
+                                 "Has the pain settled back to how it was before that session?")
+    d.answer(Key.NO)
+    assert d.state.stage is Stage.WAIT_DAY and d.screen.title == "Best to wait a day"
+    d.answer(Key.QUIT)
+    assert d.state.done and not d.of(StartSession)
+
+
+def test_the_baseline_does_not_silently_reset_after_a_pain_stop(two_exercises):
+    d = Driver(two_exercises)
+    d.state = flow.start(two_exercises, FAST, None, pain_stopped(before=3))
+    d.answer(Key.YES).begin(4).to_active()  # settled, it says; today's rating is 4
+    assert d.state.baseline == 3
+    d.frames(0.1, [rep(d.t), rep(d.t)])
+    assert "the pain rule counts from 3" in d.screen.note
+    d.pain(5)  # up 1 from today, 2 from before the flare: stop
+    assert d.state.stage is Stage.HURT

@@ -122,6 +122,19 @@ def test_see_a_clinician_is_remembered_across_launches(tmp_path):
     assert store.load().flagged is None and store.load().cleared == {"upper_back"}
 
 
+def test_a_pain_stop_is_remembered_and_asked_about_at_the_next_launch(tmp_path):
+    store = FollowUpStore(tmp_path / "followups.json")
+    hurts = CALM.model_copy(update={"keys": [ans.ScriptedKey(t_s=6.0, key="hurt")], "pain_after": 6})
+    run(tmp_path, TrackCamera(reps=3), hurts, reps=5, store=store, by_keys=True)
+    stop = store.load().pain_stop
+    assert (stop.reason, stop.before, stop.after) == ("pain", 3, 6)
+    not_settled = CALM.model_copy(update={"pain_settled": False})
+    again, rows = run(tmp_path, TrackCamera(reps=3), not_settled, store=store, by_keys=True)
+    assert len(rows) == 1 and again.state.stage is Stage.DONE  # waited a day: no second session
+    settled, rows = run(tmp_path, TrackCamera(reps=3), CALM, reps=1, store=store, by_keys=True)
+    assert settled.state.completed and store.load().pain_stop is None  # a completed session ends the follow-up
+
+
 def test_no_person_in_view_waits_at_the_setup_check(tmp_path):
     camera = TrackCamera(reps=1, gaps=((0.0, 100.0),))
     result, [row] = run(tmp_path, camera, CALM, reps=1, screen=None)

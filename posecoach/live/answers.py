@@ -44,6 +44,8 @@ class Answers(_Strict):
     pain_between: int | None = Pain
     pain_after: int | None = Pain
     clinician_ok: bool = False  # a sign flagged last time: has a clinician checked it and said exercise is OK?
+    pain_settled: bool = True  # the last session stopped for pain: has it settled?
+    leg_symptoms: bool = False  # the check between exercises: new or spreading leg symptoms?
     keys: list[ScriptedKey] = []
 
     def red_flag_answers(self) -> dict[str, object] | None:
@@ -125,11 +127,18 @@ class Answerer:
             return [Press(Key.CONFIRM)]
         if state.stage is Stage.CLINICIAN_CHECK:
             return [Press(Key.YES if a.clinician_ok else Key.NO)]
+        if state.stage is Stage.PAIN_FOLLOWUP:
+            return [Press(Key.YES if a.pain_settled else Key.NO)]
+        if state.stage is Stage.LEG_CHECK:
+            return [Press(Key.YES if a.leg_symptoms else Key.NO)]
+        if state.stage is Stage.WAIT_DAY:
+            return [Press(Key.QUIT)]
         pain = {Stage.PAIN_BEFORE: a.pain_before, Stage.PAIN_AFTER: a.pain_after,
                 Stage.PAIN_CHECK: a.pain_between if a.pain_between is not None else a.pain_before}
         if state.stage in pain:
             value = pain[state.stage]
             return [SetPain(value), Press(Key.CONFIRM)] if value is not None else [Press(Key.QUIT)]
-        if state.stage in (Stage.CARD, Stage.SAFETY_STOP, Stage.HURT, Stage.SUMMARY):
+        if state.stage in (Stage.CARD, Stage.SAFETY_STOP, Stage.HURT, Stage.SUMMARY, Stage.NO_SESSION,
+                           Stage.HIGH_PAIN, Stage.RULES):
             return [Press(Key.CONFIRM)]
         return []

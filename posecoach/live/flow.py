@@ -44,6 +44,7 @@ from posecoach.live.state import (
     HURT_STAGES,
     PAIN_STAGES,
     PAUSABLE,
+    PRE_SESSION,
     QUESTION_STAGES,
     FlowSettings,
     FlowState,
@@ -210,6 +211,7 @@ def _leave_exercise(state: FlowState, status: str, then: str) -> Transition:
 
 
 def _to_hurt(state: FlowState, reason: str) -> Transition:
+    """Stop for pain ("pain") or new leg symptoms ("leg")."""
     return Transition(replace(state, stage=Stage.HURT, stop_reason=reason, paused=False),
                       (Say("Stop and rest"),))
 
@@ -243,12 +245,18 @@ def _press(state: FlowState, press: Press) -> Transition:
         return Transition(state)  # a held or doubled key never answers a question
     if stage is Stage.CLINICIAN_CHECK:
         return prelude.clinician_key(state, key)
+    if stage in (Stage.PAIN_FOLLOWUP, Stage.WAIT_DAY):
+        return prelude.pain_followup_key(state, key)
     if stage is Stage.SAFETY:
         return prelude.safety_key(state, key)
     if stage is Stage.SAFETY_REVIEW:
         return prelude.review_key(state, key)
     if stage in PAIN_STAGES:
         return _pain_key(state, key)
+    if stage in (Stage.NO_SESSION, Stage.HIGH_PAIN, Stage.RULES):
+        return _start_key(state, key)
+    if stage is Stage.LEG_CHECK:
+        return _leg_key(state, key)
     if key is Key.HURT and stage in HURT_STAGES:
         return _hurt(state)
     if key is Key.PAUSE and stage in PAUSABLE:
@@ -282,16 +290,62 @@ def _pain_quit(state: FlowState) -> Transition:
 
 def _pain_confirmed(state: FlowState, value: int) -> Transition:
     if state.stage is Stage.PAIN_BEFORE:
-        new = replace(state, pain_before=value, session_started=True, pain=None)
-        return Transition(new, (StartSession(value),)).then(_to_card(new, 0))
+        return _starting_pain(state, value)
     if state.stage is Stage.PAIN_AFTER:
         return _end_session(state, value)
     flushed = _flush_pending(state, value)
-    if safety.pain_rose(state.pain_before, value):
+    if safety.pain_stops(state.baseline, value):
         hurt = _to_hurt(replace(flushed.state, pain_after=value), "pain")
         return flushed.then(hurt)
+    return flushed.then(Transition(prelude.ask(flushed.state, Stage.LEG_CHECK, pain=None)))
+
+
+def _starting_pain(state: FlowState, value: int) -> Transition:
+    """9 or more: no session; 7 or 8: the gentle routine or a clinician; then the rule, said aloud."""
+    remembered = state.followups.baseline
+    baseline = value if remembered is None else min(value, remembered)  # never silently reset by a flare
+    state = replace(state, pain_before=value, baseline=baseline, pain=None)
+    if value >= safety.PAIN_NO_SESSION:
+        return Transition(replace(state, stage=Stage.NO_SESSION), (Say("No session today"),))
+    if value >= safety.PAIN_HIGH_START:
+        return Transition(prelude.ask(state, Stage.HIGH_PAIN), (Say("Your pain is high today"),))
+    return _to_rules(state)
+
+
+def _to_rules(state: FlowState) -> Transition:
+    return Transition(prelude.ask(state, Stage.RULES), tuple(Say(line) for line in _rules(state)))
+
+
+def _rules(state: FlowState) -> tuple[str, ...]:
+    from posecoach.live.signals import KEY_LABELS
+
+    return safety.rule_lines(KEY_LABELS[Key.HURT])
+
+
+def _start_key(state: FlowState, key: Key) -> Transition:
+    if key is Key.QUIT or (state.stage is Stage.NO_SESSION and key is Key.CONFIRM):
+        return Transition(replace(state, stage=Stage.DONE))
+    if key is not Key.CONFIRM or not state.ready:
+        return Transition(state)
+    if state.stage is Stage.HIGH_PAIN:
+        return _to_rules(state)
+    new = replace(state, session_started=True)
+    return Transition(new, (StartSession(state.pain_before),)).then(_to_card(new, 0))
+
+
+def _leg_key(state: FlowState, key: Key) -> Transition:
+    """New or spreading pain, tingling or numbness in a leg: yes (or not sure) stops the session."""
+    if key is Key.QUIT:
+        return _to_pain_after(state, completed=False, reason="quit")
+    if key is Key.HURT:
+        return _to_hurt(state, "pain")
+    answer = prelude.ANSWER_KEYS.get(key)
+    if answer is None or not state.ready:
+        return Transition(state)
+    if answer.flags:
+        return _to_hurt(state, "leg")
     rest = state.item.rest_after_s if state.item.rest_after_s is not None else state.settings.exercise_rest_s
-    return flushed.then(Transition(replace(flushed.state, stage=Stage.REST, timer_s=rest), (Say("Rest"),)))
+    return Transition(replace(state, stage=Stage.REST, timer_s=rest), (Say("Rest"),))
 
 
 def _hurt(state: FlowState) -> Transition:
@@ -348,10 +402,10 @@ _KEYS = {Key.QUIT: _quit, Key.SKIP: _skip, Key.REPEAT: _repeat, Key.CONFIRM: _co
 
 def _source_ended(state: FlowState, reason: str) -> Transition:
     stage = state.stage
-    if stage in (Stage.CLINICIAN_CHECK, Stage.SAFETY, Stage.SAFETY_REVIEW, Stage.SAFETY_STOP, Stage.PAIN_BEFORE):
+    if stage in PRE_SESSION:
         return Transition(replace(state, stage=Stage.DONE))
     if stage in EXERCISE_STAGES or stage is Stage.CARD:
         return _leave_exercise(state, "partial", reason)
-    if stage in (Stage.REST, Stage.PAIN_CHECK):
+    if stage in (Stage.REST, Stage.PAIN_CHECK, Stage.LEG_CHECK):
         return _to_pain_after(state, completed=False, reason=reason)
     return Transition(state)

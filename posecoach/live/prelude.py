@@ -27,7 +27,11 @@ def begin(state: FlowState) -> FlowState:
     """The first prompt of a launch: what earlier launches left to ask, then the screen."""
     if state.followups.flagged is not None:
         return ask(state, Stage.CLINICIAN_CHECK)
-    return _to_screen(state)
+    return _after_clinician(state)
+
+
+def _after_clinician(state: FlowState) -> FlowState:
+    return ask(state, Stage.PAIN_FOLLOWUP) if state.followups.pain_stop is not None else _to_screen(state)
 
 
 def _to_screen(state: FlowState) -> FlowState:
@@ -44,10 +48,26 @@ def clinician_key(state: FlowState, key: Key) -> Transition:
         return Transition(state)
     if answer is safety.Answer.YES:
         checked = replace(state, cleared=state.cleared | set(flagged.ids))
-        return Transition(_to_screen(checked), (ClinicianChecked(True),))
+        return Transition(_after_clinician(checked), (ClinicianChecked(True),))
     verdict = flagged.verdict  # "no" or "not sure": still to be checked
     return Transition(replace(state, stage=Stage.SAFETY_STOP, verdict=verdict),
                       (ClinicianChecked(False), Say(safety.CLINICIAN_NOT_YET)))
+
+
+def pain_followup_key(state: FlowState, key: Key) -> Transition:
+    """The last session stopped for pain: has it settled? If not, best to wait a day."""
+    if key is Key.QUIT:
+        return Transition(replace(state, stage=Stage.DONE))
+    if state.stage is Stage.WAIT_DAY:
+        if key is not Key.CONFIRM or not state.ready:
+            return Transition(state)
+        return Transition(_to_screen(state))
+    answer = ANSWER_KEYS.get(key)
+    if answer is None or not state.ready:
+        return Transition(state)
+    if answer is safety.Answer.YES:
+        return Transition(_to_screen(state))
+    return Transition(ask(state, Stage.WAIT_DAY), (Say("Best to wait a day"),))
 
 
 def safety_key(state: FlowState, key: Key) -> Transition:

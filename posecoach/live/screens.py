@@ -161,6 +161,41 @@ def _clinician_check(state: FlowState) -> Screen:
                         state.ready, _ANSWERS, safety.DISCLAIMER, _legend(Key.YES, Key.NO, Key.UNSURE, Key.QUIT))
 
 
+def _pain_followup(state: FlowState) -> Screen:
+    stop = state.followups.pain_stop
+    assert stop is not None
+    question = f"Last time the session stopped: {stop.describe()}. {safety.PAIN_SETTLED_QUESTION}"
+    return SafetyScreen("Before you start: last time's session", 1, 1, question, "pain", state.ready, _ANSWERS,
+                        safety.DISCLAIMER, _legend(Key.YES, Key.NO, Key.UNSURE, Key.QUIT))
+
+
+def _leg_check(state: FlowState) -> Screen:
+    return SafetyScreen("Quick check", 1, 1, safety.LEG_QUESTION, "leg", state.ready, _ANSWERS, safety.DISCLAIMER,
+                        _legend(Key.YES, Key.NO, Key.UNSURE, Key.HURT, Key.QUIT))
+
+
+def _wait_day(state: FlowState) -> Screen:
+    return NoticeScreen("warning", "Best to wait a day", safety.WAIT_A_DAY_LINES, safety.DISCLAIMER,
+                        _legend(Key.CONFIRM, (KEY_LABELS[Key.QUIT], "stop for today"), confirm="go on gently"))
+
+
+def _no_session(state: FlowState) -> Screen:
+    return NoticeScreen("warning", "No session today", safety.NO_SESSION_LINES, safety.DISCLAIMER,
+                        _legend(Key.CONFIRM, confirm="close"))
+
+
+def _high_pain(state: FlowState) -> Screen:
+    lines = safety.high_start_lines(state.pain_before or 0, state.plan.id)
+    return NoticeScreen("warning", "Your pain is high today", lines, safety.DISCLAIMER,
+                        _legend(Key.CONFIRM, (KEY_LABELS[Key.QUIT], "stop for today"), confirm="go on gently"))
+
+
+def _rules(state: FlowState) -> Screen:
+    lines = safety.rule_lines(KEY_LABELS[Key.HURT])
+    return NoticeScreen("ok", "Before the first exercise: when to stop", lines, safety.DISCLAIMER,
+                        _legend(Key.CONFIRM, Key.QUIT, confirm="start"))
+
+
 def _review(state: FlowState) -> Screen:
     rows = tuple((q.sign, a.label) for q, a in zip(state.questions, state.answers, strict=True))
     note = "Not sure counts as yes. Press B to change the last answer, or Space if these are right."
@@ -190,6 +225,8 @@ def _pain(state: FlowState) -> Screen:
     note = "0 = no pain, 10 = worst pain imaginable"
     if state.stage is not Stage.PAIN_BEFORE and state.pain_before is not None:
         note += f". Before the session: {state.pain_before}"
+        if state.baseline is not None and state.baseline < state.pain_before:
+            note += f" (the pain rule counts from {state.baseline}, before the session that stopped for pain)"
     keys = (*_PAIN_KEYS, Key.CONFIRM) + ((Key.HURT,) if state.stage is Stage.PAIN_CHECK else ()) + (Key.QUIT,)
     return PainScreen(title, question, state.pain, note, _legend(*keys, confirm="confirm"))
 
@@ -260,7 +297,11 @@ def _rest(state: FlowState) -> Screen:
 
 def _hurt(state: FlowState) -> Screen:
     lines = safety.PAIN_STOP_ADVICE
-    if state.pain_after is not None and state.pain_before is not None:
+    if state.stop_reason == "leg":
+        lines = safety.LEG_STOP_ADVICE
+    elif safety.over_ceiling(state.pain_after) and not safety.pain_rose(state.baseline, state.pain_after):
+        lines = (f"Your pain is {state.pain_after}, above {safety.PAIN_CEILING}.", *lines)
+    elif state.pain_after is not None and state.pain_before is not None:
         lines = (f"Your pain went from {state.pain_before} to {state.pain_after}.", *lines)
     return NoticeScreen("warning", "Stop: let's rest", lines, safety.DISCLAIMER,
                         _legend(Key.CONFIRM, confirm="end the session"))
@@ -295,7 +336,9 @@ def _num(value: int | None) -> str:
 
 
 _DESCRIBE = {
-    Stage.CLINICIAN_CHECK: _clinician_check, Stage.SAFETY: _safety, Stage.SAFETY_REVIEW: _review,
+    Stage.CLINICIAN_CHECK: _clinician_check, Stage.PAIN_FOLLOWUP: _pain_followup, Stage.WAIT_DAY: _wait_day,
+    Stage.NO_SESSION: _no_session, Stage.HIGH_PAIN: _high_pain, Stage.RULES: _rules, Stage.LEG_CHECK: _leg_check,
+    Stage.SAFETY: _safety, Stage.SAFETY_REVIEW: _review,
     Stage.SAFETY_STOP: _safety_stop,
     Stage.PAIN_BEFORE: _pain, Stage.PAIN_CHECK: _pain, Stage.PAIN_AFTER: _pain,
     Stage.CARD: _card, Stage.SETUP: _setup, Stage.COUNTDOWN: _countdown,

@@ -185,6 +185,9 @@ class LiveSession:
         elif isinstance(effect, EndSession) and self.result.session_id is not None:
             history.end_session(self.result.session_id, d.now(), effect.pain_after, effect.completed,
                                 effect.stop_reason)
+            today, baseline = d.now().date(), self.state.baseline
+            self._remember(lambda f: fu.after_session(f, effect.stop_reason, effect.completed, baseline,
+                                                      effect.pain_after, today))
         elif isinstance(effect, SaveScreening):
             today = d.now().date()
             history.save_screening(Screening(today, effect.answers, effect.verdict, effect.scope))

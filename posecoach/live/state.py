@@ -16,16 +16,22 @@ from posecoach.live.signals import Effect
 
 class Stage(StrEnum):
     CLINICIAN_CHECK = "clinician_check"  # a sign flagged last time: has a clinician checked it?
+    PAIN_FOLLOWUP = "pain_followup"  # the last session stopped for pain: has it settled?
+    WAIT_DAY = "wait_day"  # it has not: best to wait a day
     SAFETY = "safety"
     SAFETY_REVIEW = "safety_review"  # check your answers
     SAFETY_STOP = "safety_stop"
     PAIN_BEFORE = "pain_before"
+    NO_SESSION = "no_session"  # a starting rating of 9 or more
+    HIGH_PAIN = "high_pain"  # a high starting rating: the gentle routine or a clinician
+    RULES = "rules"  # when to stop, and how: shown and spoken before the first exercise
     CARD = "card"
     SETUP = "setup"
     COUNTDOWN = "countdown"
     ACTIVE = "active"
     BREAK = "break"  # between sets, or before the other side
     PAIN_CHECK = "pain_check"  # between exercises
+    LEG_CHECK = "leg_check"  # between exercises: new or spreading leg symptoms?
     REST = "rest"  # between exercises
     HURT = "hurt"
     PAIN_AFTER = "pain_after"
@@ -36,9 +42,12 @@ class Stage(StrEnum):
 EXERCISE_STAGES = frozenset({Stage.SETUP, Stage.COUNTDOWN, Stage.ACTIVE, Stage.BREAK})
 PAUSABLE = EXERCISE_STAGES | {Stage.REST}
 PAIN_STAGES = frozenset({Stage.PAIN_BEFORE, Stage.PAIN_CHECK, Stage.PAIN_AFTER})
-HURT_STAGES = EXERCISE_STAGES | {Stage.CARD, Stage.REST, Stage.PAIN_CHECK}
+HURT_STAGES = EXERCISE_STAGES | {Stage.CARD, Stage.REST, Stage.PAIN_CHECK, Stage.LEG_CHECK}
 # Prompts that must be on screen a moment before an answer counts, and that ignore repeated keys.
-QUESTION_STAGES = frozenset({Stage.CLINICIAN_CHECK, Stage.SAFETY, Stage.SAFETY_REVIEW})
+QUESTION_STAGES = frozenset({Stage.CLINICIAN_CHECK, Stage.PAIN_FOLLOWUP, Stage.WAIT_DAY, Stage.SAFETY,
+                             Stage.SAFETY_REVIEW, Stage.HIGH_PAIN, Stage.RULES, Stage.LEG_CHECK})
+PRE_SESSION = frozenset({Stage.CLINICIAN_CHECK, Stage.PAIN_FOLLOWUP, Stage.WAIT_DAY, Stage.SAFETY, Stage.SAFETY_REVIEW,
+                         Stage.SAFETY_STOP, Stage.PAIN_BEFORE, Stage.NO_SESSION, Stage.HIGH_PAIN, Stage.RULES})
 EPS = 1e-6  # timers end within this of zero (frame times are rounded)
 
 
@@ -69,6 +78,7 @@ class FlowState:
     verdict: safety.Verdict | None = None
     pain: int | None = None  # the rating being entered
     pain_before: int | None = None
+    baseline: int | None = None  # what the pain rule counts from: kept from before a session that stopped for pain
     pain_after: int | None = None
     session_started: bool = False
     index: int = 0
