@@ -321,13 +321,32 @@ def test_quit_keeps_what_was_done(two_exercises):
     d.send(Press(Key.QUIT))  # no rating either
     assert [e.record.status for e in d.of(SaveExercise)] == ["partial"]
     assert d.of(EndSession) == [EndSession(None, False, "quit")]
-    assert d.screen.status == "Stopped early (quit): what you did is saved."
+    assert d.screen.status == ("Stopped early (quit): what you did is saved. "
+                               "Not done: Glute bridge (partial), Second (not reached).")
 
 
 def test_skip_at_the_card_records_a_skipped_exercise(two_exercises):
     d = Driver(two_exercises).begin(3).send(Press(Key.SKIP))
     assert d.state.stage is Stage.CARD and d.state.index == 1
     assert [(e.record.exercise, e.record.status) for e in d.of(SaveExercise)] == [("glute_bridge", "skipped")]
+
+
+def test_completed_well_done_only_when_every_exercise_was_done(two_exercises):
+    d = Driver(two_exercises).begin(3).send(Press(Key.SKIP)).to_active()
+    d.frames(0.1, [rep(d.t)]).pain(2)
+    assert d.screen.status == "Finished, but not everything was done. Not done: Glute bridge (skipped)."
+    assert d.of(EndSession) == [EndSession(2, False, "skipped")]
+
+
+def test_the_routine_s_own_advice_is_on_the_first_card_and_the_summary(bridge):
+    routine = RoutineSpec(id="r", name="R", description="Walk every day as well.",
+                          steps=[RoutineStep(exercise="glute_bridge", reps=1)] * 2)
+    d = Driver(plan_from_routine(routine, lambda _: bridge)).begin(3)
+    assert d.screen.advice == "Walk every day as well."
+    d.to_active().frames(0.1, [rep(d.t)]).pain(3).answer(Key.NO).send(Press(Key.CONFIRM)).frames(0.1)
+    assert d.state.stage is Stage.CARD and d.screen.advice == ""  # the second card
+    d.to_active().frames(0.1, [rep(d.t)]).pain(3)
+    assert d.screen.status == "Completed: well done." and "Walk every day as well." in d.screen.advice
 
 
 def test_skip_mid_exercise_asks_about_pain_then_moves_on(two_exercises):

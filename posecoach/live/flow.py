@@ -217,8 +217,11 @@ def _to_hurt(state: FlowState, reason: str) -> Transition:
 
 
 def _to_pain_after(state: FlowState, completed: bool, reason: str | None) -> Transition:
+    """`completed`: the end was reached; it counts as completed only if every exercise was done."""
     if not state.session_started:
         return Transition(replace(state, stage=Stage.DONE))
+    if completed and tl.not_done(state.plan, state.records):
+        completed, reason = False, reason or "skipped"
     return Transition(replace(state, stage=Stage.PAIN_AFTER, pain=None, completed=completed,
                               stop_reason=state.stop_reason or reason, paused=False))
 

@@ -127,6 +127,8 @@ def _card(screen: sc.CardScreen, view: d.View, size) -> np.ndarray:
     _header(img, screen.title, screen.heading)
     d.text(img, screen.dose, (d.MARGIN, 150), 0.95, d.ACCENT, d.FONT, 2)
     y = 215
+    if screen.advice:
+        y = d.paragraph(img, screen.advice, (d.MARGIN, 195), 0.65, width - 2 * d.MARGIN, d.DIM, d.FONT, 1) + 25
     for i, step in enumerate(screen.instructions, 1):
         cv2.circle(img, (d.MARGIN + 16, y - 10), 18, d.PANEL, -1, cv2.LINE_AA)
         d.text(img, str(i), (d.MARGIN + 8, y), 0.75, d.WHITE, d.BOLD, 2)

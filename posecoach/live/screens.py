@@ -77,6 +77,7 @@ class CardScreen:
     camera: str
     instructions: tuple[str, ...]
     legend: tuple[LegendItem, ...]
+    advice: str = ""  # the routine's own advice, on the first card
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,8 @@ def _card(state: FlowState) -> Screen:
         heading += f": {state.plan.name}"
     camera = f"Camera: {spec.view} view. {spec.setup}"
     return CardScreen(heading, spec.name, item.dose_text(), camera, tuple(spec.instructions),
-                      _legend(Key.CONFIRM, Key.SKIP, Key.HURT, Key.QUIT, confirm="start"))
+                      _legend(Key.CONFIRM, Key.SKIP, Key.HURT, Key.QUIT, confirm="start"),
+                      state.plan.advice if state.index == 0 else "")
 
 
 def _setup(state: FlowState) -> Screen:
@@ -319,16 +321,21 @@ def _row(record: ExerciseRecord) -> SummaryRow:
 
 
 def _summary(state: FlowState) -> Screen:
-    if state.completed and not state.stop_reason:
+    missing = tl.not_done(state.plan, state.records)
+    not_done = "Not done: " + ", ".join(f"{name} ({what})" for name, what in missing) + "." if missing else ""
+    if state.completed and not state.stop_reason and not missing:
         status = "Completed: well done."
+    elif state.stop_reason == "skipped":
+        status = f"Finished, but not everything was done. {not_done}"
     else:
-        status = f"Stopped early ({state.stop_reason or 'partial'}): what you did is saved."
+        status = f"Stopped early ({state.stop_reason or 'partial'}): what you did is saved. {not_done}".rstrip()
     pain = f"Pain before {_num(state.pain_before)}, after {_num(state.pain_after)}"
     advice = safety.pain_advice(state.pain_before, state.pain_after)
     if state.stop_reason == "pain" and not advice:
         advice = safety.PAIN_STOP_ADVICE
+    routine = (state.plan.advice,) if state.plan.advice else ()
     return SummaryScreen("Session summary", status, tuple(_row(r) for r in state.records), pain,
-                         (*advice, safety.DISCLAIMER), _legend(Key.CONFIRM, confirm="close"))
+                         (*advice, *routine, safety.DISCLAIMER), _legend(Key.CONFIRM, confirm="close"))
 
 
 def _num(value: int | None) -> str:
