@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from posecoach import __version__, app, cli_live, cli_tune
+from posecoach import __version__, app, cli_live, cli_safety, cli_tune
 from posecoach.bundled import demo_sample
 from posecoach.cli_common import add_model_options, model_choice, progress, say
 from posecoach.errors import PosecoachError, UserError
@@ -23,10 +23,19 @@ def _summary(report: dict) -> str:
             f"holds: {holds}; pose found in {report['frames_with_pose']}/{report['frames']} frames")
 
 
+def _screen_if_camera(args) -> None:
+    """A camera means a person exercising in front of it: the safety screen comes first."""
+    from posecoach.sources import parse_source
+
+    if parse_source(args.source)[0] == "camera":
+        cli_safety.screen_before_camera(args)
+
+
 def cmd_replay(args) -> int:
     from posecoach.exercise.catalogue import load_exercise
 
     spec = load_exercise(args.exercise)
+    _screen_if_camera(args)
     options = app.ReplayOptions(out=args.out, report=args.report, show=args.show,
                                 force=args.force, progress=progress)
     report = app.replay(args.source, spec, options, model_choice(args))
@@ -58,6 +67,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_track(args) -> int:
+    _screen_if_camera(args)
     meta = app.record_track(args.source, args.output, args.force, model_choice(args), progress)
     print(f"{args.output}: {meta['frames']} frames from {meta['source']} "
           f"(model {meta['model'].get('variant')})")
@@ -162,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show", action="store_true", help="show the annotated video in a window")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    cli_safety.add_answer_options(p)  # a camera source asks the safety questions first
     add_model_options(p)
     p.set_defaults(func=cmd_replay)
 
@@ -175,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="video file or camera index")
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--force", action="store_true")
+    cli_safety.add_answer_options(p)
     add_model_options(p)
     p.set_defaults(func=cmd_track)
 

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from posecoach.cli_common import add_model_options, model_choice, say
+from posecoach.cli_safety import add_answer_options
 from posecoach.errors import UserError
 
 DEFAULT_ROUTINE = "start_programme"
@@ -47,10 +48,13 @@ def _answers(args, screening: bool):
     return merged
 
 
-def _needs_screen(history, rescreen: bool) -> bool:
-    from posecoach.safety import needs_screening
+def _scope(history, rescreen: bool, remembered):
+    """The emergency signs at the start of every session; everything when due (see safety.screen_scope)."""
+    from posecoach.safety import screen_scope
 
-    return rescreen or needs_screening(history.last_screening(), dt.date.today())
+    return screen_scope(history.last_screening(), dt.date.today(), rescreen=rescreen,
+                        after_pain_stop=remembered.pain_stop is not None,
+                        clinician_check=remembered.flagged is not None)
 
 
 def _ui(args, answers):
@@ -75,19 +79,22 @@ def _flow_settings(args):
 
 def cmd_live(args) -> int:
     from posecoach.app import open_estimator
+    from posecoach.followups import FollowUps, FollowUpStore
     from posecoach.history import History
     from posecoach.live.capture import open_camera
     from posecoach.live.session import Devices, LiveSession
     from posecoach.sound import Sounds, Speech
 
     plan = _plan(args)
+    store = None if args.headless else FollowUpStore.default()  # scripted answers are not the person's
     with History() as history:
-        screen = _needs_screen(history, args.rescreen)
-        ui = _ui(args, _answers(args, screen))
+        scope = _scope(history, args.rescreen, store.load() if store else FollowUps())
+        ui = _ui(args, _answers(args, screening=True))
         source = open_camera(args.camera)
         with open_estimator(model_choice(args)) as (estimator, _):
-            devices = Devices(history, estimator, ui, Sounds(args.sound, sys.stderr), Speech(args.speak))
-            session = LiveSession(plan, source, devices, screen, _flow_settings(args), mirror=not args.no_mirror)
+            devices = Devices(history, estimator, ui, Sounds(args.sound, sys.stderr), Speech(args.speak),
+                              followups=store)
+            session = LiveSession(plan, source, devices, scope, _flow_settings(args), mirror=not args.no_mirror)
             result = session.run()
     print(_session_summary(result))
     return 0 if result.state.verdict is None or result.state.verdict.ok else 3
@@ -112,34 +119,18 @@ def _session_summary(result) -> str:
     return "\n".join(lines)
 
 
-def _ask_terminal(question: str) -> bool:
-    while True:
-        reply = input(f"{question} [y/n] ").strip().lower()
-        if reply in ("y", "yes", "n", "no"):
-            return reply.startswith("y")
-        print("Please answer y or n.")
-
-
 def cmd_safety(args) -> int:
     from posecoach import safety
+    from posecoach.cli_safety import scripted_answers, terminal_screen
     from posecoach.history import History
-    from posecoach.live import answers as ans
 
-    with History() as history:
-        if args.last:
-            last = history.last_screening()
-            print("No safety check yet." if last is None else
-                  f"{last.taken_on}: {last.verdict.title} ({', '.join(last.verdict.flagged) or 'no red flags'})")
-            return 0
-        given = (ans.load_answers(args.answers) if args.answers else ans.Answers()).red_flag_answers()
-        if args.no_red_flags:
-            given = dict.fromkeys(safety.question_ids(), False)
-        if given is None:
-            print("A short safety check. Answer each question with y or n.\n" + safety.DISCLAIMER + "\n")
-            given = {q.id: _ask_terminal(q.text) for q in safety.QUESTIONS}
-        verdict = safety.evaluate(given)
-        history.save_screening(safety.Screening(dt.date.today(), given, verdict))
-    print("\n".join(("", verdict.title, *verdict.lines, "", safety.DISCLAIMER)))
+    if args.last:
+        with History() as history:
+            last = history.last_screening(scope=None)
+        print("No safety check yet." if last is None else
+              f"{last.taken_on}: {last.verdict.title} ({safety.signs(last.verdict.flagged) or 'no red flags'})")
+        return 0
+    verdict = terminal_screen(safety.Scope.FULL, scripted_answers(args))
     return 0 if verdict.ok else 3
 
 
@@ -172,13 +163,6 @@ def _pain(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 0 to 10") from None
 
 
-def _add_answer_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--answers", type=Path,
-                   help="TOML/JSON file with the answers to the prompts (see README, 'Without a window')")
-    p.add_argument("--no-red-flags", action="store_true",
-                   help="declare that none of the safety questions applies (for scripted runs)")
-
-
 def _add_live(sub) -> None:
     p = sub.add_parser("live", help="a coached session in front of the camera")
     p.add_argument("--camera", help="camera index, /dev/videoN, or a video file played as a camera")
@@ -188,7 +172,7 @@ def _add_live(sub) -> None:
     p.add_argument("--reps", type=int, help="with --exercise: reps (or holds) per side and set")
     p.add_argument("--sets", type=int, help="with --exercise: number of sets")
     p.add_argument("--headless", action="store_true", help="no window: prompts are answered by options or a file")
-    _add_answer_options(p)
+    add_answer_options(p)
     for name in ("before", "between", "after"):
         p.add_argument(f"--pain-{name}", type=_pain, metavar="N", help=f"headless: pain rating {name} (0-10)")
     p.add_argument("--rescreen", action="store_true", help="ask the safety questions again now")
@@ -205,7 +189,7 @@ def _add_live(sub) -> None:
 def register(sub) -> None:
     _add_live(sub)
     p = sub.add_parser("safety", help="the red-flag safety questions (asked before the first session)")
-    _add_answer_options(p)
+    add_answer_options(p)
     p.add_argument("--last", action="store_true", help="show the last answers' outcome and date")
     p.set_defaults(func=cmd_safety)
 

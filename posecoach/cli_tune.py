@@ -113,6 +113,9 @@ def cmd_calibrate(args) -> int:
     if args.camera is not None:
         if spec.calibration is None:
             calibrate(spec, None)  # explains that the exercise cannot be calibrated, before recording
+        from posecoach.cli_safety import screen_before_camera
+
+        screen_before_camera(args)
         say(f"Recording {args.seconds:g} s from camera {args.camera}: do {spec.calibration.min_reps} or more "
              "slow, comfortable reps over your own full range.")
         track = record_camera(args.camera, args.seconds, model_choice(args))
@@ -156,5 +159,8 @@ def register_tune(subparsers) -> None:
     p.add_argument("--camera", help="record from this camera index instead")
     p.add_argument("--seconds", type=float, default=30.0, help="how long to record from the camera (default 30)")
     p.add_argument("--yes", action="store_true", help="save without asking after showing the diff")
+    from posecoach.cli_safety import add_answer_options
+
+    add_answer_options(p)  # --camera asks the safety questions first
     add_model_options(p)
     p.set_defaults(func=cmd_calibrate)

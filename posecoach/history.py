@@ -20,11 +20,11 @@ from pathlib import Path
 import platformdirs
 
 from posecoach.errors import OutputError, UserError
-from posecoach.safety import Outcome, Screening, Verdict
+from posecoach.safety import Outcome, Scope, Screening, Verdict, as_answer
 
 ENV_DATA_DIR = "POSECOACH_DATA_DIR"
 DB_NAME = "history.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: screenings.scope (the whole screen, or the emergency signs only)
 SIDE_KEYS = ("left", "right", "both")
 EXERCISE_STATUSES = ("done", "partial", "skipped", "stopped")
 
@@ -68,7 +68,8 @@ CREATE TABLE IF NOT EXISTS screenings (
     taken_on TEXT NOT NULL,
     answers TEXT NOT NULL,
     outcome TEXT NOT NULL,
-    flagged TEXT NOT NULL
+    flagged TEXT NOT NULL,
+    scope TEXT NOT NULL DEFAULT 'full'
 );
 """
 
@@ -173,6 +174,9 @@ class History:
             raise UserError(f"{self.path}: written by a newer posecoach (schema {version}); upgrade posecoach")
         with self.conn:
             self.conn.executescript(_SCHEMA)
+            columns = {row[1] for row in self.conn.execute("PRAGMA table_info(screenings)")}
+            if "scope" not in columns:  # a version 1 database: every screen it holds was a whole one
+                self.conn.execute("ALTER TABLE screenings ADD COLUMN scope TEXT NOT NULL DEFAULT 'full'")
             self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def __enter__(self) -> History:
@@ -224,19 +228,25 @@ class History:
                 (_now_text(ended_at), _now_text(ended_at), pain_after, int(completed), stop_reason, session_id))
 
     def save_screening(self, screening: Screening) -> None:
+        answers = {k: as_answer(v).value for k, v in screening.answers.items()}
         with self.conn:
             self.conn.execute(
-                "INSERT INTO screenings (taken_on, answers, outcome, flagged) VALUES (?, ?, ?, ?)",
-                (screening.taken_on.isoformat(), json.dumps(dict(screening.answers), sort_keys=True),
-                 screening.verdict.outcome.value, json.dumps(list(screening.verdict.flagged))))
+                "INSERT INTO screenings (taken_on, answers, outcome, flagged, scope) VALUES (?, ?, ?, ?, ?)",
+                (screening.taken_on.isoformat(), json.dumps(answers, sort_keys=True),
+                 screening.verdict.outcome.value, json.dumps(list(screening.verdict.flagged)),
+                 screening.scope.value))
 
-    def last_screening(self) -> Screening | None:
+    def last_screening(self, scope: Scope | None = Scope.FULL) -> Screening | None:
+        """The last whole screen (or the last of any scope, with scope=None)."""
+        where, params = ("WHERE scope = ?", (scope.value,)) if scope else ("", ())
         row = self.conn.execute(
-            "SELECT taken_on, answers, outcome, flagged FROM screenings ORDER BY id DESC LIMIT 1").fetchone()
+            f"SELECT taken_on, answers, outcome, flagged, scope FROM screenings {where} ORDER BY id DESC LIMIT 1",
+            params).fetchone()
         if row is None:
             return None
         verdict = Verdict(Outcome(row[2]), tuple(json.loads(row[3])))
-        return Screening(dt.date.fromisoformat(row[0]), json.loads(row[1]), verdict)
+        answers = {k: as_answer(v) for k, v in json.loads(row[1]).items()}
+        return Screening(dt.date.fromisoformat(row[0]), answers, verdict, Scope(row[4]))
 
     def sessions(self) -> list[SessionRow]:
         """Every session, oldest first, with its exercises."""

@@ -105,6 +105,27 @@ def test_videos_are_tracked_once_and_cached(tmp_path, monkeypatch):
     assert np.array_equal(cache.load_source_track(str(first)).has_pose, cache.load_source_track(str(video)).has_pose)
 
 
+def test_the_first_cached_landmarks_are_announced_with_how_to_delete_them(tmp_path, monkeypatch):
+    """posecoach keeps landmarks of the videos it tunes on: it says so, once, with where and how to delete."""
+    from posecoach.app import ModelChoice
+
+    video, model = tmp_path / "clip.mp4", tmp_path / "model.task"
+    video.write_bytes(b"not really a video")
+    model.write_bytes(b"model")
+    monkeypatch.setenv(cache.TRACK_CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr("posecoach.pose.models.resolve_model", lambda *a, **k: model)
+    monkeypatch.setattr(cache, "record_track", lambda source, out, force, model, progress: write_bridge(out, 1))
+    said = []
+    choice = ModelChoice(notify=said.append)
+    cache.source_track_path(str(video), choice)
+    other = tmp_path / "other.mp4"
+    other.write_bytes(b"another video")
+    cache.source_track_path(str(other), choice)
+    assert said == [f"Privacy: the body landmarks found in each video (no picture) are kept in {tmp_path / 'cache'} "
+                    "so that later commands start at once. Delete that folder to remove them; set "
+                    "POSECOACH_TRACK_CACHE to keep them elsewhere."]
+
+
 @pytest.mark.e2e
 @pytest.mark.shared
 def test_eval_on_the_real_clips(shared_dir, model_path, capsys):

@@ -58,8 +58,22 @@ def test_the_data_folder_can_be_overridden(tmp_path, monkeypatch):
 
 def test_wal_mode_and_schema(db):
     assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.conn.execute("PRAGMA user_version").fetchone()[0] == 2
     assert db.path.parent.name == "data"
+
+
+def test_a_version_1_database_keeps_its_screenings_as_whole_screens(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript("CREATE TABLE screenings (id INTEGER PRIMARY KEY, taken_on TEXT NOT NULL, answers TEXT "
+                      "NOT NULL, outcome TEXT NOT NULL, flagged TEXT NOT NULL); PRAGMA user_version=1;")
+    old.execute("INSERT INTO screenings (taken_on, answers, outcome, flagged) VALUES "
+                "('2025-03-01', '{\"fever\": true}', 'see_clinician', '[\"fever\"]')")
+    old.commit()
+    old.close()
+    with History(path) as db:
+        last = db.last_screening()
+    assert last.scope is safety.Scope.FULL and last.answers == {"fever": safety.Answer.YES}
 
 
 def test_a_session_is_written_at_start_and_marked_partial_until_it_ends(db):
@@ -114,8 +128,19 @@ def test_screenings_are_remembered_with_their_date(db):
         db.save_screening(safety.Screening(day, a, safety.evaluate(a)))
     last = db.last_screening()
     assert last.taken_on == dt.date(2025, 3, 9)
-    assert last.verdict == safety.Verdict(safety.Outcome.SEE_CLINICIAN, ("fever",))
-    assert last.answers["fever"] is True and last.answers["cancer"] is False
+    assert last.verdict == safety.Verdict(safety.Outcome.URGENT, ("fever",))
+    assert last.answers["fever"] is safety.Answer.YES and last.answers["cancer"] is safety.Answer.NO
+
+
+def test_the_seven_day_clock_counts_whole_screens_only(db):
+    """The emergency signs asked at every session do not postpone the whole screen."""
+    everything = {q.id: False for q in safety.QUESTIONS}
+    db.save_screening(safety.Screening(dt.date(2025, 3, 1), everything, safety.evaluate(everything)))
+    urgent_only = {q.id: False for q in safety.questions_for(safety.Scope.EMERGENCY)}
+    db.save_screening(safety.Screening(dt.date(2025, 3, 9), urgent_only, safety.Verdict(safety.Outcome.CLEAR, ()),
+                                       safety.Scope.EMERGENCY))
+    assert db.last_screening().taken_on == dt.date(2025, 3, 1)
+    assert db.last_screening(scope=None).scope is safety.Scope.EMERGENCY
 
 
 def test_a_damaged_database_says_what_to_do(tmp_path, monkeypatch):

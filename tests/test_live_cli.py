@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from posecoach import cli, cli_live
+from posecoach import cli, cli_live, safety
 from posecoach.history import History
 
 
@@ -20,22 +20,71 @@ def test_plain_posecoach_without_a_camera_runs_the_demo(monkeypatch, capsys):
     assert "No camera found: running the demo instead" in capsys.readouterr().err
 
 
-def test_safety_from_options_is_remembered(capsys):
+def test_scripted_safety_answers_are_never_saved_as_the_person_s(capsys, data_dir):
     assert cli.main(["safety", "--no-red-flags"]) == 0
-    assert "No red flags reported" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "No red flags reported" in out and "(scripted answers: not saved as your safety check)" in out
     assert cli.main(["safety", "--last"]) == 0
-    assert capsys.readouterr().out.endswith(": No red flags reported (no red flags)\n")
+    assert capsys.readouterr().out == "No safety check yet.\n"
+    assert not (data_dir / "followups.json").exists()
 
 
-def test_safety_in_the_terminal_stops_on_an_emergency_sign(monkeypatch, capsys):
-    replies = iter(["maybe", "y"] + ["n"] * 9)
-    monkeypatch.setattr("builtins.input", lambda prompt: next(replies))
+@pytest.fixture
+def terminal(monkeypatch):
+    """A person at a terminal: `replies` are typed in order."""
+    def type_in(*replies):
+        given = iter(replies)
+        monkeypatch.setattr("builtins.input", lambda prompt: next(given))
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    return type_in
+
+
+N = len(safety.QUESTIONS)
+
+
+def test_safety_in_the_terminal_stops_on_an_emergency_sign(terminal, capsys):
+    terminal("maybe", "y", *["n"] * (N - 1), "y")
     assert cli.main(["safety"]) == 3
     out = capsys.readouterr().out
-    assert "Please answer y or n." in out and "Seek urgent medical care now" in out
+    assert "Please answer y (yes), n (no) or u (not sure)." in out and "Seek urgent medical care now" in out
+    assert "You answered yes or not sure to: numbness in the buttocks, inner thighs or groin." in out
     assert "not a diagnosis" in out
     with History() as history:
         assert history.last_screening().verdict.flagged == ("saddle_numbness",)
+
+
+def test_the_terminal_screen_has_back_not_sure_and_an_answer_check(terminal, capsys):
+    # y to the first, back, n instead; "not sure" to fever; at the check: "no", so once more, all no.
+    terminal("y", "b", "n", *["n"] * 8, "u", *["n"] * (N - 10), "n", *["n"] * N, "y")
+    assert cli.main(["safety"]) == 0
+    out = capsys.readouterr().out
+    assert "  not sure a fever" in out and "Then let's go through them again." in out
+    assert "No red flags reported" in out
+
+
+def test_a_camera_replay_asks_the_safety_questions_first(terminal, capsys, monkeypatch):
+    opened = []
+    monkeypatch.setattr("posecoach.app.open_poses", lambda *a, **k: opened.append(a))
+    terminal(*["n"] * 8, "y", *["n"] * (N - 9), "y")  # chest pain (first launch: the whole screen), checked
+    assert cli.main(["replay", "0", "-e", "glute_bridge", "--show"]) == 3
+    captured = capsys.readouterr()
+    assert "Seek urgent medical care now" in captured.out and "chest pain" in captured.out
+    assert "not starting the camera" in captured.err and opened == []
+
+
+@pytest.mark.parametrize("argv", [["replay", "0", "-e", "glute_bridge", "--show"], ["track", "0", "-o", "t.npz"],
+                                  ["calibrate", "-e", "glute_bridge", "--camera", "0"]])
+def test_every_camera_command_is_screened_and_a_script_must_say_so(argv, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    assert cli.main(argv) == 2
+    assert capsys.readouterr().err == ("posecoach: the safety questions need a terminal: run this at a terminal, "
+                                       "or pass --no-red-flags (for scripts) if none of the questions in "
+                                       "'posecoach safety' apply\n")
+
+
+def test_a_video_replay_is_not_a_camera_session(capsys, tmp_path):
+    assert cli.main(["replay", str(tmp_path / "none.mp4"), "-e", "glute_bridge"]) == 2
+    assert "safety" not in capsys.readouterr().err
 
 
 def test_headless_live_needs_its_answers(capsys):

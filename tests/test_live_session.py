@@ -11,6 +11,7 @@ import pytest
 
 from posecoach.errors import PosecoachError, SourceError, UserError
 from posecoach.exercise.catalogue import load_exercise
+from posecoach.followups import FollowUpStore
 from posecoach.history import History
 from posecoach.live import answers as ans
 from posecoach.live.capture import LatestFrame, OpenedSource, open_camera, paced
@@ -19,11 +20,12 @@ from posecoach.live.plan import plan_for_exercise
 from posecoach.live.session import Devices, LiveSession
 from posecoach.live.setup import assess_setup
 from posecoach.live.window import HeadlessUI
+from posecoach.safety import Scope
 from posecoach.types import Frame
 
 from synthetic import bridge_track
 
-FAST = FlowSettings(countdown_s=0.5, setup_ok_s=0.3, set_rest_s=1.0, exercise_rest_s=1.0)
+FAST = FlowSettings(countdown_s=0.5, setup_ok_s=0.3, set_rest_s=1.0, exercise_rest_s=1.0, answer_pause_s=0.1)
 IMAGE = np.zeros((72, 128, 3), np.uint8)
 
 
@@ -44,10 +46,11 @@ class TrackCamera:
         return self.poses[frame.index]
 
 
-def run(tmp_path, camera: TrackCamera, answers: ans.Answers, reps: int = 2, screen: bool = True, sets: int = 1):
+def run(tmp_path, camera: TrackCamera, answers: ans.Answers, reps: int = 2, screen=Scope.FULL, sets: int = 1,
+        store: FollowUpStore | None = None, by_keys: bool = False):
     plan = plan_for_exercise(load_exercise("glute_bridge"), reps=reps, sets=sets)
     history = History(tmp_path / "h.sqlite3")
-    devices = Devices(history, camera.estimate, HeadlessUI(ans.Answerer(answers)))
+    devices = Devices(history, camera.estimate, HeadlessUI(ans.Answerer(answers, by_keys)), followups=store)
     source = OpenedSource("synthetic", camera.frames(), (1280, 720), False)
     session = LiveSession(plan, source, devices, screen, FAST, drop_frames=False)
     try:
@@ -98,14 +101,43 @@ def test_a_red_flag_in_the_answers_starts_no_session(tmp_path):
     answers = CALM.model_copy(update={"red_flags": {**dict.fromkeys(ans.safety.question_ids(), False),
                                                     "night_pain": True}})
     result, rows = run(tmp_path, TrackCamera(reps=1), answers)
-    assert rows == [] and result.state.verdict.title == "See a clinician before exercising"
-    with History(tmp_path / "h.sqlite3") as history:
-        assert history.last_screening().verdict.flagged == ("night_pain",)
+    assert rows == [] and result.state.verdict.title == "See a doctor within a day or two"
+    with History(tmp_path / "h.sqlite3") as history:  # a script's answers are not the person's screening
+        assert history.last_screening(scope=None) is None
+
+
+def test_see_a_clinician_is_remembered_across_launches(tmp_path):
+    """A flagged sign answered by the person is remembered; the next launch asks about it first."""
+    store = FollowUpStore(tmp_path / "followups.json")
+    flags = {**dict.fromkeys(ans.safety.question_ids(), False), "upper_back": True}
+    first, rows = run(tmp_path, TrackCamera(reps=3), CALM.model_copy(update={"red_flags": flags}), store=store,
+                      by_keys=True)
+    assert rows == [] and first.state.stage is Stage.DONE
+    assert store.load().flagged.ids == ("upper_back",)
+    second, rows = run(tmp_path, TrackCamera(reps=3), CALM, store=store, by_keys=True)  # "no, not checked yet"
+    assert rows == [] and second.state.verdict.flagged == ("upper_back",) and second.state.answers == ()
+    checked = CALM.model_copy(update={"clinician_ok": True, "red_flags": flags})  # checked; the pain is still there
+    third, [row] = run(tmp_path, TrackCamera(reps=3), checked, store=store, by_keys=True)
+    assert third.state.completed and row.status == "completed"
+    assert store.load().flagged is None and store.load().cleared == {"upper_back"}
+
+
+def test_a_pain_stop_is_remembered_and_asked_about_at_the_next_launch(tmp_path):
+    store = FollowUpStore(tmp_path / "followups.json")
+    hurts = CALM.model_copy(update={"keys": [ans.ScriptedKey(t_s=6.0, key="hurt")], "pain_after": 6})
+    run(tmp_path, TrackCamera(reps=3), hurts, reps=5, store=store, by_keys=True)
+    stop = store.load().pain_stop
+    assert (stop.reason, stop.before, stop.after) == ("pain", 3, 6)
+    not_settled = CALM.model_copy(update={"pain_settled": False})
+    again, rows = run(tmp_path, TrackCamera(reps=3), not_settled, store=store, by_keys=True)
+    assert len(rows) == 1 and again.state.stage is Stage.DONE  # waited a day: no second session
+    settled, rows = run(tmp_path, TrackCamera(reps=3), CALM, reps=1, store=store, by_keys=True)
+    assert settled.state.completed and store.load().pain_stop is None  # a completed session ends the follow-up
 
 
 def test_no_person_in_view_waits_at_the_setup_check(tmp_path):
     camera = TrackCamera(reps=1, gaps=((0.0, 100.0),))
-    result, [row] = run(tmp_path, camera, CALM, reps=1, screen=False)
+    result, [row] = run(tmp_path, camera, CALM, reps=1, screen=None)
     assert row.stop_reason == "camera" and row.exercises == ()
 
 
@@ -132,7 +164,7 @@ def test_a_real_window_session(tmp_path):
     camera = TrackCamera(reps=2)
     with History(tmp_path / "h.sqlite3") as history:
         source = OpenedSource("synthetic", camera.frames(), (1280, 720), False)
-        LiveSession(plan, source, Devices(history, camera.estimate, ui), True, FAST, drop_frames=False).run()
+        LiveSession(plan, source, Devices(history, camera.estimate, ui), Scope.FULL, FAST, drop_frames=False).run()
         [row] = history.sessions()
     assert row.status == "completed" and row.exercises[0].reps["both"] == 1
     assert set(shown) == {(720, 1280, 3)}
@@ -233,7 +265,7 @@ def test_a_stuck_headless_flow_fails_instead_of_spinning():
     from posecoach.live.draw import View
 
     ui = HeadlessUI(ans.Answerer(ans.Answers()))
-    state = flow.start(plan_for_exercise(bridge_spec()), screen=False)
+    state = flow.start(plan_for_exercise(bridge_spec()), scope=None)
     state = flow.advance(state, flow.Press(flow.Key.QUIT)).state  # not started: done
     with pytest.raises(PosecoachError, match="stuck"):
         for _ in range(300):

@@ -8,18 +8,34 @@ from posecoach import safety
 from posecoach.errors import UserError
 from posecoach.safety import Level, Outcome
 
-EMERGENCY_FLAGS = ["saddle_numbness", "bladder_bowel", "leg_weakness"]
-CLINICIAN_FLAGS = ["severe_not_easing", "after_injury", "everywhere", "fever", "weight_loss", "cancer",
-                   "night_pain"]
+# What posecoach promises to ask, and at which urgency (NICE NG59, the NHS pages, the guides).
+EMERGENCY_FLAGS = ["saddle_numbness", "wiping_genitals", "bladder_bowel", "bladder_start", "sexual_function",
+                   "both_legs", "leg_weakness", "unsteady_walking", "chest_pain"]
+URGENT_FLAGS = ["fever", "weight_loss", "cancer", "night_pain"]
+CLINICIAN_FLAGS = ["severe_not_easing", "after_injury", "everywhere", "age_onset", "bones_steroids",
+                   "immune_infection", "upper_back", "lump_shape", "spinal_surgery"]
 
 
-def answers(*yes: str) -> dict[str, bool]:
-    return {q.id: q.id in yes for q in safety.QUESTIONS}
+def answers(*yes: str, unsure: tuple[str, ...] = ()) -> dict[str, object]:
+    return {q.id: "unsure" if q.id in unsure else q.id in yes for q in safety.QUESTIONS}
 
 
-def test_the_questions_are_the_red_flags_of_the_guides():
+def test_the_questions_are_the_red_flags_with_their_urgency():
     assert [q.id for q in safety.QUESTIONS if q.level is Level.EMERGENCY] == EMERGENCY_FLAGS
+    assert [q.id for q in safety.QUESTIONS if q.level is Level.URGENT] == URGENT_FLAGS
     assert [q.id for q in safety.QUESTIONS if q.level is Level.CLINICIAN] == CLINICIAN_FLAGS
+    assert [q.id for q in safety.QUESTIONS if q.level is Level.FLOOR] == ["pregnancy"]
+
+
+def test_the_wording_of_the_new_signs_is_plain():
+    text = {q.id: q.text for q in safety.QUESTIONS}
+    assert text["bladder_start"] == "Is it hard to start peeing, or can you no longer feel when your bladder is full?"
+    assert "both legs" in text["both_legs"] and "unsteady" in text["unsteady_walking"]
+    assert "wipe" in text["wiping_genitals"] and "back passage" in text["wiping_genitals"]
+    assert "erection" in text["sexual_function"] and "during sex" in text["sexual_function"]
+    assert "under 20 or over 50" in text["age_onset"] and "between the shoulder blades" in text["upper_back"]
+    for q in safety.QUESTIONS:
+        assert q.text.endswith("?") and len(q.sign) <= 52, q.id
 
 
 def test_no_red_flag_is_clear():
@@ -28,13 +44,23 @@ def test_no_red_flag_is_clear():
 
 
 @pytest.mark.parametrize("flag", EMERGENCY_FLAGS)
-def test_each_emergency_sign_says_seek_urgent_care_now(flag):
+def test_each_emergency_sign_says_get_help_now_and_names_the_sign(flag):
     verdict = safety.evaluate(answers(flag))
     assert verdict.outcome is Outcome.EMERGENCY
     assert not verdict.ok
     assert verdict.flagged == (flag,)
     assert verdict.title == "Seek urgent medical care now"
+    assert verdict.lines[0] == f"You answered yes or not sure to: {safety.question(flag).sign}."
+    assert "Call your local emergency number or go to an emergency department now." in verdict.lines
     assert "Do not exercise." in verdict.lines
+
+
+@pytest.mark.parametrize("flag", URGENT_FLAGS)
+def test_fever_weight_loss_cancer_and_night_pain_say_a_doctor_within_a_day_or_two(flag):
+    verdict = safety.evaluate(answers(flag))
+    assert verdict.outcome is Outcome.URGENT and verdict.flagged == (flag,)
+    assert verdict.title == "See a doctor within a day or two"
+    assert safety.question(flag).sign in verdict.lines[0]
 
 
 @pytest.mark.parametrize("flag", CLINICIAN_FLAGS)
@@ -44,13 +70,43 @@ def test_each_other_red_flag_says_see_a_clinician_before_exercising(flag):
     assert not verdict.ok
     assert verdict.flagged == (flag,)
     assert verdict.title == "See a clinician before exercising"
+    assert safety.question(flag).sign in verdict.lines[0]
+
+
+def test_pregnancy_asks_a_clinician_before_floor_exercises_only():
+    on_floor = safety.evaluate(answers("pregnancy"), floor=True)
+    assert on_floor.outcome is Outcome.SEE_CLINICIAN and on_floor.lines[-1] == safety.FLOOR_NOTE
+    assert safety.evaluate(answers("pregnancy"), floor=False).ok  # a standing routine may go ahead
+    assert safety.on_floor(["standing", "prone"]) and not safety.on_floor(["standing", "seated"])
+
+
+def test_not_sure_counts_as_yes():
+    verdict = safety.evaluate(answers(unsure=("chest_pain",)))
+    assert verdict.outcome is Outcome.EMERGENCY and verdict.flagged == ("chest_pain",)
 
 
 @pytest.mark.parametrize("emergency", EMERGENCY_FLAGS)
 def test_an_emergency_sign_outranks_any_other_flag(emergency):
-    verdict = safety.evaluate(answers(emergency, *CLINICIAN_FLAGS))
+    verdict = safety.evaluate(answers(emergency, *URGENT_FLAGS, *CLINICIAN_FLAGS))
     assert verdict.outcome is Outcome.EMERGENCY
-    assert set(verdict.flagged) == {emergency, *CLINICIAN_FLAGS}
+    assert set(verdict.flagged) == {emergency, *URGENT_FLAGS, *CLINICIAN_FLAGS}
+
+
+def test_a_day_or_two_outranks_before_exercising():
+    assert safety.evaluate(answers("fever", "upper_back")).outcome is Outcome.URGENT
+
+
+def test_a_sign_a_clinician_has_checked_no_longer_stops_but_an_emergency_always_does():
+    assert safety.evaluate(answers("cancer", "upper_back"), cleared=["cancer", "upper_back"]).ok
+    verdict = safety.evaluate(answers("cancer", "chest_pain"), cleared=["cancer", "chest_pain"])
+    assert verdict.outcome is Outcome.EMERGENCY and verdict.flagged == ("chest_pain",)
+
+
+def test_the_emergency_scope_asks_only_the_emergency_signs():
+    asked = safety.questions_for(safety.Scope.EMERGENCY)
+    assert [q.id for q in asked] == EMERGENCY_FLAGS
+    assert safety.evaluate({q.id: False for q in asked}, asked).ok
+    assert safety.questions_for(None) == ()
 
 
 def test_every_question_must_be_answered():
@@ -63,14 +119,19 @@ def test_every_question_must_be_answered():
 def test_unknown_answers_are_refused():
     with pytest.raises(UserError, match=r"unknown question headache \(known: saddle_numbness, "):
         safety.evaluate({**answers(), "headache": True})
+    with pytest.raises(UserError, match=r"^safety answers: 'maybe' is not an answer; use yes, no or unsure$"):
+        safety.evaluate({**answers(), "fever": "maybe"})
+
+
+def test_the_stop_messages_name_no_country_s_number():
+    every_line = " ".join(line for o in Outcome for line in safety.Verdict(o, ("chest_pain",)).lines)
+    for number in ("999", "911", "112", "111", "000"):
+        assert number not in every_line
+    assert "local emergency number" in every_line
 
 
 def test_no_medication_advice_and_not_a_diagnosis():
     assert "not a diagnosis" in safety.DISCLAIMER and "no medication advice" in safety.DISCLAIMER
-    every_text = " ".join([*(q.text for q in safety.QUESTIONS), *safety.PAIN_STOP_ADVICE,
-                           *(line for o in Outcome for line in safety.Verdict(o, ()).lines)]).lower()
-    for drug_word in ("ibuprofen", "paracetamol", "painkiller", "medication", "tablet", "dose"):
-        assert drug_word not in every_text
 
 
 TODAY = dt.date(2025, 3, 10)
@@ -90,8 +151,8 @@ def screening(days_ago: int, *yes: str) -> safety.Screening:
     (screening(0, "fever"), True),  # a flag last time: ask again rather than start
     (screening(0, "leg_weakness"), True),
 ])
-def test_when_the_screen_is_asked_again(last, expected):
-    assert safety.needs_screening(last, TODAY) is expected
+def test_when_the_whole_screen_is_asked_again(last, expected):
+    assert safety.needs_full_screen(last, TODAY) is expected
 
 
 @pytest.mark.parametrize(("before", "now", "stop"), [
@@ -107,6 +168,18 @@ def test_when_the_screen_is_asked_again(last, expected):
 ])
 def test_pain_rising_by_two_or_more_stops(before, now, stop):
     assert safety.pain_rose(before, now) is stop
+
+
+@pytest.mark.parametrize(("baseline", "now", "stop"), [
+    (2, 7, True),  # a rise of 5
+    (6, 7, False),  # up by 1, at the ceiling: carry on
+    (7, 8, True),  # above 7 stops even though it rose by 1
+    (9, 8, True),  # a high start cannot hide above the ceiling
+    (None, 8, True),
+    (None, 7, False),
+])
+def test_pain_stops_on_a_rise_of_two_or_above_seven(baseline, now, stop):
+    assert safety.pain_stops(baseline, now) is stop
 
 
 def test_pain_advice_after_a_session():
@@ -126,3 +199,15 @@ def test_pain_ratings_in_range(value):
 def test_pain_ratings_out_of_range(value):
     with pytest.raises(UserError, match=r"is not a whole number from 0 \(none\) to 10 \(worst\)"):
         safety.check_pain(value)
+
+
+@pytest.mark.parametrize(("last", "kwargs", "expected"), [
+    (screening(1), {}, safety.Scope.EMERGENCY),  # every session: the emergency signs at least
+    (screening(8), {}, safety.Scope.FULL),  # a week old
+    (None, {}, safety.Scope.FULL),
+    (screening(1), {"after_pain_stop": True}, safety.Scope.FULL),  # the last session stopped for pain
+    (screening(1), {"clinician_check": True}, safety.Scope.FULL),
+    (screening(1), {"rescreen": True}, safety.Scope.FULL),
+])
+def test_what_is_asked_before_each_session(last, kwargs, expected):
+    assert safety.screen_scope(last, TODAY, **kwargs) is expected

@@ -43,7 +43,7 @@ class SlowScript(ans.Answerer):
     """Answers like the headless answerer, but lingers a few frames on every prompt."""
 
     def __init__(self, answers: ans.Answers, linger: int = 3) -> None:
-        super().__init__(answers)
+        super().__init__(answers, by_keys=True)
         self.linger, self._seen = linger, 0
         self._last: tuple | None = None
 

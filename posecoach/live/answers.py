@@ -2,7 +2,7 @@
 
 The file (every key optional, none unknown):
 
-    red_flags = "none"          # or a table: saddle_numbness = false, fever = false, ...
+    red_flags = "none"          # or a table: saddle_numbness = false, fever = "unsure", ...
     pain_before = 2
     pain_between = 2            # the check between exercises (default: pain_before)
     pain_after = 2
@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from posecoach import safety
 from posecoach.errors import UserError
-from posecoach.live.signals import Input, Key, Press, SetPain
+from posecoach.live.signals import Input, Key, Press, Screened, SetPain
 from posecoach.live.state import FlowState, Stage
 
 Pain = Field(None, ge=safety.PAIN_MIN, le=safety.PAIN_MAX)
@@ -39,13 +39,16 @@ class ScriptedKey(_Strict):
 
 
 class Answers(_Strict):
-    red_flags: dict[str, bool] | Literal["none"] | None = None
+    red_flags: dict[str, bool | Literal["yes", "no", "unsure"]] | Literal["none"] | None = None
     pain_before: int | None = Pain
     pain_between: int | None = Pain
     pain_after: int | None = Pain
+    clinician_ok: bool = False  # a sign flagged last time: has a clinician checked it and said exercise is OK?
+    pain_settled: bool = True  # the last session stopped for pain: has it settled?
+    leg_symptoms: bool = False  # the check between exercises: new or spreading leg symptoms?
     keys: list[ScriptedKey] = []
 
-    def red_flag_answers(self) -> dict[str, bool] | None:
+    def red_flag_answers(self) -> dict[str, object] | None:
         if self.red_flags == "none":
             return dict.fromkeys(safety.question_ids(), False)
         return self.red_flags
@@ -98,6 +101,7 @@ class Answerer:
     """Answers the prompts of a headless session as the person would, and presses scripted keys."""
 
     answers: Answers
+    by_keys: bool = False  # answer the red-flag questions key by key, as a person would (screenshots)
     _next_key: int = 0
 
     def respond(self, state: FlowState) -> list[Input]:
@@ -115,13 +119,26 @@ class Answerer:
         a = self.answers
         if state.stage is Stage.SAFETY:
             flags = a.red_flag_answers() or {}
-            question = safety.QUESTIONS[len(state.answers)]
+            if not self.by_keys:
+                return [Screened(flags)]
+            question = state.questions[len(state.answers)]
             return [Press(Key.YES if flags.get(question.id) else Key.NO)]
+        if state.stage is Stage.SAFETY_REVIEW:
+            return [Press(Key.CONFIRM)]
+        if state.stage is Stage.CLINICIAN_CHECK:
+            return [Press(Key.YES if a.clinician_ok else Key.NO)]
+        if state.stage is Stage.PAIN_FOLLOWUP:
+            return [Press(Key.YES if a.pain_settled else Key.NO)]
+        if state.stage is Stage.LEG_CHECK:
+            return [Press(Key.YES if a.leg_symptoms else Key.NO)]
+        if state.stage is Stage.WAIT_DAY:
+            return [Press(Key.QUIT)]
         pain = {Stage.PAIN_BEFORE: a.pain_before, Stage.PAIN_AFTER: a.pain_after,
                 Stage.PAIN_CHECK: a.pain_between if a.pain_between is not None else a.pain_before}
         if state.stage in pain:
             value = pain[state.stage]
             return [SetPain(value), Press(Key.CONFIRM)] if value is not None else [Press(Key.QUIT)]
-        if state.stage in (Stage.CARD, Stage.SAFETY_STOP, Stage.HURT, Stage.SUMMARY):
+        if state.stage in (Stage.CARD, Stage.SAFETY_STOP, Stage.HURT, Stage.SUMMARY, Stage.NO_SESSION,
+                           Stage.HIGH_PAIN, Stage.RULES):
             return [Press(Key.CONFIRM)]
         return []

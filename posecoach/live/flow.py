@@ -5,7 +5,8 @@ ratings and the end of the camera. Effects are what the runner must do: save to 
 start a new tracker, play a sound, speak. `screens.describe(state)` says what to show.
 Nothing here reads a clock, draws, or touches a file.
 
-Stages: safety -> pain before -> for each exercise: card -> set-up -> countdown -> active
+Stages: safety (a question at a time, then 'check your answers')
+-> pain before -> for each exercise: card -> set-up -> countdown -> active
 (-> break between sets or sides -> countdown -> active ...) -> pain check -> rest -> ...
 -> pain after -> summary. "It hurts", quit, skip, repeat and pause work wherever they make sense.
 """
@@ -16,7 +17,9 @@ from dataclasses import replace
 
 from posecoach import safety
 from posecoach.exercise.events import HoldEnded
+from posecoach.followups import FollowUps
 from posecoach.history import ExerciseRecord
+from posecoach.live import prelude
 from posecoach.live import tally as tl
 from posecoach.live.plan import Plan
 from posecoach.live.signals import (
@@ -27,8 +30,8 @@ from posecoach.live.signals import (
     Press,
     RateExercise,
     SaveExercise,
-    SaveScreening,
     Say,
+    Screened,
     SetPain,
     Sound,
     StartSession,
@@ -41,6 +44,8 @@ from posecoach.live.state import (
     HURT_STAGES,
     PAIN_STAGES,
     PAUSABLE,
+    PRE_SESSION,
+    QUESTION_STAGES,
     FlowSettings,
     FlowState,
     Stage,
@@ -51,16 +56,24 @@ __all__ = ["FlowSettings", "FlowState", "Key", "Press", "SetPain", "Stage", "Tic
            "interrupt", "start"]
 
 
-def start(plan: Plan, settings: FlowSettings | None = None, screen: bool = True) -> FlowState:
-    """A new session; `screen` asks the red-flag questions first."""
-    return FlowState(plan, settings or FlowSettings(), Stage.SAFETY if screen else Stage.PAIN_BEFORE)
+def start(plan: Plan, settings: FlowSettings | None = None,
+          scope: safety.Scope | None = safety.Scope.FULL, followups: FollowUps | None = None) -> FlowState:
+    """A new session; `scope` says which red-flag questions come first (None: none, for tests
+    of the later stages; the commands always ask at least the emergency signs), `followups`
+    what earlier launches left to ask (a flagged sign, a pain stop)."""
+    followups = followups or FollowUps()
+    state = FlowState(plan, settings or FlowSettings(), Stage.PAIN_BEFORE, followups=followups,
+                      cleared=followups.cleared, questions=safety.questions_for(scope))
+    return prelude.begin(state)
 
 
 def advance(state: FlowState, event: Input) -> Transition:
     if isinstance(event, Tick):
         return _tick(state, event)
     if isinstance(event, Press):
-        return _press(state, event.key)
+        return _press(state, event)
+    if isinstance(event, Screened):
+        return prelude.screened(state, event.answers)
     if isinstance(event, SetPain):
         if state.stage in PAIN_STAGES:
             return Transition(replace(state, pain=safety.check_pain(event.value)))
@@ -83,6 +96,8 @@ def interrupt(state: FlowState, reason: str) -> Transition:
 def _tick(state: FlowState, tick: Tick) -> Transition:
     dt = 0.0 if state.t_s is None else min(max(tick.t_s - state.t_s, 0.0), state.settings.max_step_s)
     state = replace(state, t_s=tick.t_s, setup=tick.setup if tick.setup is not None else state.setup)
+    if state.stage in QUESTION_STAGES and state.shown_s is None:
+        state = replace(state, shown_s=tick.t_s)  # the first frame the prompt is seen
     if state.paused:
         return Transition(state)
     if state.stage in EXERCISE_STAGES:
@@ -196,13 +211,17 @@ def _leave_exercise(state: FlowState, status: str, then: str) -> Transition:
 
 
 def _to_hurt(state: FlowState, reason: str) -> Transition:
+    """Stop for pain ("pain") or new leg symptoms ("leg")."""
     return Transition(replace(state, stage=Stage.HURT, stop_reason=reason, paused=False),
                       (Say("Stop and rest"),))
 
 
 def _to_pain_after(state: FlowState, completed: bool, reason: str | None) -> Transition:
+    """`completed`: the end was reached; it counts as completed only if every exercise was done."""
     if not state.session_started:
         return Transition(replace(state, stage=Stage.DONE))
+    if completed and tl.not_done(state.plan, state.records):
+        completed, reason = False, reason or "skipped"
     return Transition(replace(state, stage=Stage.PAIN_AFTER, pain=None, completed=completed,
                               stop_reason=state.stop_reason or reason, paused=False))
 
@@ -223,33 +242,30 @@ def _end_session(state: FlowState, pain_after: int | None) -> Transition:
 
 # Keys ----------------------------------------------------------------------------------------
 
-def _press(state: FlowState, key: Key) -> Transition:
-    stage = state.stage
+def _press(state: FlowState, press: Press) -> Transition:
+    stage, key = state.stage, press.key
+    if stage in QUESTION_STAGES and press.repeat:
+        return Transition(state)  # a held or doubled key never answers a question
+    if stage is Stage.CLINICIAN_CHECK:
+        return prelude.clinician_key(state, key)
+    if stage in (Stage.PAIN_FOLLOWUP, Stage.WAIT_DAY):
+        return prelude.pain_followup_key(state, key)
     if stage is Stage.SAFETY:
-        return _safety_key(state, key)
+        return prelude.safety_key(state, key)
+    if stage is Stage.SAFETY_REVIEW:
+        return prelude.review_key(state, key)
     if stage in PAIN_STAGES:
         return _pain_key(state, key)
+    if stage in (Stage.NO_SESSION, Stage.HIGH_PAIN, Stage.RULES):
+        return _start_key(state, key)
+    if stage is Stage.LEG_CHECK:
+        return _leg_key(state, key)
     if key is Key.HURT and stage in HURT_STAGES:
         return _hurt(state)
     if key is Key.PAUSE and stage in PAUSABLE:
         return Transition(replace(state, paused=not state.paused))
     handler = _KEYS.get(key)
     return handler(state) if handler else Transition(state)
-
-
-def _safety_key(state: FlowState, key: Key) -> Transition:
-    if key is Key.QUIT:
-        return Transition(replace(state, stage=Stage.DONE))
-    if key not in (Key.YES, Key.NO):
-        return Transition(state)
-    answers = state.answers + (key is Key.YES,)
-    if len(answers) < len(safety.QUESTIONS):
-        return Transition(replace(state, answers=answers))
-    by_id = dict(zip(safety.question_ids(), answers, strict=True))
-    verdict = safety.evaluate(by_id)
-    stage = Stage.PAIN_BEFORE if verdict.ok else Stage.SAFETY_STOP
-    return Transition(replace(state, answers=answers, verdict=verdict, stage=stage),
-                      (SaveScreening(by_id, verdict), Say(verdict.title)))
 
 
 def _pain_key(state: FlowState, key: Key) -> Transition:
@@ -277,16 +293,62 @@ def _pain_quit(state: FlowState) -> Transition:
 
 def _pain_confirmed(state: FlowState, value: int) -> Transition:
     if state.stage is Stage.PAIN_BEFORE:
-        new = replace(state, pain_before=value, session_started=True, pain=None)
-        return Transition(new, (StartSession(value),)).then(_to_card(new, 0))
+        return _starting_pain(state, value)
     if state.stage is Stage.PAIN_AFTER:
         return _end_session(state, value)
     flushed = _flush_pending(state, value)
-    if safety.pain_rose(state.pain_before, value):
+    if safety.pain_stops(state.baseline, value):
         hurt = _to_hurt(replace(flushed.state, pain_after=value), "pain")
         return flushed.then(hurt)
+    return flushed.then(Transition(prelude.ask(flushed.state, Stage.LEG_CHECK, pain=None)))
+
+
+def _starting_pain(state: FlowState, value: int) -> Transition:
+    """9 or more: no session; 7 or 8: the gentle routine or a clinician; then the rule, said aloud."""
+    remembered = state.followups.baseline
+    baseline = value if remembered is None else min(value, remembered)  # never silently reset by a flare
+    state = replace(state, pain_before=value, baseline=baseline, pain=None)
+    if value >= safety.PAIN_NO_SESSION:
+        return Transition(replace(state, stage=Stage.NO_SESSION), (Say("No session today"),))
+    if value >= safety.PAIN_HIGH_START:
+        return Transition(prelude.ask(state, Stage.HIGH_PAIN), (Say("Your pain is high today"),))
+    return _to_rules(state)
+
+
+def _to_rules(state: FlowState) -> Transition:
+    return Transition(prelude.ask(state, Stage.RULES), tuple(Say(line) for line in _rules(state)))
+
+
+def _rules(state: FlowState) -> tuple[str, ...]:
+    from posecoach.live.signals import KEY_LABELS
+
+    return safety.rule_lines(KEY_LABELS[Key.HURT])
+
+
+def _start_key(state: FlowState, key: Key) -> Transition:
+    if key is Key.QUIT or (state.stage is Stage.NO_SESSION and key is Key.CONFIRM):
+        return Transition(replace(state, stage=Stage.DONE))
+    if key is not Key.CONFIRM or not state.ready:
+        return Transition(state)
+    if state.stage is Stage.HIGH_PAIN:
+        return _to_rules(state)
+    new = replace(state, session_started=True)
+    return Transition(new, (StartSession(state.pain_before),)).then(_to_card(new, 0))
+
+
+def _leg_key(state: FlowState, key: Key) -> Transition:
+    """New or spreading pain, tingling or numbness in a leg: yes (or not sure) stops the session."""
+    if key is Key.QUIT:
+        return _to_pain_after(state, completed=False, reason="quit")
+    if key is Key.HURT:
+        return _to_hurt(state, "pain")
+    answer = prelude.ANSWER_KEYS.get(key)
+    if answer is None or not state.ready:
+        return Transition(state)
+    if answer.flags:
+        return _to_hurt(state, "leg")
     rest = state.item.rest_after_s if state.item.rest_after_s is not None else state.settings.exercise_rest_s
-    return flushed.then(Transition(replace(flushed.state, stage=Stage.REST, timer_s=rest), (Say("Rest"),)))
+    return Transition(replace(state, stage=Stage.REST, timer_s=rest), (Say("Rest"),))
 
 
 def _hurt(state: FlowState) -> Transition:
@@ -343,10 +405,10 @@ _KEYS = {Key.QUIT: _quit, Key.SKIP: _skip, Key.REPEAT: _repeat, Key.CONFIRM: _co
 
 def _source_ended(state: FlowState, reason: str) -> Transition:
     stage = state.stage
-    if stage in (Stage.SAFETY, Stage.SAFETY_STOP, Stage.PAIN_BEFORE):
+    if stage in PRE_SESSION:
         return Transition(replace(state, stage=Stage.DONE))
     if stage in EXERCISE_STAGES or stage is Stage.CARD:
         return _leave_exercise(state, "partial", reason)
-    if stage in (Stage.REST, Stage.PAIN_CHECK):
+    if stage in (Stage.REST, Stage.PAIN_CHECK, Stage.LEG_CHECK):
         return _to_pain_after(state, completed=False, reason=reason)
     return Transition(state)

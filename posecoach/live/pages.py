@@ -34,19 +34,42 @@ def _footer_note(img, s: str) -> None:
 def _safety(screen: sc.SafetyScreen, view: d.View, size) -> np.ndarray:
     img = d.blank(size)
     width = size[0]
-    _header(img, "Before you start: a safety check", f"Question {screen.index} of {screen.total}")
+    _header(img, screen.heading, f"Question {screen.index} of {screen.total}" if screen.total > 1 else "")
     d.paragraph(img, screen.question, (d.MARGIN, 250), 1.2, width - 2 * d.MARGIN, d.WHITE, d.FONT, 2, 1.7)
-    for i in range(screen.total):
-        centre = (d.MARGIN + 12 + i * 34, 190)
+    step = min(34, (width - 2 * d.MARGIN) // max(screen.total, 1))
+    for i in range(screen.total if screen.total > 1 else 0):
+        centre = (d.MARGIN + 12 + i * step, 190)
         filled = i < screen.index - 1
         cv2.circle(img, centre, 9, d.ACCENT if filled or i == screen.index - 1 else (90, 80, 70),
                    -1 if filled else 2, cv2.LINE_AA)
-    for i, (key, label) in enumerate((("Y", "Yes"), ("N", "No"))):
-        x0, y0 = d.MARGIN + i * 260, 430
-        cv2.rectangle(img, (x0, y0), (x0 + 220, y0 + 80), d.PANEL, -1, cv2.LINE_AA)
-        d.text(img, key, (x0 + 28, y0 + 55), 1.4, d.ACCENT, d.BOLD, 2)
-        d.text(img, label, (x0 + 90, y0 + 53), 1.2, d.WHITE, d.FONT, 2)
+    color = d.ACCENT if screen.ready else (110, 100, 90)
+    for i, (key, label) in enumerate(screen.answers):
+        x0, y0 = d.MARGIN + i * 300, 430
+        cv2.rectangle(img, (x0, y0), (x0 + 270, y0 + 80), d.PANEL, -1, cv2.LINE_AA)
+        d.text(img, key, (x0 + 28, y0 + 55), 1.4, color, d.BOLD, 2)
+        d.text(img, label, (x0 + 90, y0 + 53), 1.1, d.WHITE if screen.ready else d.DIM, d.FONT, 2)
+    if not screen.ready:
+        d.text(img, "Take a moment to read the question", (d.MARGIN, 560), 0.7, d.DIM)
     _footer_note(img, screen.disclaimer)
+    d.legend(img, screen.legend)
+    return img
+
+
+def _review(screen: sc.ReviewScreen, view: d.View, size) -> np.ndarray:
+    img = d.blank(size)
+    width, height = size
+    _header(img, screen.title)
+    rows = screen.rows
+    per_column = (len(rows) + 1) // 2 if len(rows) > 12 else len(rows)
+    column_w = (width - 2 * d.MARGIN) // (2 if per_column < len(rows) else 1)
+    line_h = min(40, (height - d.LEGEND_H - 260) // max(per_column, 1))
+    for i, (sign, answer) in enumerate(rows):
+        x = d.MARGIN + (i // per_column) * column_w
+        y = 170 + (i % per_column) * line_h
+        flagged = answer != "no"
+        d.text(img, answer, (x, y), 0.55, d.TONES["danger"] if flagged else d.GOOD, d.BOLD, 1)
+        d.text(img, sign, (x + 95, y), 0.5, d.WHITE if flagged else d.DIM, d.FONT, 1)
+    _footer_note(img, screen.note)
     d.legend(img, screen.legend)
     return img
 
@@ -104,6 +127,8 @@ def _card(screen: sc.CardScreen, view: d.View, size) -> np.ndarray:
     _header(img, screen.title, screen.heading)
     d.text(img, screen.dose, (d.MARGIN, 150), 0.95, d.ACCENT, d.FONT, 2)
     y = 215
+    if screen.advice:
+        y = d.paragraph(img, screen.advice, (d.MARGIN, 195), 0.65, width - 2 * d.MARGIN, d.DIM, d.FONT, 1) + 25
     for i, step in enumerate(screen.instructions, 1):
         cv2.circle(img, (d.MARGIN + 16, y - 10), 18, d.PANEL, -1, cv2.LINE_AA)
         d.text(img, str(i), (d.MARGIN + 8, y), 0.75, d.WHITE, d.BOLD, 2)
@@ -215,7 +240,8 @@ def _summary(screen: sc.SummaryScreen, view: d.View, size) -> np.ndarray:
 
 
 _PAGES = {
-    sc.SafetyScreen: _safety, sc.NoticeScreen: _notice, sc.PainScreen: _pain, sc.CardScreen: _card,
+    sc.SafetyScreen: _safety, sc.ReviewScreen: _review, sc.NoticeScreen: _notice,
+    sc.PainScreen: _pain, sc.CardScreen: _card,
     sc.SetupScreen: _setup, sc.CountdownScreen: _countdown, sc.ActiveScreen: _active, sc.RestScreen: _rest,
     sc.SummaryScreen: _summary,
 }

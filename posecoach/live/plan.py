@@ -52,6 +52,7 @@ class Plan:
     id: str
     name: str
     items: tuple[PlanItem, ...]
+    advice: str = ""  # the routine's own advice (its description): shown on the first card and the summary
 
 
 def _with_dose(spec: ExerciseSpec, step: RoutineStep) -> ExerciseSpec:
@@ -71,7 +72,7 @@ def plan_item(spec: ExerciseSpec, step: RoutineStep | None = None) -> PlanItem:
 
 def plan_from_routine(routine: RoutineSpec, load: Callable[[str], ExerciseSpec]) -> Plan:
     items = tuple(plan_item(load(step.exercise), step) for step in routine.steps)
-    return Plan(routine.id, routine.name, items)
+    return Plan(routine.id, routine.name, items, routine.description)
 
 
 def plan_for_exercise(spec: ExerciseSpec, reps: int | None = None, sets: int | None = None) -> Plan:

@@ -19,7 +19,8 @@ LegendItem = tuple[str, str]  # (key label, what it does)
 
 
 def _legend(*items: Key | LegendItem, confirm: str = "continue") -> tuple[LegendItem, ...]:
-    names = {Key.CONFIRM: confirm, Key.YES: "yes", Key.NO: "no", Key.PAUSE: "pause/resume", Key.SKIP: "skip",
+    names = {Key.CONFIRM: confirm, Key.YES: "yes", Key.NO: "no", Key.UNSURE: "not sure", Key.BACK: "back",
+             Key.PAUSE: "pause/resume", Key.SKIP: "skip",
              Key.REPEAT: "repeat", Key.HURT: "it hurts", Key.QUIT: "quit"}
     return tuple(i if isinstance(i, tuple) else (KEY_LABELS[i], names[i]) for i in items)
 
@@ -30,11 +31,23 @@ _EXERCISE_KEYS = (Key.PAUSE, Key.SKIP, Key.REPEAT, Key.HURT, Key.QUIT)
 
 @dataclass(frozen=True)
 class SafetyScreen:
+    heading: str
     index: int  # from 1
     total: int
     question: str
     level: str
+    ready: bool  # shown long enough for an answer to count
+    answers: tuple[LegendItem, ...]  # the answer keys: ("Y", "Yes"), ...
     disclaimer: str
+    legend: tuple[LegendItem, ...]
+
+
+@dataclass(frozen=True)
+class ReviewScreen:
+    title: str
+    rows: tuple[tuple[str, str], ...]  # (sign, answer)
+    note: str
+    ready: bool
     legend: tuple[LegendItem, ...]
 
 
@@ -64,6 +77,7 @@ class CardScreen:
     camera: str
     instructions: tuple[str, ...]
     legend: tuple[LegendItem, ...]
+    advice: str = ""  # the routine's own advice, on the first card
 
 
 @dataclass(frozen=True)
@@ -123,22 +137,81 @@ class SummaryScreen:
     legend: tuple[LegendItem, ...]
 
 
-Screen = (SafetyScreen | NoticeScreen | PainScreen | CardScreen | SetupScreen | CountdownScreen
+Screen = (SafetyScreen | ReviewScreen | NoticeScreen | PainScreen | CardScreen | SetupScreen | CountdownScreen
           | ActiveScreen | RestScreen | SummaryScreen)
 
 
+_ANSWERS = ((KEY_LABELS[Key.YES], "Yes"), (KEY_LABELS[Key.NO], "No"), (KEY_LABELS[Key.UNSURE], "Not sure"))
+
+
 def _safety(state: FlowState) -> Screen:
-    index = min(len(state.answers), len(safety.QUESTIONS) - 1)
-    q = safety.QUESTIONS[index]
-    return SafetyScreen(index + 1, len(safety.QUESTIONS), q.text, q.level.value, safety.DISCLAIMER,
-                        _legend(Key.YES, Key.NO, Key.QUIT))
+    index = min(len(state.answers), len(state.questions) - 1)
+    q = state.questions[index]
+    heading = ("Before you start: a safety check" if len(state.questions) == len(safety.QUESTIONS)
+               else "Before you start: the signs that need help now")
+    keys = (Key.YES, Key.NO, Key.UNSURE) + ((Key.BACK,) if index else ()) + (Key.QUIT,)
+    return SafetyScreen(heading, index + 1, len(state.questions), q.text, q.level.value, state.ready, _ANSWERS,
+                        safety.DISCLAIMER, _legend(*keys))
+
+
+def _clinician_check(state: FlowState) -> Screen:
+    flagged = state.followups.flagged
+    assert flagged is not None
+    question = f"Last time you told posecoach about: {safety.signs(flagged.ids)}. {safety.CLINICIAN_CHECK}"
+    return SafetyScreen("Before you start: last time's safety check", 1, 1, question, flagged.outcome.value,
+                        state.ready, _ANSWERS, safety.DISCLAIMER, _legend(Key.YES, Key.NO, Key.UNSURE, Key.QUIT))
+
+
+def _pain_followup(state: FlowState) -> Screen:
+    stop = state.followups.pain_stop
+    assert stop is not None
+    question = f"Last time the session stopped: {stop.describe()}. {safety.PAIN_SETTLED_QUESTION}"
+    return SafetyScreen("Before you start: last time's session", 1, 1, question, "pain", state.ready, _ANSWERS,
+                        safety.DISCLAIMER, _legend(Key.YES, Key.NO, Key.UNSURE, Key.QUIT))
+
+
+def _leg_check(state: FlowState) -> Screen:
+    return SafetyScreen("Quick check", 1, 1, safety.LEG_QUESTION, "leg", state.ready, _ANSWERS, safety.DISCLAIMER,
+                        _legend(Key.YES, Key.NO, Key.UNSURE, Key.HURT, Key.QUIT))
+
+
+def _wait_day(state: FlowState) -> Screen:
+    return NoticeScreen("warning", "Best to wait a day", safety.WAIT_A_DAY_LINES, safety.DISCLAIMER,
+                        _legend(Key.CONFIRM, (KEY_LABELS[Key.QUIT], "stop for today"), confirm="go on gently"))
+
+
+def _no_session(state: FlowState) -> Screen:
+    return NoticeScreen("warning", "No session today", safety.NO_SESSION_LINES, safety.DISCLAIMER,
+                        _legend(Key.CONFIRM, confirm="close"))
+
+
+def _high_pain(state: FlowState) -> Screen:
+    lines = safety.high_start_lines(state.pain_before or 0, state.plan.id)
+    return NoticeScreen("warning", "Your pain is high today", lines, safety.DISCLAIMER,
+                        _legend(Key.CONFIRM, (KEY_LABELS[Key.QUIT], "stop for today"), confirm="go on gently"))
+
+
+def _rules(state: FlowState) -> Screen:
+    lines = safety.rule_lines(KEY_LABELS[Key.HURT])
+    return NoticeScreen("ok", "Before the first exercise: when to stop", lines, safety.DISCLAIMER,
+                        _legend(Key.CONFIRM, Key.QUIT, confirm="start"))
+
+
+def _review(state: FlowState) -> Screen:
+    rows = tuple((q.sign, a.label) for q, a in zip(state.questions, state.answers, strict=True))
+    note = "Not sure counts as yes. Press B to change the last answer, or Space if these are right."
+    return ReviewScreen("Check your answers", rows, note, state.ready,
+                        _legend(Key.CONFIRM, Key.BACK, Key.QUIT, confirm="these are right"))
 
 
 def _safety_stop(state: FlowState) -> Screen:
     verdict = state.verdict
     assert verdict is not None
     tone = "danger" if verdict.outcome is safety.Outcome.EMERGENCY else "warning"
-    return NoticeScreen(tone, verdict.title, verdict.lines, safety.DISCLAIMER, _legend(Key.CONFIRM, confirm="close"))
+    lines = verdict.lines
+    if not state.answers and state.followups.flagged is not None:  # not checked by a clinician yet
+        lines = (safety.CLINICIAN_NOT_YET, *lines)
+    return NoticeScreen(tone, verdict.title, lines, safety.DISCLAIMER, _legend(Key.CONFIRM, confirm="close"))
 
 
 _PAIN_TEXT = {
@@ -153,6 +226,8 @@ def _pain(state: FlowState) -> Screen:
     note = "0 = no pain, 10 = worst pain imaginable"
     if state.stage is not Stage.PAIN_BEFORE and state.pain_before is not None:
         note += f". Before the session: {state.pain_before}"
+        if state.baseline is not None and state.baseline < state.pain_before:
+            note += f" (the pain rule counts from {state.baseline}, before the session that stopped for pain)"
     keys = (*_PAIN_KEYS, Key.CONFIRM) + ((Key.HURT,) if state.stage is Stage.PAIN_CHECK else ()) + (Key.QUIT,)
     return PainScreen(title, question, state.pain, note, _legend(*keys, confirm="confirm"))
 
@@ -165,7 +240,8 @@ def _card(state: FlowState) -> Screen:
         heading += f": {state.plan.name}"
     camera = f"Camera: {spec.view} view. {spec.setup}"
     return CardScreen(heading, spec.name, item.dose_text(), camera, tuple(spec.instructions),
-                      _legend(Key.CONFIRM, Key.SKIP, Key.HURT, Key.QUIT, confirm="start"))
+                      _legend(Key.CONFIRM, Key.SKIP, Key.HURT, Key.QUIT, confirm="start"),
+                      state.plan.advice if state.index == 0 else "")
 
 
 def _setup(state: FlowState) -> Screen:
@@ -223,7 +299,11 @@ def _rest(state: FlowState) -> Screen:
 
 def _hurt(state: FlowState) -> Screen:
     lines = safety.PAIN_STOP_ADVICE
-    if state.pain_after is not None and state.pain_before is not None:
+    if state.stop_reason == "leg":
+        lines = safety.LEG_STOP_ADVICE
+    elif safety.over_ceiling(state.pain_after) and not safety.pain_rose(state.baseline, state.pain_after):
+        lines = (f"Your pain is {state.pain_after}, above {safety.PAIN_CEILING}.", *lines)
+    elif state.pain_after is not None and state.pain_before is not None:
         lines = (f"Your pain went from {state.pain_before} to {state.pain_after}.", *lines)
     return NoticeScreen("warning", "Stop: let's rest", lines, safety.DISCLAIMER,
                         _legend(Key.CONFIRM, confirm="end the session"))
@@ -241,16 +321,21 @@ def _row(record: ExerciseRecord) -> SummaryRow:
 
 
 def _summary(state: FlowState) -> Screen:
-    if state.completed and not state.stop_reason:
+    missing = tl.not_done(state.plan, state.records)
+    not_done = "Not done: " + ", ".join(f"{name} ({what})" for name, what in missing) + "." if missing else ""
+    if state.completed and not state.stop_reason and not missing:
         status = "Completed: well done."
+    elif state.stop_reason == "skipped":
+        status = f"Finished, but not everything was done. {not_done}"
     else:
-        status = f"Stopped early ({state.stop_reason or 'partial'}): what you did is saved."
+        status = f"Stopped early ({state.stop_reason or 'partial'}): what you did is saved. {not_done}".rstrip()
     pain = f"Pain before {_num(state.pain_before)}, after {_num(state.pain_after)}"
     advice = safety.pain_advice(state.pain_before, state.pain_after)
     if state.stop_reason == "pain" and not advice:
         advice = safety.PAIN_STOP_ADVICE
+    routine = (state.plan.advice,) if state.plan.advice else ()
     return SummaryScreen("Session summary", status, tuple(_row(r) for r in state.records), pain,
-                         (*advice, safety.DISCLAIMER), _legend(Key.CONFIRM, confirm="close"))
+                         (*advice, *routine, safety.DISCLAIMER), _legend(Key.CONFIRM, confirm="close"))
 
 
 def _num(value: int | None) -> str:
@@ -258,8 +343,12 @@ def _num(value: int | None) -> str:
 
 
 _DESCRIBE = {
-    Stage.SAFETY: _safety, Stage.SAFETY_STOP: _safety_stop, Stage.PAIN_BEFORE: _pain, Stage.PAIN_CHECK: _pain,
-    Stage.PAIN_AFTER: _pain, Stage.CARD: _card, Stage.SETUP: _setup, Stage.COUNTDOWN: _countdown,
+    Stage.CLINICIAN_CHECK: _clinician_check, Stage.PAIN_FOLLOWUP: _pain_followup, Stage.WAIT_DAY: _wait_day,
+    Stage.NO_SESSION: _no_session, Stage.HIGH_PAIN: _high_pain, Stage.RULES: _rules, Stage.LEG_CHECK: _leg_check,
+    Stage.SAFETY: _safety, Stage.SAFETY_REVIEW: _review,
+    Stage.SAFETY_STOP: _safety_stop,
+    Stage.PAIN_BEFORE: _pain, Stage.PAIN_CHECK: _pain, Stage.PAIN_AFTER: _pain,
+    Stage.CARD: _card, Stage.SETUP: _setup, Stage.COUNTDOWN: _countdown,
     Stage.ACTIVE: _active, Stage.BREAK: _rest, Stage.REST: _rest, Stage.HURT: _hurt,
     Stage.SUMMARY: _summary, Stage.DONE: _summary,
 }

@@ -15,7 +15,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from posecoach import followups as fu
 from posecoach.errors import SourceError
+from posecoach.followups import FollowUpStore
 from posecoach.history import History
 from posecoach.live import flow
 from posecoach.live.capture import LatestFrame, OpenedSource
@@ -23,6 +25,7 @@ from posecoach.live.draw import View
 from posecoach.live.plan import Plan
 from posecoach.live.setup import assess_setup
 from posecoach.live.signals import (
+    ClinicianChecked,
     EndSession,
     Input,
     RateExercise,
@@ -36,7 +39,7 @@ from posecoach.live.signals import (
 )
 from posecoach.live.tally import side_key
 from posecoach.pipeline import Coach, CoachSettings, Step
-from posecoach.safety import Screening
+from posecoach.safety import Scope, Screening
 from posecoach.sound import Sounds, Speech
 from posecoach.types import Frame, Pose
 
@@ -55,6 +58,7 @@ class Devices:
     sounds: Sounds = field(default_factory=lambda: Sounds("off"))
     speech: Speech = field(default_factory=Speech)
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone()
+    followups: FollowUpStore | None = None  # None: a scripted run, which neither reads nor writes them
 
 
 @dataclass
@@ -78,13 +82,14 @@ class SessionResult:
 
 
 class LiveSession:
-    def __init__(self, plan: Plan, source: OpenedSource, devices: Devices, screen: bool = True,
+    def __init__(self, plan: Plan, source: OpenedSource, devices: Devices, scope: Scope | None = Scope.FULL,
                  settings: flow.FlowSettings | None = None, coach: CoachSettings | None = None,
                  mirror: bool = True, drop_frames: bool = True) -> None:
         self.plan, self.source, self.devices, self.mirror = plan, source, devices, mirror
         self.drop_frames = drop_frames
         self.coach_settings = coach or CoachSettings()
-        self.state = flow.start(plan, settings or flow.FlowSettings(), screen)
+        remembered = devices.followups.load() if devices.followups else None
+        self.state = flow.start(plan, settings or flow.FlowSettings(), scope, remembered)
         self.result = SessionResult(self.state, None)
         self.coach: Coach | None = None
         self._last_exercise: int | None = None  # history row of the last saved exercise
@@ -161,6 +166,11 @@ class LiveSession:
         for effect in transition.effects:
             self._effect(effect)
 
+    def _remember(self, change: Callable[[fu.FollowUps], fu.FollowUps]) -> None:
+        store = self.devices.followups
+        if store is not None:
+            store.save(change(store.load()))
+
     def _effect(self, effect) -> None:
         d, history = self.devices, self.devices.history
         if isinstance(effect, StartTracking):
@@ -175,8 +185,15 @@ class LiveSession:
         elif isinstance(effect, EndSession) and self.result.session_id is not None:
             history.end_session(self.result.session_id, d.now(), effect.pain_after, effect.completed,
                                 effect.stop_reason)
+            today, baseline = d.now().date(), self.state.baseline
+            self._remember(lambda f: fu.after_session(f, effect.stop_reason, effect.completed, baseline,
+                                                      effect.pain_after, today))
         elif isinstance(effect, SaveScreening):
-            history.save_screening(Screening(d.now().date(), effect.answers, effect.verdict))
+            today = d.now().date()
+            history.save_screening(Screening(today, effect.answers, effect.verdict, effect.scope))
+            self._remember(lambda f: fu.after_screening(f, effect.verdict, effect.answers, today))
+        elif isinstance(effect, ClinicianChecked):
+            self._remember(lambda f: fu.after_clinician_check(f, effect.ok))
         elif isinstance(effect, Say):
             d.speech.say(effect.text)
         else:

@@ -17,6 +17,8 @@ class Key(StrEnum):
     CONFIRM = "confirm"
     YES = "yes"
     NO = "no"
+    UNSURE = "unsure"  # "not sure": counts as yes
+    BACK = "back"  # the previous question
     UP = "up"
     DOWN = "down"
     PAUSE = "pause"
@@ -38,6 +40,14 @@ class Tick:
 @dataclass(frozen=True)
 class Press:
     key: Key
+    repeat: bool = False  # the same key again at once (held down, or pressed twice): never an answer
+
+
+@dataclass(frozen=True)
+class Screened:
+    """The whole red-flag screen answered at once by a script (--no-red-flags, --answers)."""
+
+    answers: Mapping[str, object]
 
 
 @dataclass(frozen=True)
@@ -50,14 +60,20 @@ class SourceEnded:
     reason: str = "camera"
 
 
-Input = Tick | Press | SetPain | SourceEnded
+Input = Tick | Press | SetPain | SourceEnded | Screened
 
 
 # Effects
 @dataclass(frozen=True)
 class SaveScreening:
-    answers: Mapping[str, bool]
+    answers: Mapping[str, safety.Answer]
     verdict: safety.Verdict
+    scope: safety.Scope = safety.Scope.FULL
+
+
+@dataclass(frozen=True)
+class ClinicianChecked:
+    ok: bool  # "a doctor or physiotherapist has checked the flagged signs and said exercise is OK"
 
 
 @dataclass(frozen=True)
@@ -97,11 +113,13 @@ class Say:
     text: str
 
 
-Effect = SaveScreening | StartSession | SaveExercise | RateExercise | EndSession | StartTracking | Sound | Say
+Effect = (SaveScreening | ClinicianChecked | StartSession | SaveExercise | RateExercise | EndSession | StartTracking
+          | Sound | Say)
 
 
 # The keys as the person presses them: shown in the on-screen legend, read by the window.
 KEY_LABELS: Mapping[Key, str] = MappingProxyType({
-    Key.CONFIRM: "Space", Key.YES: "Y", Key.NO: "N", Key.UP: "+", Key.DOWN: "-", Key.PAUSE: "P",
+    Key.CONFIRM: "Space", Key.YES: "Y", Key.NO: "N", Key.UNSURE: "U", Key.BACK: "B", Key.UP: "+", Key.DOWN: "-",
+    Key.PAUSE: "P",
     Key.SKIP: "S", Key.REPEAT: "R", Key.HURT: "H", Key.QUIT: "Q",
 })

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from posecoach import safety
+from posecoach.followups import FollowUps
 from posecoach.history import ExerciseRecord
 from posecoach.live import tally as tl
 from posecoach.live.plan import Plan, PlanItem
@@ -14,15 +15,23 @@ from posecoach.live.signals import Effect
 
 
 class Stage(StrEnum):
+    CLINICIAN_CHECK = "clinician_check"  # a sign flagged last time: has a clinician checked it?
+    PAIN_FOLLOWUP = "pain_followup"  # the last session stopped for pain: has it settled?
+    WAIT_DAY = "wait_day"  # it has not: best to wait a day
     SAFETY = "safety"
+    SAFETY_REVIEW = "safety_review"  # check your answers
     SAFETY_STOP = "safety_stop"
     PAIN_BEFORE = "pain_before"
+    NO_SESSION = "no_session"  # a starting rating of 9 or more
+    HIGH_PAIN = "high_pain"  # a high starting rating: the gentle routine or a clinician
+    RULES = "rules"  # when to stop, and how: shown and spoken before the first exercise
     CARD = "card"
     SETUP = "setup"
     COUNTDOWN = "countdown"
     ACTIVE = "active"
     BREAK = "break"  # between sets, or before the other side
     PAIN_CHECK = "pain_check"  # between exercises
+    LEG_CHECK = "leg_check"  # between exercises: new or spreading leg symptoms?
     REST = "rest"  # between exercises
     HURT = "hurt"
     PAIN_AFTER = "pain_after"
@@ -33,7 +42,12 @@ class Stage(StrEnum):
 EXERCISE_STAGES = frozenset({Stage.SETUP, Stage.COUNTDOWN, Stage.ACTIVE, Stage.BREAK})
 PAUSABLE = EXERCISE_STAGES | {Stage.REST}
 PAIN_STAGES = frozenset({Stage.PAIN_BEFORE, Stage.PAIN_CHECK, Stage.PAIN_AFTER})
-HURT_STAGES = EXERCISE_STAGES | {Stage.CARD, Stage.REST, Stage.PAIN_CHECK}
+HURT_STAGES = EXERCISE_STAGES | {Stage.CARD, Stage.REST, Stage.PAIN_CHECK, Stage.LEG_CHECK}
+# Prompts that must be on screen a moment before an answer counts, and that ignore repeated keys.
+QUESTION_STAGES = frozenset({Stage.CLINICIAN_CHECK, Stage.PAIN_FOLLOWUP, Stage.WAIT_DAY, Stage.SAFETY,
+                             Stage.SAFETY_REVIEW, Stage.HIGH_PAIN, Stage.RULES, Stage.LEG_CHECK})
+PRE_SESSION = frozenset({Stage.CLINICIAN_CHECK, Stage.PAIN_FOLLOWUP, Stage.WAIT_DAY, Stage.SAFETY, Stage.SAFETY_REVIEW,
+                         Stage.SAFETY_STOP, Stage.PAIN_BEFORE, Stage.NO_SESSION, Stage.HIGH_PAIN, Stage.RULES})
 EPS = 1e-6  # timers end within this of zero (frame times are rounded)
 
 
@@ -45,6 +59,7 @@ class FlowSettings:
     side_switch_s: float = 8.0
     exercise_rest_s: float = 15.0
     max_step_s: float = 0.5  # a longer gap between frames advances the timers by this much
+    answer_pause_s: float = safety.ANSWER_PAUSE_S  # a question is shown this long before an answer counts
 
 
 @dataclass(frozen=True)
@@ -55,10 +70,15 @@ class FlowState:
     t_s: float | None = None
     paused: bool = False
     timer_s: float = 0.0
-    answers: tuple[bool, ...] = ()
+    followups: FollowUps = field(default_factory=FollowUps)  # what this launch remembers from earlier ones
+    cleared: frozenset[str] = frozenset()  # signs a clinician has checked and said exercise is OK
+    questions: tuple[safety.Question, ...] = ()  # the red-flag questions this session asks
+    answers: tuple[safety.Answer, ...] = ()
+    shown_s: float | None = None  # frame time the current question appeared
     verdict: safety.Verdict | None = None
     pain: int | None = None  # the rating being entered
     pain_before: int | None = None
+    baseline: int | None = None  # what the pain rule counts from: kept from before a session that stopped for pain
     pain_after: int | None = None
     session_started: bool = False
     index: int = 0
@@ -73,6 +93,17 @@ class FlowState:
     @property
     def item(self) -> PlanItem:
         return self.plan.items[min(self.index, len(self.plan.items) - 1)]
+
+    @property
+    def floor(self) -> bool:
+        """The plan has exercises on the floor (pregnancy asks a clinician first)."""
+        return safety.on_floor(i.spec.position for i in self.plan.items)
+
+    @property
+    def ready(self) -> bool:
+        """The current question has been on screen long enough for an answer to count."""
+        return (self.shown_s is not None and self.t_s is not None
+                and self.t_s - self.shown_s >= self.settings.answer_pause_s - EPS)
 
     @property
     def done(self) -> bool:

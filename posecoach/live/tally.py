@@ -96,6 +96,15 @@ def did_something(tally: Tally) -> bool:
                 or sum(tally.open_hold_s.values()))
 
 
+def not_done(plan, records: Iterable[ExerciseRecord]) -> tuple[tuple[str, str], ...]:
+    """(name, what happened) for each exercise of the plan not done in full: skipped, partial, stopped, not reached."""
+    best: dict[int, str] = {}
+    for r in records:
+        best[r.position] = "done" if "done" in (r.status, best.get(r.position)) else r.status
+    return tuple((item.spec.name, best.get(i, "not reached")) for i, item in enumerate(plan.items)
+                 if best.get(i) != "done")
+
+
 def record(tally: Tally, item: PlanItem, position: int, status: str) -> ExerciseRecord:
     """The history row for this attempt; a hold still going on counts up to now."""
     keys = ("left", "right", "both")

@@ -29,12 +29,39 @@ log = logging.getLogger(__name__)
 Snapshot = Callable[[FlowState, np.ndarray], None]
 
 
+SHIFTED_DIGITS = ")!@#$%^&*("  # Shift + 0..9 on a US keyboard
+REPEAT_GAP_S = 0.75  # the same key again within this (held down: auto-repeat, or a double press) is a repeat
+
+
 def _keymap() -> dict[int, Input]:
-    keys: dict[int, Input] = {ord(label.lower()): Press(key) for key, label in KEY_LABELS.items() if len(label) == 1}
+    """Key codes to inputs. Caps Lock and Shift change no key's meaning."""
+    keys: dict[int, Input] = {}
+    for key, label in KEY_LABELS.items():
+        if len(label) == 1:
+            keys[ord(label.lower())] = keys[ord(label.upper())] = Press(key)
     keys.update({ord(str(n)): SetPain(n) for n in range(10)})
+    keys.update({ord(c): SetPain(n) for n, c in enumerate(SHIFTED_DIGITS)})
     keys.update({ord(" "): Press(Key.CONFIRM), 13: Press(Key.CONFIRM), 10: Press(Key.CONFIRM),
                  27: Press(Key.QUIT), ord("="): Press(Key.UP), ord("_"): Press(Key.DOWN)})
     return keys
+
+
+@dataclass
+class RepeatFilter:
+    """Marks a key that comes again within `gap_s` of its last arrival (frame time) as a repeat.
+    OpenCV reports no key releases: a held key is a stream of the same key, so the gap is
+    measured from the last arrival and a held key stays a repeat until it is let go."""
+
+    gap_s: float = REPEAT_GAP_S
+    _last: Input | None = None
+    _last_t: float | None = None
+
+    def mark(self, event: Input, t_s: float) -> Input:
+        repeat = (event == self._last and self._last_t is not None and 0.0 <= t_s - self._last_t < self.gap_s)
+        self._last, self._last_t = event, t_s
+        if repeat and isinstance(event, Press):
+            return Press(event.key, repeat=True)
+        return event
 
 
 class HeadlessUI:
@@ -69,6 +96,7 @@ class WindowUI:
     script: Answerer | None = None
     snapshot: Snapshot | None = None
     _keys: dict[int, Input] = field(default_factory=_keymap)
+    _repeats: RepeatFilter = field(default_factory=RepeatFilter)
     _opened: bool = False
 
     def __post_init__(self) -> None:
@@ -97,7 +125,8 @@ class WindowUI:
         code = cv2.waitKey(1 if live else 30)  # no camera any more: do not spin
         inputs = self.script.respond(state) if self.script else []
         if code >= 0 and (code & 0xFF) in self._keys:
-            inputs.append(self._keys[code & 0xFF])
+            t_s = view.frame.t_ms / 1000.0 if view.frame is not None else (state.t_s or 0.0)
+            inputs.append(self._repeats.mark(self._keys[code & 0xFF], t_s))
         if self._closed_by_user():
             inputs.append(Press(Key.QUIT))
         return inputs

@@ -1,6 +1,8 @@
 """Pose tracks of videos, computed once and cached by (video SHA-256, model SHA-256, estimator settings).
 
-The cache lives in `<user cache dir>/posecoach/tracks`, or `$POSECOACH_TRACK_CACHE`.
+The cache lives in `<user cache dir>/posecoach/tracks`, or `$POSECOACH_TRACK_CACHE`. It holds body
+landmarks, not pictures, and is on by default because tuning replays the same videos many times;
+the first time it is made, the command says so and how to delete it (README, Privacy).
 A `.npz` source (or `track:...`) is a recorded track already and is loaded as is.
 """
 
@@ -61,9 +63,18 @@ def source_track_path(source: str, model: ModelChoice | None = None, progress: P
     model_path = resolve_model(model.variant, model.path, model.notify)
     path = cache_path(video, model_path)
     if not path.is_file():
+        if not path.parent.is_dir() and model.notify is not None:
+            model.notify(cache_notice(path.parent))
         path.parent.mkdir(parents=True, exist_ok=True)
         record_track(str(video), path, force=True, model=model, progress=progress)
     return path
+
+
+def cache_notice(folder: Path) -> str:
+    """Said once, when the cache is first made: what is kept, where, and how to remove it."""
+    return (f"Privacy: the body landmarks found in each video (no picture) are kept in {folder} so that later "
+            f"commands start at once. Delete that folder to remove them; set {TRACK_CACHE_ENV} to keep them "
+            "elsewhere.")
 
 
 def load_source_track(source: str, model: ModelChoice | None = None, progress: Progress | None = None) -> PoseTrack:
