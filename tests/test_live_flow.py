@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from posecoach import safety
+from posecoach.exercise.catalogue import load_exercise
 from posecoach.exercise.events import FormIssue, HoldEnded, HoldTargetReached, RepCompleted
 from posecoach.exercise.spec import RoutineSpec, RoutineStep
 from posecoach.followups import FollowUps, PainStop
@@ -347,6 +348,20 @@ def test_the_routine_s_own_advice_is_on_the_first_card_and_the_summary(bridge):
     assert d.state.stage is Stage.CARD and d.screen.advice == ""  # the second card
     d.to_active().frames(0.1, [rep(d.t)]).pain(3)
     assert d.screen.status == "Completed: well done." and "Walk every day as well." in d.screen.advice
+
+
+def test_a_card_says_the_routine_s_note_first_and_how_to_get_up_from_the_floor_last(bridge):
+    routine = RoutineSpec(id="r", name="R", description="d",
+                          steps=[RoutineStep(exercise="glute_bridge", reps=1, note="Start gently.")])
+    d = Driver(plan_from_routine(routine, lambda _: bridge)).begin(3)
+    assert d.screen.instructions == ("Start gently.", *bridge.instructions,
+                                     "Afterwards, to get up, roll onto your side first and push up with your arms.")
+
+
+def test_a_standing_exercise_card_has_no_getting_up_line():
+    squat = load_exercise("squat_to_chair")
+    d = Driver(plan_for_exercise(squat)).begin(3)
+    assert d.screen.instructions == tuple(squat.instructions)
 
 
 def test_skip_mid_exercise_asks_about_pain_then_moves_on(two_exercises):

@@ -81,6 +81,7 @@ class Position:
     label: str
     cue: str
     test: Callable[[BodyShape], np.ndarray]
+    getting_up: str = ""  # the last line of every card for an exercise in this position
 
 
 def _hands_planted_ahead(s: BodyShape) -> np.ndarray:
@@ -89,19 +90,22 @@ def _hands_planted_ahead(s: BodyShape) -> np.ndarray:
     return (s.hands_height <= 0.3) & (s.hands_ahead >= 0.9)
 
 
+# Getting up from the floor is where a sore back is often hurt again.
+_FROM_THE_FLOOR = "Afterwards, to get up, roll onto your side first and push up with your arms."
+
 POSITIONS: dict[str, Position] = {
     # Facing the ceiling, hips low (a bridge lifts them about 0.35 leg lengths, legs up are below 0).
     "supine": Position("Lying on your back", "Lie on your back for this exercise",
-                       lambda s: (s.chest_down <= -0.25) & (s.hip_height <= 0.75)),
+                       lambda s: (s.chest_down <= -0.25) & (s.hip_height <= 0.75), _FROM_THE_FLOOR),
     # Facing the floor with the legs long on it: pressing up raises only the chest.
     "prone": Position("Lying on your front", "Lie on your front for this exercise",
                       lambda s: (s.chest_down >= 0.3) & (s.hip_height <= 0.3)
-                      & (s.knee_angle_deg >= 130) & (s.shin_rise <= 0.5)),
+                      & (s.knee_angle_deg >= 130) & (s.shin_rise <= 0.5), _FROM_THE_FLOOR),
     # Facing the floor on hands and knees: the shins along the floor, a knee bent (sitting back
     # on the heels bends it most).
     "quadruped": Position("On your hands and knees", "Get onto your hands and knees for this exercise",
                           lambda s: (s.chest_down >= 0.3) & (s.shin_rise <= 0.45)
-                          & (s.knee_angle_deg <= 130) & (s.hip_height <= 0.7)),
+                          & (s.knee_angle_deg <= 130) & (s.hip_height <= 0.7), _FROM_THE_FLOOR),
     # On the feet: hips above them (a deep squat still 0.3 leg lengths up), a shin upright, not
     # facing the ceiling, the hands not planted on the floor.
     "standing": Position("Standing", "Stand up for this exercise",

@@ -329,6 +329,7 @@ class RoutineStep(Strict):
     sets: int | None = Field(None, ge=1, le=20)
     hold_s: float | None = Field(None, gt=0.0, le=3600.0)
     rest_s: float | None = Field(None, ge=0.0, le=600.0)
+    note: str | None = None  # how this routine wants the exercise done; first on the card
 
 
 class RoutineSpec(Strict):

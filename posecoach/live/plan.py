@@ -20,6 +20,7 @@ class PlanItem:
     target: int  # reps (or holds, for a hold-only exercise) per side and set
     sets: int
     rest_after_s: float | None  # the routine's rest after this exercise; None: the flow's default
+    note: str | None = None  # the routine's own word on this exercise (RoutineStep.note)
 
     @property
     def unit(self) -> str:
@@ -67,7 +68,7 @@ def plan_item(spec: ExerciseSpec, step: RoutineStep | None = None) -> PlanItem:
     step = step or RoutineStep(exercise=spec.id)
     spec = _with_dose(spec, step)
     target = spec.targets.reps or 1
-    return PlanItem(spec, target, spec.targets.sets, step.rest_s)
+    return PlanItem(spec, target, spec.targets.sets, step.rest_s, step.note)
 
 
 def plan_from_routine(routine: RoutineSpec, load: Callable[[str], ExerciseSpec]) -> Plan:

@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 
 from posecoach import safety
+from posecoach.exercise.position import POSITIONS
 from posecoach.history import ExerciseRecord
 from posecoach.live import tally as tl
 from posecoach.live.setup import SetupCheck
@@ -239,7 +240,9 @@ def _card(state: FlowState) -> Screen:
     if len(state.plan.items) > 1:
         heading += f": {state.plan.name}"
     camera = f"Camera: {spec.view} view. {spec.setup}"
-    return CardScreen(heading, spec.name, item.dose_text(), camera, tuple(spec.instructions),
+    getting_up = POSITIONS[spec.position].getting_up
+    instructions = (*([item.note] if item.note else []), *spec.instructions, *([getting_up] if getting_up else []))
+    return CardScreen(heading, spec.name, item.dose_text(), camera, instructions,
                       _legend(Key.CONFIRM, Key.SKIP, Key.HURT, Key.QUIT, confirm="start"),
                       state.plan.advice if state.index == 0 else "")
 
