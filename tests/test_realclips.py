@@ -39,10 +39,6 @@ KNOWN_MISSES = {
     "glute_bridge/leap_butt_bridge_side.mp4":
         "holds timed from entering the top band (5.9-11.8 s against 6.4-11.1 s): the rise reaches "
         "the band about 0.5 s before the hips settle, and the lowering leaves it 0.7 s late",
-    "cobra_sphinx/istock_cobra_to_downdog_side.mp4":
-        "the press-up hold is timed 4.0-9.1 s against 4.6-8.5 s, the same loose hold edges as above",
-    "squat/sagor_jump_squats_side_vertical.mp4":
-        "the set starts crouched at the bottom: the first rep has no start from standing, 5 of 6",
 }
 
 

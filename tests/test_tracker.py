@@ -67,6 +67,23 @@ def test_clean_reps_count_with_holds(bridge):
     assert [e.phase for e in of(PhaseEntered, events)][:3] == ["down", "up", "down"]
 
 
+def test_a_recording_that_starts_at_the_rep_s_target_counts_the_return(bridge):
+    # Already up in the bridge when the recording starts, then down, then one more full rep.
+    trace = profile([(0, 175), (2, 175), (2.6, 130), (4, 130), (4.6, 175), (7, 175), (7.6, 130), (9, 130)])
+    events = run(bridge, {"hip": trace, "knee": profile([(0, 90), (9, 90)])})
+    reps = of(RepCompleted, events)
+    assert len(reps) == 2
+    assert reps[0].start_s == pytest.approx(0.0)
+    assert reps[0].end_s == pytest.approx(2 + 0.6 * (175 - 145) / 45, abs=0.05)  # back below 145: down
+
+
+def test_only_the_first_phase_of_a_recording_may_be_the_target(bridge):
+    # Down, up, then a long dropout, up again and down: the up after the dropout is no new start.
+    trace = profile([(0, 130), (1, 130), (1.6, 175), (3, 175), (3.6, 130), (5, 130)])
+    events = run(bridge, {"hip": trace, "knee": profile([(0, 90), (5, 90)])})
+    assert len(of(RepCompleted, events)) == 1
+
+
 def test_jitter_around_a_threshold_gives_no_phantom_reps(bridge):
     # Hovering at 157 +- 3 degrees: between exit (154) and enter (160) of "up", and noisy.
     trace = profile([(0, 130), (1, 130), (1.5, 157), (10, 157), (10.5, 130), (12, 130)], noise=2.0)

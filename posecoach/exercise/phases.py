@@ -155,10 +155,17 @@ class RepSequence:
     sequence: list[str]
     index: int = 0
     start_s: float | None = None
+    seen_a_phase: bool = False
 
     def on_phase(self, phase: str, since_s: float) -> bool:
         """Advance on a confirmed phase; True when this completes a rep."""
         seq = self.sequence
+        first, self.seen_a_phase = not self.seen_a_phase, True
+        if first and len(seq) == 3 and seq[0] == seq[2] and phase == seq[1]:
+            # The recording starts at the rep's target (a set begun at the bottom of a squat):
+            # the start position came before it, so returning to it completes the rep.
+            self.index, self.start_s = 2, since_s
+            return False
         if self.index < len(seq) and seq[self.index] == phase:
             self.index += 1
         elif self.index >= 1 and seq[self.index - 1] == phase:
