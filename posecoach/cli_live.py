@@ -11,9 +11,10 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from posecoach import safety
 from posecoach.cli_common import add_model_options, model_choice, say
-from posecoach.cli_safety import add_answer_options
-from posecoach.errors import UserError
+from posecoach.cli_safety import add_answer_options, remembered_flag
+from posecoach.errors import SafetyStop, UserError
 
 DEFAULT_ROUTINE = "start_programme"
 
@@ -86,6 +87,10 @@ def cmd_live(args) -> int:
     from posecoach.sound import Sounds, Speech
 
     plan = _plan(args)
+    if args.headless and (flagged := remembered_flag()) is not None:
+        # Scripted answers are not the person's: they cannot answer the clinician check either.
+        raise SafetyStop(f"{flagged.title}: {safety.CLINICIAN_NOT_YET} Run 'posecoach live' with a window, "
+                         "or 'posecoach safety', to answer the clinician check")
     store = None if args.headless else FollowUpStore.default()  # scripted answers are not the person's
     with History() as history:
         scope = _scope(history, args.rescreen, store.load() if store else FollowUps())

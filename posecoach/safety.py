@@ -108,7 +108,7 @@ QUESTIONS: tuple[Question, ...] = (
 )
 
 # Exercise positions that are on the floor: pregnancy asks a clinician before these.
-FLOOR_POSITIONS = frozenset({"supine", "prone", "quadruped", "kneeling"})
+FLOOR_POSITIONS = frozenset({"supine", "prone", "quadruped"})
 
 DISCLAIMER = ("posecoach is not a diagnosis and gives no medication advice: "
               "ask a doctor or physiotherapist about those.")
@@ -241,8 +241,10 @@ def evaluate(answers: Mapping[str, object], questions: tuple[Question, ...] = QU
 
 
 def needs_full_screen(last: Screening | None, today: dt.date, max_age_days: int = RESCREEN_AFTER_DAYS) -> bool:
-    """The whole screen again with none yet, an old one, one from the 'future', or one that flagged."""
-    if last is None or not last.verdict.ok:
+    """The whole screen again with none yet, an old one, one from the 'future', or one with any
+    yes or not-sure answer, even one that did not count that day (pregnancy before a standing
+    routine must be asked again before a floor one)."""
+    if last is None or not last.verdict.ok or any(as_answer(a).flags for a in last.answers.values()):
         return True
     age = (today - last.taken_on).days
     return age < 0 or age >= max_age_days
@@ -263,7 +265,7 @@ PAIN_MIN, PAIN_MAX = 0, 10
 PAIN_RISE_STOP = 2  # points on the 0-10 scale above the starting rating
 PAIN_CEILING = 7  # a rating above this during the session stops it
 PAIN_HIGH_START = 7  # a starting rating at or above this suggests the gentle routine or a clinician
-PAIN_NO_SESSION = 9  # a starting rating at or above this: no session
+PAIN_NO_SESSION = PAIN_CEILING + 1  # a starting rating already over the ceiling: no session
 GENTLE_ROUTINE = "acute_relief"
 PAIN_STOP_REASONS = frozenset({"pain", "leg"})  # stop reasons that ask, next time, whether it settled
 

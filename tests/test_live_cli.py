@@ -29,6 +29,34 @@ def test_scripted_safety_answers_are_never_saved_as_the_person_s(capsys, data_di
     assert not (data_dir / "followups.json").exists()
 
 
+def _remember_a_flag():
+    from posecoach import followups as fu
+
+    flagged = fu.Flagged(("chest_pain",), safety.Outcome.EMERGENCY, dt.date(2026, 12, 1))
+    fu.FollowUpStore.default().save(fu.FollowUps(flagged=flagged))
+
+
+def test_scripted_answers_cannot_clear_a_sign_reported_before(capsys, data_dir):
+    _remember_a_flag()
+    assert cli.main(["safety", "--no-red-flags"]) == 3
+    out = capsys.readouterr().out
+    assert safety.CLINICIAN_NOT_YET in out and "No red flags reported" not in out
+
+
+def test_a_scripted_camera_replay_stops_on_a_sign_reported_before(capsys, data_dir):
+    _remember_a_flag()
+    assert cli.main(["replay", "0", "-e", "glute_bridge", "--no-red-flags"]) == 3
+    assert "not starting the camera" in capsys.readouterr().err
+
+
+def test_a_headless_live_session_stops_on_a_sign_reported_before(capsys, data_dir):
+    _remember_a_flag()
+    assert cli.main(["live", "--headless", "--exercise", "glute_bridge", "--no-red-flags",
+                     "--pain-before", "1", "--pain-after", "1"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and safety.CLINICIAN_NOT_YET in err
+
+
 @pytest.fixture
 def terminal(monkeypatch):
     """A person at a terminal: `replies` are typed in order."""

@@ -470,8 +470,8 @@ def test_pain_above_seven_stops_even_without_a_rise_of_two(two_exercises):
     assert d.state.stage is Stage.HURT and d.screen.lines[0] == "Your pain is 8, above 7."
 
 
-@pytest.mark.parametrize("value", [9, 10])
-def test_a_starting_rating_of_nine_or_more_starts_no_session(bridge_plan, value):
+@pytest.mark.parametrize("value", [8, 9, 10])
+def test_a_starting_rating_over_the_ceiling_starts_no_session(bridge_plan, value):
     d = Driver(bridge_plan).pain(value)
     assert d.state.stage is Stage.NO_SESSION and d.screen.title == "No session today"
     d.send(Press(Key.CONFIRM))
@@ -479,8 +479,23 @@ def test_a_starting_rating_of_nine_or_more_starts_no_session(bridge_plan, value)
 
 
 def test_quitting_at_a_high_start_starts_no_session(bridge_plan):
-    d = Driver(bridge_plan).pain(8).answer(Key.QUIT)
+    d = Driver(bridge_plan).pain(7).answer(Key.QUIT)
     assert d.state.done and not d.of(StartSession)
+
+
+@pytest.mark.parametrize(("before", "after"), [(3, 5), (3, 8)])
+def test_a_last_rating_that_breaks_the_pain_rule_is_remembered_as_a_pain_stop(bridge_plan, before, after):
+    d = Driver(bridge_plan).begin(before).to_active()
+    d.frames(0.1, [rep(d.t), rep(d.t)])  # both reps: the end, and the rating after the session
+    assert d.state.stage is Stage.PAIN_AFTER
+    d.pain(after)
+    assert d.of(EndSession) == [EndSession(after, False, "pain")]
+
+
+def test_a_last_rating_within_the_rule_completes_the_session(bridge_plan):
+    d = Driver(bridge_plan).begin(3).to_active()
+    d.frames(0.1, [rep(d.t), rep(d.t)]).pain(4)
+    assert d.of(EndSession) == [EndSession(4, True, None)]
 
 
 @pytest.mark.parametrize("key", [Key.YES, Key.UNSURE])

@@ -197,9 +197,10 @@ def test_very_dark_frames_say_they_cannot_see_you(clip, model_path, tmp_path, ca
 
 
 def test_the_camera_on_the_wrong_side_for_the_exercise(clip, model_path, tmp_path, capsys):
-    # Hip circles are coached from the front; this camera sees the person side-on.
+    # Hip circles are coached standing, from the front; this camera sees a person lying side-on.
+    # Both are wrong at once: the position is said first (turning round cannot fix lying down).
     video = write_video(tmp_path / "side.mp4", clip[:60])
     code, out, err, report = replay(capsys, video, model_path, "hip_circles_big")
     assert (code, err) == (0, "")
-    assert report["cues"] == [{"t_s": 1.533, "message": "Turn to face the camera"}]
+    assert report["cues"] == [{"t_s": 1.533, "message": "Stand up for this exercise"}]
     assert report["reps"]["total"] == 0 and report["frames_with_pose"] == 60

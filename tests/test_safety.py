@@ -77,7 +77,7 @@ def test_pregnancy_asks_a_clinician_before_floor_exercises_only():
     on_floor = safety.evaluate(answers("pregnancy"), floor=True)
     assert on_floor.outcome is Outcome.SEE_CLINICIAN and on_floor.lines[-1] == safety.FLOOR_NOTE
     assert safety.evaluate(answers("pregnancy"), floor=False).ok  # a standing routine may go ahead
-    assert safety.on_floor(["standing", "prone"]) and not safety.on_floor(["standing", "seated"])
+    assert safety.on_floor(["standing", "prone"]) and not safety.on_floor(["standing"])
 
 
 def test_not_sure_counts_as_yes():
@@ -153,6 +153,15 @@ def screening(days_ago: int, *yes: str) -> safety.Screening:
 ])
 def test_when_the_whole_screen_is_asked_again(last, expected):
     assert safety.needs_full_screen(last, TODAY) is expected
+
+
+def test_a_yes_that_did_not_count_that_day_is_asked_again():
+    # Pregnancy before a standing routine does not stop it, but must be asked before a floor one.
+    a = answers("pregnancy")
+    last = safety.Screening(TODAY, a, safety.evaluate(a, floor=False))
+    assert last.verdict.ok
+    assert safety.needs_full_screen(last, TODAY)
+
 
 
 @pytest.mark.parametrize(("before", "now", "stop"), [

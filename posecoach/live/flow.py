@@ -237,6 +237,10 @@ def _flush_pending(state: FlowState, pain: int | None) -> Transition:
 def _end_session(state: FlowState, pain_after: int | None) -> Transition:
     flushed = _flush_pending(state, pain_after)
     s = replace(flushed.state, stage=Stage.SUMMARY, pain_after=pain_after)
+    if safety.pain_stops(s.baseline, pain_after) and s.stop_reason not in safety.PAIN_STOP_REASONS:
+        # The last rating breaks the pain rule too: remembered as a pain stop, so the next launch
+        # asks whether it settled and screens again, like a stop during the session.
+        s = replace(s, completed=False, stop_reason="pain")
     return flushed.then(Transition(s, (EndSession(pain_after, s.completed, s.stop_reason),)))
 
 
@@ -304,7 +308,8 @@ def _pain_confirmed(state: FlowState, value: int) -> Transition:
 
 
 def _starting_pain(state: FlowState, value: int) -> Transition:
-    """9 or more: no session; 7 or 8: the gentle routine or a clinician; then the rule, said aloud."""
+    """Over the ceiling (8 or more): no session; at it (7): the gentle routine or a clinician; then the
+    rule, said aloud."""
     remembered = state.followups.baseline
     baseline = value if remembered is None else min(value, remembered)  # never silently reset by a flare
     state = replace(state, pain_before=value, baseline=baseline, pain=None)

@@ -22,7 +22,7 @@ class Stage(StrEnum):
     SAFETY_REVIEW = "safety_review"  # check your answers
     SAFETY_STOP = "safety_stop"
     PAIN_BEFORE = "pain_before"
-    NO_SESSION = "no_session"  # a starting rating of 9 or more
+    NO_SESSION = "no_session"  # a starting rating over the pain ceiling
     HIGH_PAIN = "high_pain"  # a high starting rating: the gentle routine or a clinician
     RULES = "rules"  # when to stop, and how: shown and spoken before the first exercise
     CARD = "card"
