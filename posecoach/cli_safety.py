@@ -43,7 +43,12 @@ def scripted_answers(args) -> dict[str, object] | None:
 def ask(prompt: str, allow_back: bool = False) -> safety.Answer | str:
     hint = "[y/n/u=not sure" + ("/b=back" if allow_back else "") + "]"
     while True:
-        reply = input(f"{prompt} {hint} ").strip().lower()
+        try:
+            reply = input(f"{prompt} {hint} ").strip().lower()
+        except EOFError:  # Ctrl-D, or the input closed: nothing is saved, nothing starts
+            print()
+            raise UserError("the safety questions were not answered (input ended); nothing was saved: "
+                            "run the command again and answer them") from None
         if reply in _REPLIES:
             return _REPLIES[reply]
         if allow_back and reply == BACK:
@@ -121,6 +126,15 @@ def terminal_screen(scope: safety.Scope, scripted: dict[str, object] | None = No
     return verdict
 
 
+def _on_floor(args) -> bool:
+    """Whether the session may go to the floor (pregnancy asks a clinician first): the exercise's
+    position when the command names one, else assume it may."""
+    from posecoach.exercise.catalogue import load_exercise
+
+    exercise = getattr(args, "exercise", None)
+    return safety.on_floor([load_exercise(exercise).position]) if exercise else True
+
+
 def screen_before_camera(args) -> None:
     """Before a camera session without the live screens: the screen in the terminal, and the pain rule."""
     from posecoach.history import History
@@ -131,7 +145,7 @@ def screen_before_camera(args) -> None:
         scope = safety.screen_scope(history.last_screening(), dt.date.today(),
                                     after_pain_stop=remembered.pain_stop is not None,
                                     clinician_check=remembered.flagged is not None)
-    verdict = terminal_screen(scope, scripted_answers(args))
+    verdict = terminal_screen(scope, scripted_answers(args), floor=_on_floor(args))
     if not verdict.ok:
         raise SafetyStop(f"{verdict.title}: not starting the camera")
     print(safety.rule_lines("q")[0])

@@ -70,6 +70,29 @@ def terminal(monkeypatch):
 N = len(safety.QUESTIONS)
 
 
+def test_input_ending_at_a_question_saves_nothing_and_says_so(monkeypatch, capsys, data_dir):
+    def ended(prompt):
+        raise EOFError
+    monkeypatch.setattr("builtins.input", ended)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    assert cli.main(["safety"]) == 2
+    assert capsys.readouterr().err == ("posecoach: the safety questions were not answered (input ended); "
+                                       "nothing was saved: run the command again and answer them\n")
+    assert cli.main(["safety", "--last"]) == 0
+    assert capsys.readouterr().out == "No safety check yet.\n"
+
+
+@pytest.mark.parametrize(("exercise", "stops"), [("glute_bridge", True), ("squat_to_chair", False)])
+def test_pregnancy_stops_a_camera_session_only_for_a_floor_exercise(terminal, capsys, exercise, stops):
+    terminal(*["y" if q.id == "pregnancy" else "n" for q in safety.QUESTIONS], "y")
+    code = cli.main(["replay", "9", "-e", exercise])  # camera 9: not on this machine
+    err = capsys.readouterr().err
+    if stops:
+        assert code == 3 and "not starting the camera" in err
+    else:  # screened and cleared: it goes on to the camera, which is not there
+        assert code == 2 and "not starting the camera" not in err
+
+
 def test_safety_in_the_terminal_stops_on_an_emergency_sign(terminal, capsys):
     terminal("maybe", "y", *["n"] * (N - 1), "y")
     assert cli.main(["safety"]) == 3

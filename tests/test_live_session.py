@@ -154,6 +154,30 @@ def test_a_camera_that_fails_mid_session_ends_it_as_partial(tmp_path):
     assert row.exercises[0].reps["both"] == 1
 
 
+def test_after_the_camera_ends_the_prompts_still_see_time_pass(tmp_path):
+    # The answer pause and the key-repeat filter run on frame time: a frozen clock after the
+    # camera ended would make every later question unanswerable.
+    import dataclasses
+    import time
+
+    from posecoach.live.capture import LatestFrame
+    from posecoach.live.state import Stage
+
+    plan = plan_for_exercise(load_exercise("glute_bridge"), reps=1)
+    devices = Devices(History(tmp_path / "h.sqlite3"), lambda frame: None, HeadlessUI(ans.Answerer(CALM)))
+    session = LiveSession(plan, OpenedSource("synthetic", iter(()), (1280, 720), False), devices, Scope.FULL, FAST)
+    session.state = dataclasses.replace(session.state, stage=Stage.PAIN_AFTER)  # the closing prompts
+    camera = [Frame(IMAGE, 0.0, 0), Frame(IMAGE, 33.3, 1)]
+    with LatestFrame(iter(camera)) as grabber:
+        frames = session._frames(grabber)
+        still = next(f for f, _ in frames if f.image is None)  # the camera has ended
+        time.sleep(0.05)
+        later = next(frames)[0]
+    devices.history.close()
+    assert still.t_ms >= 33.3 and still.index == 1  # from the last frame's time on
+    assert later.image is None and later.t_ms >= still.t_ms + 50.0
+
+
 @pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs a display (run under xvfb-run)")
 def test_a_real_window_session(tmp_path):
     from posecoach.live.window import WindowUI

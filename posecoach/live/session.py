@@ -123,7 +123,7 @@ class LiveSession:
                 return
 
     def _frames(self, grabber: LatestFrame) -> Iterator[tuple[Frame, float | None]]:
-        """Camera frames while they come; then the last frame's time, frozen, for the closing prompts."""
+        """Camera frames while they come; then a still frame whose time goes on, for the closing prompts."""
         last = Frame(None, 0.0, -1)
         while True:
             try:
@@ -136,9 +136,12 @@ class LiveSession:
             last = captured.frame
             yield captured.frame, captured.arrived_s
         self._advance(SourceEnded("camera"))
-        still = Frame(None, last.t_ms, last.index)
+        ended_at = time.monotonic()
         while not self.state.done:
-            yield still, None
+            # No camera any more, but the closing prompts still need time to pass (a question's
+            # answer pause, telling a held key from a new press): from the last frame's time on,
+            # the still frame's clock follows the monotonic clock. Nothing is counted any more.
+            yield Frame(None, last.t_ms + (time.monotonic() - ended_at) * 1000.0, last.index), None
 
     def _track(self, frame: Frame) -> Step | None:
         if self.coach is None or not self.state.needs_pose or frame.image is None:
