@@ -84,6 +84,17 @@ def test_only_the_first_phase_of_a_recording_may_be_the_target(bridge):
     assert len(of(RepCompleted, events)) == 1
 
 
+def test_a_hold_with_settle_within_is_only_its_settled_part():
+    # A forward bend folding slowly from 100 to 20 degrees, hanging, then a half lift to 60.
+    bend = load_exercise("forward_bend")
+    trace = profile([(0, 175), (1, 175), (1.5, 100), (4, 20), (6.5, 20), (7, 60), (9, 60), (10, 175), (11, 175)])
+    events = run(bend, {"hip": trace, "knee": profile([(0, 170), (11, 170)])})
+    (hold,) = of(HoldEnded, events)
+    # From 35 degrees on the way down (within 15 of the deepest, 20) to 35 on the half lift.
+    assert hold.start_s == pytest.approx(1.5 + 2.5 * 65 / 80, abs=0.05)
+    assert hold.end_s == pytest.approx(6.5 + 0.5 * 15 / 40, abs=0.05)
+
+
 def test_jitter_around_a_threshold_gives_no_phantom_reps(bridge):
     # Hovering at 157 +- 3 degrees: between exit (154) and enter (160) of "up", and noisy.
     trace = profile([(0, 130), (1, 130), (1.5, 157), (10, 157), (10.5, 130), (12, 130)], noise=2.0)

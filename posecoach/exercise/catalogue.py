@@ -102,6 +102,9 @@ def _cross_check(spec: ExerciseSpec) -> list[tuple[str, str]]:
                 problems.append((f"rep.sequence.{i}", f"unknown phase '{name}' (known: {phases})"))
     if spec.hold and spec.hold.phase not in spec.phases:
         problems.append(("hold.phase", f"unknown phase '{spec.hold.phase}' (known: {phases})"))
+    elif spec.hold and spec.hold.settle_within and spec.phases[spec.hold.phase].bands[0].enter_between:
+        problems.append(("hold.settle_within", "needs the hold phase's first band to be enter_above or "
+                                               "enter_below (the furthest value is then the highest or lowest)"))
     for i, check in enumerate(spec.checks):
         if check.measurement not in spec.measurements:
             problems.append((f"checks.{i}.measurement", f"unknown measurement '{check.measurement}' (known: {known})"))

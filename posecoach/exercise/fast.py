@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from posecoach.exercise.measure import Key
-from posecoach.exercise.phases import TIME_TOLERANCE_S, CycleSequence, RepSequence
+from posecoach.exercise.phases import TIME_TOLERANCE_S, CycleSequence, RepSequence, Settle
 from posecoach.exercise.spec import SIDES, Band, ExerciseSpec
 from posecoach.exercise.tracker import TrackerSettings
 from posecoach.types import Span
@@ -289,31 +289,43 @@ def _hold_runs(in_hold: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _holds(spec: ExerciseSpec, t: np.ndarray, masks: _Masks, episodes: list[Episode],
-           frames: _Frames, side: str | None) -> list[Span]:
+           frames: _Frames, values: dict[str, np.ndarray], side: str | None) -> list[Span]:
     """`HoldTimer` over the runs of frames in the hold phase (and seen): a gap closes the hold
-    once it passes `grace_s` without the hold phase coming back as a candidate."""
+    once it passes `grace_s` without the hold phase coming back as a candidate; a closed hold is
+    trimmed to its settled part as the timer trims it (`Settle`)."""
     if spec.hold is None:
         return []
     target = masks.names.index(spec.hold.phase)
-    runs = _hold_runs((frames.phase == target) & masks.known[target])
+    in_hold = (frames.phase == target) & masks.known[target]
+    runs = _hold_runs(in_hold)
     confirms = [e.confirm for e in episodes]
-    holds, open_start, grace = [], None, spec.hold.grace_s
+    holds, open_start, first_frame, grace = [], None, 0, spec.hold.grace_s
+    closed_end = None  # the untrimmed end of the last hold, as the timer keeps it
     for m, (a, b) in enumerate(runs):
         if open_start is None:  # back-dated to when the confirmed phase was entered...
-            open_start = episodes[bisect.bisect_right(confirms, a) - 1].since_s
-            if holds and open_start < holds[-1].end_s:  # ...unless a hold in it already closed
+            open_start, first_frame = episodes[bisect.bisect_right(confirms, a) - 1].since_s, a
+            if closed_end is not None and open_start < closed_end:  # ...unless a hold in it already closed
                 open_start = float(t[a])
         if b == len(t):
-            holds.append(Span(open_start, float(t[b - 1]), side))
+            holds.append(_settled(spec, t, values, in_hold, open_start, float(t[b - 1]), first_frame, b, side))
             break
         pending = float(t[b] if frames.left[b] else t[b - 1])
         gap = slice(b, runs[m + 1][0] if m + 1 < len(runs) else len(t))
         returning = (frames.candidate[gap] == target) & (frames.candidate_since[gap] - pending <= grace)
         closes = bool(((t[gap] - pending > grace) & ~returning).any())
         if closes or gap.stop == len(t):
-            holds.append(Span(open_start, pending, side))
-            open_start = None
+            holds.append(_settled(spec, t, values, in_hold, open_start, pending, first_frame, b, side))
+            open_start, closed_end = None, pending
     return holds
+
+
+def _settled(spec: ExerciseSpec, t: np.ndarray, values: dict[str, np.ndarray], in_hold: np.ndarray,
+             start_s: float, end_s: float, first: int, stop: int, side: str | None) -> Span:
+    settle = Settle.of(spec)
+    if settle is None:
+        return Span(start_s, end_s, side)
+    frames = np.flatnonzero(in_hold[first:stop]) + first
+    return Span(*settle.trim(start_s, end_s, t[frames], values[settle.measurement][frames]), side)
 
 
 def _track_side(spec: ExerciseSpec, t: np.ndarray, values: dict[str, np.ndarray], side: str | None) -> SideResult:
@@ -321,5 +333,5 @@ def _track_side(spec: ExerciseSpec, t: np.ndarray, values: dict[str, np.ndarray]
     episodes = _episodes(t, masks)
     frames = _frames(t, masks, episodes)
     reps = _reps(spec, t, episodes, side)
-    holds = _holds(spec, t, masks, episodes, frames, side)
+    holds = _holds(spec, t, masks, episodes, frames, values, side)
     return SideResult(side, episodes, frames.phase, values, reps, holds)

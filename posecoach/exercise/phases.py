@@ -9,6 +9,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from posecoach.exercise.events import Event, HoldEnded, HoldStarted, HoldTargetReached, PhaseEntered
 from posecoach.exercise.spec import Band, ExerciseSpec, Phase
 
@@ -78,6 +80,33 @@ class PhaseDetector:
         return self._candidate, self._candidate_since
 
 
+@dataclass(frozen=True)
+class Settle:
+    """How a hold is trimmed to its settled part (Hold.settle_within on the hold phase's first band)."""
+
+    measurement: str
+    within: float
+    highest: bool  # the band is entered from below (enter_above): the furthest value is the highest
+
+    @classmethod
+    def of(cls, spec: ExerciseSpec) -> Settle | None:
+        if spec.hold is None or spec.hold.settle_within is None:
+            return None
+        band = spec.phases[spec.hold.phase].bands[0]
+        return cls(band.measurement, spec.hold.settle_within, band.enter_above is not None)
+
+    def trim(self, start_s: float, end_s: float, times: np.ndarray, values: np.ndarray) -> tuple[float, float]:
+        """(start, end) of a hold whose in-hold frames are (times, values): from the first frame
+        within `within` of the hold's furthest value to the last; an end already settled stays."""
+        known = np.isfinite(values)
+        if not known.any():
+            return start_s, end_s
+        t, v = times[known], values[known]
+        keep = np.flatnonzero(np.abs(v - (v.max() if self.highest else v.min())) <= self.within + TIME_TOLERANCE_S)
+        first, last = int(keep[0]), int(keep[-1])
+        return (start_s if first == 0 else float(t[first]), end_s if last == len(v) - 1 else float(t[last]))
+
+
 @dataclass
 class HoldTimer:
     """Time spent in the hold phase. A dropout or exit shorter than `grace_s` is bridged."""
@@ -91,11 +120,15 @@ class HoldTimer:
     pending_end_s: float | None = None
     last_end_s: float | None = None
     target_reached: bool = False
+    settle: Settle | None = None
+    _samples: list[tuple[float, float]] = field(default_factory=list)  # (t, value) in this hold
 
-    def update(self, detector: PhaseDetector, t_s: float) -> list[Event]:
+    def update(self, detector: PhaseDetector, t_s: float, value: float = math.nan) -> list[Event]:
         in_hold = detector.phase == self.phase and detector.known
         if in_hold:
-            return self._in_hold(detector, t_s)
+            events = self._in_hold(detector, t_s)
+            self._samples.append((t_s, value))
+            return events
         if self.start_s is None:
             return []
         if self.pending_end_s is None:
@@ -122,8 +155,12 @@ class HoldTimer:
 
     def _close(self, t_s: float) -> HoldEnded:
         end = self.pending_end_s if self.pending_end_s is not None else t_s
-        event = HoldEnded(t_s, self.side, self.start_s, end)
-        self.start_s, self.pending_end_s, self.last_end_s = None, None, end
+        start, last_end = self.start_s, end
+        if self.settle is not None and self._samples:
+            times, values = np.array(self._samples).T
+            start, end = self.settle.trim(start, end, times, values)
+        event = HoldEnded(t_s, self.side, start, end)
+        self.start_s, self.pending_end_s, self.last_end_s, self._samples = None, None, last_end, []
         return event
 
     def finish(self, t_s: float) -> list[Event]:

@@ -207,6 +207,9 @@ class Hold(Strict):
 
     phase: str
     grace_s: float = Field(0.5, ge=0.0, le=5.0)
+    # The hold is the settled part: where the hold phase's first band measurement is within this
+    # much of the furthest it got in that hold, not the way into the position or out of it.
+    settle_within: float | None = Field(None, gt=0.0)
 
 
 class Targets(Strict):

@@ -21,7 +21,7 @@ from posecoach.exercise.events import (
     WrongView,
 )
 from posecoach.exercise.measure import Measurements
-from posecoach.exercise.phases import CycleSequence, HoldTimer, PhaseDetector, RepSequence
+from posecoach.exercise.phases import CycleSequence, HoldTimer, PhaseDetector, RepSequence, Settle
 from posecoach.exercise.position import POSITIONS
 from posecoach.exercise.spec import SIDES, ExerciseSpec
 
@@ -76,7 +76,7 @@ class SideTrack:
         self.spec, self.side = spec, side
         self.detector = PhaseDetector(spec, side)
         self.hold = (
-            HoldTimer(spec.hold.phase, spec.hold.grace_s, spec.targets.hold_s, side)
+            HoldTimer(spec.hold.phase, spec.hold.grace_s, spec.targets.hold_s, side, settle=Settle.of(spec))
             if spec.hold else None
         )
         self.sequence: RepSequence | CycleSequence | None = None
@@ -95,7 +95,8 @@ class SideTrack:
         if self.sequence and self.detector.left:
             self.sequence.on_left(*self.detector.left)
         if self.hold:
-            hold_events = self.hold.update(self.detector, t_s)
+            settle = self.hold.settle
+            hold_events = self.hold.update(self.detector, t_s, lookup(settle.measurement) if settle else math.nan)
             self.closed_holds += [e for e in hold_events if isinstance(e, HoldEnded)]
             events += hold_events
         self._track_extremes(lookup)
