@@ -118,7 +118,7 @@ def terminal_screen(scope: safety.Scope, scripted: dict[str, object] | None = No
     print(f"A short safety check: {len(questions)} questions.\n{safety.DISCLAIMER}\n")
     answers = _ask_all(questions)
     verdict = safety.evaluate(answers, questions, floor=floor, cleared=remembered.cleared)
-    scope = safety.Scope.FULL if len(questions) == len(safety.QUESTIONS) else safety.Scope.EMERGENCY
+    scope = safety.scope_of(questions)
     with History() as history:
         history.save_screening(safety.Screening(today, answers, verdict, scope))
     store.save(fu.after_screening(remembered, verdict, answers, today))

@@ -201,6 +201,11 @@ def questions_for(scope: Scope | None) -> tuple[Question, ...]:
     return QUESTIONS
 
 
+def scope_of(questions: tuple[Question, ...]) -> Scope:
+    """How much a set of questions covers: every question, or the emergency signs only."""
+    return Scope.FULL if len(questions) == len(QUESTIONS) else Scope.EMERGENCY
+
+
 def question_ids(questions: tuple[Question, ...] = QUESTIONS) -> tuple[str, ...]:
     return tuple(q.id for q in questions)
 

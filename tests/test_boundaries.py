@@ -7,7 +7,9 @@ LOGIC_MODULES = [
     "posecoach.types", "posecoach.geometry", "posecoach.smoothing", "posecoach.exercise.spec",
     "posecoach.exercise.catalogue", "posecoach.exercise.measure", "posecoach.exercise.phases",
     "posecoach.exercise.tracker", "posecoach.exercise.checks", "posecoach.cues", "posecoach.hud",
-    "posecoach.pipeline", "posecoach.report", "posecoach.tracks",
+    "posecoach.pipeline", "posecoach.report", "posecoach.tracks", "posecoach.exercise.position",
+    "posecoach.safety", "posecoach.followups", "posecoach.live.flow", "posecoach.live.prelude",
+    "posecoach.live.setup",
 ]
 
 BLOCKER = """

@@ -84,8 +84,9 @@ def test_small_circles_count_in_big_ones_with_the_cue():
     cues = load_exercise("hip_circles_big").checks
     assert len(reps) == 4
     assert all(set(r.issues) == {"checks.0", "checks.1"} for r in reps)
-    assert {c.cue for c in cues} == {"Make the circles bigger: take your hips further to your right, as far as is comfortable",
-                                     "Make the circles bigger: take your hips further to your left, as far as is comfortable"}
+    assert {c.cue for c in cues} == {
+        f"Make the circles bigger: take your hips further to your {side}, as far as is comfortable"
+        for side in ("right", "left")}
 
 
 def test_a_circle_short_on_one_side_gets_that_side_cue():

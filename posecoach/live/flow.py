@@ -23,6 +23,7 @@ from posecoach.live import prelude
 from posecoach.live import tally as tl
 from posecoach.live.plan import Plan
 from posecoach.live.signals import (
+    KEY_LABELS,
     Effect,
     EndSession,
     Input,
@@ -325,8 +326,6 @@ def _to_rules(state: FlowState) -> Transition:
 
 
 def _rules(state: FlowState) -> tuple[str, ...]:
-    from posecoach.live.signals import KEY_LABELS
-
     return safety.rule_lines(KEY_LABELS[Key.HURT])
 
 

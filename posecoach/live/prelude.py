@@ -107,9 +107,6 @@ def finish(state: FlowState, by_id: Mapping[str, safety.Answer], scripted: bool 
     verdict = safety.evaluate(by_id, state.questions, floor=state.floor, cleared=state.cleared)
     stage = Stage.PAIN_BEFORE if verdict.ok else Stage.SAFETY_STOP
     answers = tuple(by_id[q.id] for q in state.questions)
-    save = () if scripted else (SaveScreening(by_id, verdict, _scope(state)),)
+    save = () if scripted else (SaveScreening(by_id, verdict, safety.scope_of(state.questions)),)
     return Transition(replace(state, answers=answers, verdict=verdict, stage=stage), (*save, Say(verdict.title)))
 
-
-def _scope(state: FlowState) -> safety.Scope:
-    return safety.Scope.FULL if len(state.questions) == len(safety.QUESTIONS) else safety.Scope.EMERGENCY

@@ -148,7 +148,7 @@ _ANSWERS = ((KEY_LABELS[Key.YES], "Yes"), (KEY_LABELS[Key.NO], "No"), (KEY_LABEL
 def _safety(state: FlowState) -> Screen:
     index = min(len(state.answers), len(state.questions) - 1)
     q = state.questions[index]
-    heading = ("Before you start: a safety check" if len(state.questions) == len(safety.QUESTIONS)
+    heading = ("Before you start: a safety check" if safety.scope_of(state.questions) is safety.Scope.FULL
                else "Before you start: the signs that need help now")
     keys = (Key.YES, Key.NO, Key.UNSURE) + ((Key.BACK,) if index else ()) + (Key.QUIT,)
     return SafetyScreen(heading, index + 1, len(state.questions), q.text, q.level.value, state.ready, _ANSWERS,
