@@ -13,15 +13,17 @@ from posecoach.bundled import bundled_dir
 from posecoach.cli_common import add_model_options, model_choice, progress, say
 from posecoach.errors import UserError
 
-SAMPLES_DIR = bundled_dir("samples")
-# ../shared sits beside a source checkout only; from an installed wheel it is simply absent.
-DEFAULT_EVAL_PATHS = (SAMPLES_DIR, SAMPLES_DIR.parent.parent / "shared" / "realclips")
+
+def default_eval_paths() -> list[Path]:
+    """The shipped samples and, beside a source checkout only, ../shared's real clips."""
+    samples = bundled_dir("samples")
+    return [p for p in (samples, samples.parent.parent / "shared" / "realclips") if p.is_dir()]
 
 
 def cmd_eval(args) -> int:
     from posecoach.tuning import evaluate
 
-    paths = args.paths or [p for p in DEFAULT_EVAL_PATHS if p.is_dir()]
+    paths = args.paths or default_eval_paths()
     sources = evaluate.collect_sources(paths)
     if not sources:
         where = ", ".join(str(p) for p in paths) or "samples/ (missing)"

@@ -84,7 +84,10 @@ def test_nothing_annotated_is_a_user_error(tmp_path, capsys):
     assert "no annotated recordings in" in err
 
 
-def test_videos_are_tracked_once_and_cached(tmp_path, monkeypatch):
+@pytest.fixture
+def tracked(tmp_path, monkeypatch):
+    """A video, a model file and a track cache in tmp_path; 'tracking' writes a one-rep bridge and
+    records which video it was asked for."""
     video, model = tmp_path / "clip.mp4", tmp_path / "model.task"
     video.write_bytes(b"not really a video")
     model.write_bytes(b"model one")
@@ -97,6 +100,11 @@ def test_videos_are_tracked_once_and_cached(tmp_path, monkeypatch):
         write_bridge(out, 1)
 
     monkeypatch.setattr(cache, "record_track", fake_record)
+    return video, model, calls
+
+
+def test_videos_are_tracked_once_and_cached(tmp_path, tracked):
+    video, model, calls = tracked
     first = cache.source_track_path(str(video))
     assert cache.source_track_path(str(video)) == first and calls == [str(video)]
     assert first.parent == tmp_path / "cache"
@@ -105,16 +113,11 @@ def test_videos_are_tracked_once_and_cached(tmp_path, monkeypatch):
     assert np.array_equal(cache.load_source_track(str(first)).has_pose, cache.load_source_track(str(video)).has_pose)
 
 
-def test_the_first_cached_landmarks_are_announced_with_how_to_delete_them(tmp_path, monkeypatch):
+def test_the_first_cached_landmarks_are_announced_with_how_to_delete_them(tmp_path, tracked):
     """posecoach keeps landmarks of the videos it tunes on: it says so, once, with where and how to delete."""
     from posecoach.app import ModelChoice
 
-    video, model = tmp_path / "clip.mp4", tmp_path / "model.task"
-    video.write_bytes(b"not really a video")
-    model.write_bytes(b"model")
-    monkeypatch.setenv(cache.TRACK_CACHE_ENV, str(tmp_path / "cache"))
-    monkeypatch.setattr("posecoach.pose.models.resolve_model", lambda *a, **k: model)
-    monkeypatch.setattr(cache, "record_track", lambda source, out, force, model, progress: write_bridge(out, 1))
+    video, _, _ = tracked
     said = []
     choice = ModelChoice(notify=said.append)
     cache.source_track_path(str(video), choice)
