@@ -103,7 +103,7 @@ GOOD_ENTRY = """
     [
         (
             '[x]\ndescription = "d"\nsha256 = ""\nsize = 3\n',
-            "x: Value error, give exactly one of 'url' and 'build'",
+            "x: give exactly one of 'url' and 'build'",
         ),
         ('[x]\ndescription = "d"\nurl = "https://e.org/a"\nsize = 3\n', "x.sha256: Field required"),
         (

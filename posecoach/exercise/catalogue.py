@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
-from collections.abc import Iterable
 from pathlib import Path
-from typing import TypeVar
-
-from pydantic import BaseModel, ValidationError
 
 from posecoach.bundled import bundled_dir
 from posecoach.errors import SpecError
-from posecoach.exercise.measure import landmark_names
-from posecoach.exercise.spec import ANGLE_KINDS, ExerciseSpec, RoutineSpec
-from posecoach.types import Landmark
+from posecoach.exercise.overrides import Layer, load_layered, user_layers
+from posecoach.exercise.spec import ExerciseSpec, RoutineSpec
+from posecoach.exercise.validate import load_exercise_file, parse_file
+
+__all__ = ["load_exercise_file", "parse_file"]  # with the functions below: the catalogue's API
 
 EXERCISES_ENV = "POSECOACH_EXERCISES_DIR"
-Model = TypeVar("Model", bound=BaseModel)
 
 
 def exercises_dir() -> Path:
@@ -29,100 +25,6 @@ def exercises_dir() -> Path:
 
 def routines_dir() -> Path:
     return exercises_dir() / "routines"
-
-
-def _format_location(loc: Iterable[str | int]) -> str:
-    # Discriminated unions put the tag (e.g. "rep_reaches") into the path; drop it.
-    parts = [str(p) for p in loc]
-    tags = {"joint_angle", "segment_angle", "height", "distance", "line_offset",
-            "lateral_offset", "sway_direction", "sway_distance", "rep_reaches", "stays_within"}
-    return ".".join(p for p in parts if p not in tags) or "(top level)"
-
-
-def _first_error(path: Path, error: ValidationError) -> SpecError:
-    first = error.errors()[0]
-    where = _format_location(first["loc"])
-    message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
-        message = "unknown key (check the spelling; see docs in README 'Adding an exercise')"
-    more = len(error.errors()) - 1
-    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return SpecError(f"{path}: {where}: {message}{suffix}")
-
-
-def parse_file(path: Path, model: type[Model]) -> Model:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise SpecError(f"{path}: cannot read: {e}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise SpecError(f"{path}: not valid TOML: {e}") from None
-    try:
-        return model.model_validate(data)
-    except ValidationError as e:
-        raise _first_error(path, e) from None
-
-
-def _landmark_problem(name: str) -> str | None:
-    templated = "{side}" in name or "{other}" in name
-    probe = name.replace("{side}", "left").replace("{other}", "right")
-    if probe.upper() not in Landmark.__members__:
-        return f"unknown landmark '{name}'" + (" (use {side}_hip style templates)" if not templated else "")
-    return None
-
-
-def _cross_check(spec: ExerciseSpec) -> list[tuple[str, str]]:
-    """Problems a single key cannot see: references between sections and threshold ranges."""
-    problems: list[tuple[str, str]] = []
-    for i, name in enumerate(spec.required_landmarks):
-        if problem := _landmark_problem(name):
-            problems.append((f"required_landmarks.{i}", problem))
-    for key, m in spec.measurements.items():
-        for name in landmark_names(m):
-            if problem := _landmark_problem(name):
-                problems.append((f"measurements.{key}", problem))
-    known = ", ".join(spec.measurements)
-    for phase_name, phase in spec.phases.items():
-        for i, band in enumerate(phase.bands):
-            where = f"phases.{phase_name}.bands.{i}"
-            m = spec.measurements.get(band.measurement)
-            if m is None:
-                problems.append((f"{where}.measurement", f"unknown measurement '{band.measurement}' (known: {known})"))
-            elif m.kind in ANGLE_KINDS:
-                lo, hi = ANGLE_KINDS[m.kind]
-                if any(not lo <= v <= hi for v in band.thresholds):
-                    problems.append((where, f"thresholds for {m.kind} '{band.measurement}' "
-                                     f"must be within [{lo:g}, {hi:g}] degrees"))
-    phases = ", ".join(spec.phases)
-    if spec.rep:
-        for i, name in enumerate(spec.rep.sequence):
-            if name not in spec.phases:
-                problems.append((f"rep.sequence.{i}", f"unknown phase '{name}' (known: {phases})"))
-    if spec.hold and spec.hold.phase not in spec.phases:
-        problems.append(("hold.phase", f"unknown phase '{spec.hold.phase}' (known: {phases})"))
-    elif spec.hold and spec.hold.settle_within and spec.phases[spec.hold.phase].bands[0].enter_between:
-        problems.append(("hold.settle_within", "needs the hold phase's first band to be enter_above or "
-                                               "enter_below (the furthest value is then the highest or lowest)"))
-    for i, check in enumerate(spec.checks):
-        if check.measurement not in spec.measurements:
-            problems.append((f"checks.{i}.measurement", f"unknown measurement '{check.measurement}' (known: {known})"))
-        for j, name in enumerate(getattr(check, "phases", [])):
-            if name not in spec.phases:
-                problems.append((f"checks.{i}.phases.{j}", f"unknown phase '{name}' (known: {phases})"))
-    return problems
-
-
-def load_exercise_file(path: Path) -> ExerciseSpec:
-    spec = parse_file(path, ExerciseSpec)
-    problems = _cross_check(spec)
-    if problems:
-        where, message = problems[0]
-        raise SpecError(f"{path}: {where}: {message}")
-    if path.stem != spec.id:
-        raise SpecError(f"{path}: id: '{spec.id}' must match the file name '{path.stem}'")
-    return spec
 
 
 def _ids_in(directory: Path, kind: str) -> list[str]:
@@ -152,8 +54,6 @@ def load_exercise(exercise_id: str, directory: Path | None = None, sets: dict | 
     Layered (issue 5, see overrides.py): the file < the user's override for this id (not for
     a file given by path) < `sets` ({"phases.up.bands.0.enter_above": 162}, from --set).
     """
-    from posecoach.exercise.overrides import Layer, load_layered, user_layers
-
     if exercise_id.endswith(".toml"):
         return load_layered(Path(exercise_id), [Layer("--set", dict(sets))] if sets else [])
     directory = directory or exercises_dir()

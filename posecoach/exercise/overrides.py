@@ -26,7 +26,9 @@ from pathlib import Path
 import platformdirs
 from pydantic import ValidationError
 
+from posecoach import documents
 from posecoach.errors import SpecError
+from posecoach.exercise import validate
 from posecoach.exercise.spec import ExerciseSpec
 
 CONFIG_ENV = "POSECOACH_CONFIG_DIR"
@@ -68,12 +70,12 @@ def parse_sets(items: list[str] | None) -> Layer:
 
 
 def read_override(path: Path) -> Layer | None:
-    if not path.is_file():
+    if not path.exists():
         return None
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise SpecError(f"{path}: cannot read this override ({e}); fix or delete it") from None
+        data = documents.read_document(path, SpecError)
+    except SpecError as e:
+        raise SpecError(f"cannot read this override ({e}); fix or delete it") from None
     unknown = sorted(set(data) - {"set"})
     if unknown or not isinstance(data.get("set", {}), dict):
         raise SpecError(f"{path}: an override holds one [set] table of key paths; found {unknown or ['set']}")
@@ -118,14 +120,11 @@ def _blame(where: str, layers: list[Layer]) -> Layer | None:
 
 def validate_layered(data: dict, shipped: Path, layers: list[Layer]) -> ExerciseSpec:
     """Validate the merged document; a problem at an overridden key names the override."""
-    from posecoach.exercise import catalogue
-
     try:
         spec = ExerciseSpec.model_validate(data)
-        problems = catalogue._cross_check(spec)
+        problems = validate.cross_check(spec)
     except ValidationError as e:
-        first = e.errors()[0]
-        where, message = catalogue._format_location(first["loc"]), first["msg"].removeprefix("Value error, ")
+        where, _, message = documents.first_problem(e, validate.UNION_TAGS).partition(": ")
         problems, spec = [(where, message)], None
     if problems:
         where, message = problems[0]
@@ -135,15 +134,6 @@ def validate_layered(data: dict, shipped: Path, layers: list[Layer]) -> Exercise
     return spec
 
 
-def read_document(path: Path) -> dict:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise SpecError(f"{path}: cannot read: {e}") from None
-
-
 def user_layers(exercise_id: str, sets: Mapping[str, Value] | None) -> list[Layer]:
     layers = [layer for layer in (read_override(override_path(exercise_id)),) if layer is not None]
     return layers + ([Layer("--set", dict(sets))] if sets else [])
@@ -151,12 +141,10 @@ def user_layers(exercise_id: str, sets: Mapping[str, Value] | None) -> list[Laye
 
 def load_layered(path: Path, layers: list[Layer]) -> ExerciseSpec:
     """The exercise file at `path` with the layers applied in order."""
-    from posecoach.exercise import catalogue
-
     if not any(layer.values for layer in layers):
-        return catalogue.load_exercise_file(path)
-    catalogue.load_exercise_file(path)  # the shipped file must be valid on its own
-    data = read_document(path)
+        return validate.load_exercise_file(path)
+    validate.load_exercise_file(path)  # the shipped file must be valid on its own
+    data = documents.read_document(path, SpecError)
     for layer in layers:
         data = apply_layer(data, layer, path)
     spec = validate_layered(data, path, layers)
@@ -165,23 +153,13 @@ def load_layered(path: Path, layers: list[Layer]) -> ExerciseSpec:
     return spec
 
 
-def _toml_value(value: Value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return f"{value:g}" if isinstance(value, float) and value == round(value, 6) else repr(value)
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-
-
 def render_override(exercise_id: str, values: Mapping[str, Value], note: str = "") -> str:
     """The text of an override file holding `values`."""
     lines = [f"# posecoach: personal values for '{exercise_id}', layered over the shipped exercise file.",
              "# Delete this file to go back to the shipped values."]
     lines += [f"# {line}" for line in note.splitlines()]
     lines.append("[set]")
-    lines += [f'"{key}" = {_toml_value(value)}' for key, value in values.items()]
+    lines += [f'"{key}" = {documents.toml_value(value)}' for key, value in values.items()]
     return "\n".join(lines) + "\n"
 
 

@@ -13,15 +13,13 @@ The file (every key optional, none unknown):
 
 from __future__ import annotations
 
-import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from posecoach import safety
+from posecoach import documents, safety
 from posecoach.errors import UserError
 from posecoach.live.signals import Input, Key, Press, Screened, SetPain
 from posecoach.live.state import FlowState, Stage
@@ -55,20 +53,7 @@ class Answers(_Strict):
 
 
 def load_answers(path: Path) -> Answers:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise UserError(f"{path}: cannot read the answers file ({e.strerror})") from None
-    try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as e:
-        raise UserError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'TOML'}: {e}") from None
-    try:
-        return Answers.model_validate(data)
-    except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise UserError(f"{path}: {where}: {first['msg']}") from None
+    return documents.load_model(path, Answers)
 
 
 def with_options(answers: Answers, no_red_flags: bool = False, pain_before: int | None = None,

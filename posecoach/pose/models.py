@@ -16,7 +16,6 @@ import logging
 import os
 import tempfile
 import time
-import tomllib
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,8 +23,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from posecoach import documents
 from posecoach.bundled import bundled_dir
 from posecoach.errors import ModelError
 from posecoach.pose import bundle
@@ -130,29 +130,15 @@ def manifest_path() -> Path:
 def load_manifest(path: Path | None = None) -> dict[str, ModelSpec]:
     """Read and validate the manifest; errors name the file and the key path."""
     path = path or manifest_path()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ModelError(f"cannot read the model manifest {path}: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ModelError(f"{path}: invalid TOML: {exc}") from exc
+    data = documents.read_document(path, ModelError)
     specs: dict[str, ModelSpec] = {}
     for name, entry in data.items():
         if not isinstance(entry, dict):
             raise ModelError(f"{path}: {name}: expected a table of model settings")
-        try:
-            specs[name] = _ManifestEntry.model_validate(entry).to_spec(name)
-        except ValidationError as exc:
-            raise ModelError(f"{path}: {_first_error(name, exc)}") from exc
+        specs[name] = documents.validate(entry, _ManifestEntry, path, ModelError, at=name).to_spec(name)
     if DEFAULT_VARIANT not in specs:
         raise ModelError(f"{path}: the default variant '{DEFAULT_VARIANT}' is missing")
     return specs
-
-
-def _first_error(name: str, exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    key = ".".join(str(part) for part in (name, *error["loc"]))
-    return f"{key}: {error['msg']}"
 
 
 def get_spec(variant: str, manifest: dict[str, ModelSpec] | None = None) -> ModelSpec:

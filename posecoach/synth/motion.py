@@ -10,15 +10,16 @@ from the previous pose to its own pose in ``move`` seconds (eased), then stays t
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from posecoach import documents
+from posecoach.errors import UserError
 from posecoach.synth.skeleton import joint_names
 
 PHASE_REST, PHASE_MOVING, PHASE_TARGET = 0, 1, 2
@@ -28,7 +29,7 @@ CONTROL_KEYS = (OFFSET_KEY, GRIP_KEY)
 MIN_ANNOTATED_HOLD_S = 1.0
 
 
-class MotionError(ValueError):
+class MotionError(UserError, ValueError):
     """A motion file that cannot be used; the message names the file and key."""
 
 
@@ -143,15 +144,7 @@ class MotionSpec(_Strict):
 
 def load_motion(path: Path) -> MotionSpec:
     """Load and validate a motion file; errors name the file and the key path."""
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        return MotionSpec.model_validate(data)
-    except tomllib.TOMLDecodeError as exc:
-        raise MotionError(f"{path}: invalid TOML: {exc}") from exc
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        raise MotionError(f"{path}: {loc}: {err['msg']}") from exc
+    return documents.load_model(Path(path), MotionSpec, MotionError)
 
 
 def _flat_steps(timeline: list[Step | Block]) -> list[Step]:

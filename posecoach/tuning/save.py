@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from posecoach.atomic import write_text
+from posecoach.documents import read_document, to_toml
 from posecoach.errors import SpecError
 from posecoach.exercise import catalogue
 from posecoach.exercise.overrides import (
@@ -20,14 +21,12 @@ from posecoach.exercise.overrides import (
     apply_layer,
     load_layered,
     override_path,
-    read_document,
     read_override,
     render_override,
     value_at,
 )
 from posecoach.exercise.spec import ExerciseSpec
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _EXERCISE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -50,7 +49,7 @@ def plan_override(exercise_id: str, values: Mapping[str, float], note: str = "")
     shipped = catalogue.exercises_dir() / f"{exercise_id}.toml"
     path = override_path(exercise_id)
     existing = read_override(path)
-    document = read_document(shipped)
+    document = read_document(shipped, SpecError)
     merged = {**(existing.values if existing else {}), **values}
     merged = {k: v for k, v in merged.items() if value_at(document, k) != v}
     load_layered(shipped, [Layer(str(path), merged)])  # raises, naming the key, if it does not fit
@@ -74,47 +73,3 @@ def plan_exercise_file(spec: ExerciseSpec, values: Mapping[str, float], out: Pat
 def write_plan(plan: SavePlan) -> None:
     plan.path.parent.mkdir(parents=True, exist_ok=True)
     write_text(plan.path, plan.new_text)
-
-
-# --- a small TOML writer for exercise documents ------------------------------------------
-
-
-def _key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else '"' + key.replace('"', '\\"') + '"'
-
-
-def _inline(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return f"{value:g}" if isinstance(value, float) and value == round(value, 6) else repr(value)
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_key(k)} = {_inline(v)}" for k, v in value.items()) + " }"
-    return "[" + ", ".join(_inline(v) for v in value) + "]"
-
-
-def _is_table_list(value) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
-
-
-def _table(lines: list[str], path: list[str], table: dict) -> None:
-    for key, value in table.items():
-        if not isinstance(value, dict) and not _is_table_list(value):
-            lines.append(f"{_key(key)} = {_inline(value)}")
-    for key, value in table.items():
-        name = ".".join(_key(p) for p in [*path, key])
-        if isinstance(value, dict):
-            lines += ["", f"[{name}]"]
-            _table(lines, [*path, key], value)
-        elif _is_table_list(value):
-            for item in value:
-                lines += ["", f"[[{name}]]"]
-                _table(lines, [*path, key], item)
-
-
-def to_toml(document: dict) -> str:
-    lines: list[str] = []
-    _table(lines, [], document)
-    return "\n".join(lines) + "\n"

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from posecoach import documents
 from posecoach.errors import SpecError
+from posecoach.exercise import validate
 from posecoach.exercise.overrides import Layer, apply_layer
 from posecoach.exercise.spec import Band, ExerciseSpec
 
@@ -67,11 +69,12 @@ def with_values(spec: ExerciseSpec, values: Mapping[str, float]) -> ExerciseSpec
     data = apply_layer(spec.model_dump(mode="json"), Layer("tuning", dict(values)),
                        f"exercise '{spec.id}'")
     try:
-        return ExerciseSpec.model_validate(data)
+        tuned = ExerciseSpec.model_validate(data)
     except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise SpecError(f"{where}: {first['msg'].removeprefix('Value error, ')}") from None
+        raise SpecError(documents.first_problem(e, validate.UNION_TAGS)) from None
+    # The same cross-checks as loading: a slider can never make thresholds the loader refuses.
+    validate.raise_first(validate.cross_check(tuned), f"exercise '{spec.id}'")
+    return tuned
 
 
 def changed(spec: ExerciseSpec, values: Mapping[str, float]) -> dict[str, float]:
