@@ -26,7 +26,7 @@ import numpy as np
 
 from posecoach.exercise.measure import Key
 from posecoach.exercise.phases import TIME_TOLERANCE_S, CycleSequence, RepSequence, Settle
-from posecoach.exercise.spec import SIDES, Band, ExerciseSpec
+from posecoach.exercise.spec import SIDES, ExerciseSpec
 from posecoach.exercise.tracker import TrackerSettings
 from posecoach.types import Span
 
@@ -159,16 +159,6 @@ def active_side_left(series: Series, settings: TrackerSettings) -> np.ndarray:
 # --- phases ---------------------------------------------------------------------------
 
 
-def band_masks(band: Band, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(inside the enter threshold, past the exit threshold); NaN is neither, as in `band_state`."""
-    if band.enter_above is not None:
-        return value >= band.enter_above, value < band.exit_below
-    if band.enter_below is not None:
-        return value <= band.enter_below, value > band.exit_above
-    (lo, hi), (out_lo, out_hi) = band.enter_between, band.exit_outside
-    return (lo <= value) & (value <= hi), (value < out_lo) | (value > out_hi)
-
-
 @dataclass(frozen=True)
 class _Masks:
     names: list[str]
@@ -181,7 +171,7 @@ class _Masks:
 def _masks(spec: ExerciseSpec, values: dict[str, np.ndarray]) -> _Masks:
     entered, exits, known = [], [], []
     for phase in spec.phases.values():
-        states = [band_masks(b, values[b.measurement]) for b in phase.bands]
+        states = [b.classify(values[b.measurement]) for b in phase.bands]
         entered.append(np.logical_and.reduce([s[0] for s in states]))
         exits.append(np.flatnonzero(np.logical_or.reduce([s[1] for s in states])))
         known.append(np.logical_and.reduce([~np.isnan(values[b.measurement]) for b in phase.bands]))

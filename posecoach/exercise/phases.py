@@ -12,28 +12,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from posecoach.exercise.events import Event, HoldEnded, HoldStarted, HoldTargetReached, PhaseEntered
-from posecoach.exercise.spec import Band, ExerciseSpec, Phase
+from posecoach.exercise.spec import ExerciseSpec, Phase
 
 Lookup = Callable[[str], float]
 # Frame times are sums of 1/fps: 0.2 s of dwell at 15 fps must not need a fourth frame.
 TIME_TOLERANCE_S = 1e-6
 
 
-def band_state(band: Band, value: float) -> tuple[bool, bool]:
-    """(inside the enter threshold, past the exit threshold); unknown values are neither."""
-    if math.isnan(value):
-        return False, False
-    if band.enter_above is not None:
-        return value >= band.enter_above, value < band.exit_below
-    if band.enter_below is not None:
-        return value <= band.enter_below, value > band.exit_above
-    (lo, hi), (out_lo, out_hi) = band.enter_between, band.exit_outside
-    return lo <= value <= hi, value < out_lo or value > out_hi
-
-
 def phase_state(phase: Phase, lookup: Lookup) -> tuple[bool, bool, bool]:
     """(entered: all bands in, exited: any band out, known: every band has a value)."""
-    states = [band_state(b, lookup(b.measurement)) for b in phase.bands]
+    states = [b.classify(lookup(b.measurement)) for b in phase.bands]
     known = all(not math.isnan(lookup(b.measurement)) for b in phase.bands)
     return all(s[0] for s in states), any(s[1] for s in states), known
 
@@ -93,7 +81,7 @@ class Settle:
         if spec.hold is None or spec.hold.settle_within is None:
             return None
         band = spec.phases[spec.hold.phase].bands[0]
-        return cls(band.measurement, spec.hold.settle_within, band.enter_above is not None)
+        return cls(band.measurement, spec.hold.settle_within, band.entered_from_below)
 
     def trim(self, start_s: float, end_s: float, times: np.ndarray, values: np.ndarray) -> tuple[float, float]:
         """(start, end) of a hold whose in-hold frames are (times, values): from the first frame

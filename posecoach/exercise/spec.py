@@ -114,8 +114,16 @@ Measurement = Annotated[
 ANGLE_KINDS = {"joint_angle": (0.0, 180.0), "segment_angle": (0.0, 90.0), "sway_direction": (-180.0, 180.0)}
 
 
+# A band's three forms: the enter field and the exit field that goes with it.
+BAND_FORMS = {"enter_above": "exit_below", "enter_below": "exit_above", "enter_between": "exit_outside"}
+
+
 class Band(Strict):
-    """A measurement band: enter it past the enter threshold, leave it past the exit one."""
+    """A measurement band: enter it past the enter threshold, leave it past the exit one.
+
+    `classify` is the one place the band rule is written; everything that asks whether a
+    value is in a band (live tracking, whole-track tracking, tuning) asks it.
+    """
 
     measurement: str
     enter_above: float | None = None
@@ -143,6 +151,32 @@ class Band(Strict):
             raise ValueError(f"{forms[stray[0]][1]} does not go with {given[0]}")
         _check_gap(given[0], enter, exit_name, exit_value)
         return self
+
+    @property
+    def form(self) -> str:
+        """Which enter field is given: enter_above, enter_below or enter_between."""
+        return next(name for name in BAND_FORMS if getattr(self, name) is not None)
+
+    @property
+    def entered_from_below(self) -> bool:
+        """An enter_above band: the further into it, the higher the value."""
+        return self.enter_above is not None
+
+    @property
+    def enter_centre(self) -> float:
+        """The enter threshold (the middle of the range for enter_between)."""
+        return self.enter_above if self.enter_above is not None else \
+            self.enter_below if self.enter_below is not None else sum(self.enter_between) / 2
+
+    def classify(self, value):
+        """(inside the enter threshold, past the exit threshold) for a float or an array of them;
+        an unknown value (NaN) is neither."""
+        if self.enter_above is not None:
+            return value >= self.enter_above, value < self.exit_below
+        if self.enter_below is not None:
+            return value <= self.enter_below, value > self.exit_above
+        (lo, hi), (out_lo, out_hi) = self.enter_between, self.exit_outside
+        return (lo <= value) & (value <= hi), (value < out_lo) | (value > out_hi)
 
     @property
     def thresholds(self) -> tuple[float, ...]:

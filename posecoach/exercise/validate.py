@@ -83,7 +83,7 @@ def cross_check(spec: ExerciseSpec) -> list[tuple[str, str]]:
                 problems.append((f"rep.sequence.{i}", f"unknown phase '{name}' (known: {phases})"))
     if spec.hold and spec.hold.phase not in spec.phases:
         problems.append(("hold.phase", f"unknown phase '{spec.hold.phase}' (known: {phases})"))
-    elif spec.hold and spec.hold.settle_within and spec.phases[spec.hold.phase].bands[0].enter_between:
+    elif spec.hold and spec.hold.settle_within and spec.phases[spec.hold.phase].bands[0].form == "enter_between":
         problems.append(("hold.settle_within", "needs the hold phase's first band to be enter_above or "
                                                "enter_below (the furthest value is then the highest or lowest)"))
     for i, check in enumerate(spec.checks):

@@ -35,12 +35,7 @@ class Suggestion:
 
 
 def _centre(phase: Phase, measurement: str) -> float:
-    band = next(b for b in phase.bands if b.measurement == measurement)
-    if band.enter_above is not None:
-        return band.enter_above
-    if band.enter_below is not None:
-        return band.enter_below
-    return sum(band.enter_between) / 2
+    return next(b for b in phase.bands if b.measurement == measurement).enter_centre
 
 
 def _still(values: np.ndarray, t_s: np.ndarray) -> np.ndarray:

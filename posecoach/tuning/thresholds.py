@@ -14,10 +14,7 @@ from posecoach import documents
 from posecoach.errors import SpecError
 from posecoach.exercise import validate
 from posecoach.exercise.overrides import Layer, apply_layer
-from posecoach.exercise.spec import Band, ExerciseSpec
-
-# Each band form: (enter field, exit field, direction of the phase relative to the exit).
-FORMS = {"enter_above": "exit_below", "enter_below": "exit_above", "enter_between": "exit_outside"}
+from posecoach.exercise.spec import BAND_FORMS, Band, ExerciseSpec
 
 
 @dataclass(frozen=True)
@@ -34,16 +31,12 @@ class Threshold:
 
 
 def band_fields(band: Band) -> list[tuple[str, float]]:
-    for enter, exit_ in FORMS.items():
-        value = getattr(band, enter)
-        if value is None:
-            continue
-        if enter == "enter_between":
-            (lo, hi), (out_lo, out_hi) = value, band.exit_outside
-            return [("enter_between.0", lo), ("enter_between.1", hi), ("exit_outside.0", out_lo),
-                    ("exit_outside.1", out_hi)]
-        return [(enter, value), (exit_, getattr(band, exit_))]
-    return []
+    enter, exit_ = band.form, BAND_FORMS[band.form]
+    if enter == "enter_between":
+        (lo, hi), (out_lo, out_hi) = band.enter_between, band.exit_outside
+        return [("enter_between.0", lo), ("enter_between.1", hi), ("exit_outside.0", out_lo),
+                ("exit_outside.1", out_hi)]
+    return [(enter, getattr(band, enter)), (exit_, getattr(band, exit_))]
 
 
 def thresholds(spec: ExerciseSpec) -> list[Threshold]:
