@@ -1,5 +1,7 @@
 """Measurement kinds on poses with known geometry."""
 
+import typing
+
 import numpy as np
 import pytest
 
@@ -135,3 +137,12 @@ def test_unit_and_square_to_known_geometry():
     assert np.isnan(geometry.unit(np.zeros(3))).all()
     square = geometry.square_to(np.array([2.0, 3.0, 4.0]), np.array([0.0, 1.0, 0.0]))
     np.testing.assert_allclose(square, [2.0, 0.0, 4.0])
+
+
+def test_every_measurement_kind_an_exercise_file_may_name_has_one_evaluator() -> None:
+    from posecoach.exercise.measure import EVALUATORS
+    from posecoach.exercise.spec import Measurement
+
+    kinds = {typing.get_args(m.model_fields["kind"].annotation)[0]
+             for m in typing.get_args(typing.get_args(Measurement)[0])}
+    assert kinds == set(EVALUATORS)

@@ -8,6 +8,7 @@ landmarks are not visible enough is NaN ("unknown"), never an exception.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,34 +83,59 @@ def _torso(arrays: LandmarkArrays, space: str) -> np.ndarray:
     return geometry.distance(shoulders, hips)
 
 
-def _evaluate(m, arrays: LandmarkArrays, side: str | None) -> tuple[np.ndarray, np.ndarray]:
+Evaluated = tuple[np.ndarray, np.ndarray]  # (value, visibility)
+Evaluator = Callable[..., Evaluated]
+# Measurement kind -> how it is computed. A new kind is one model in spec.py and one function
+# registered here with @evaluates.
+EVALUATORS: dict[str, Evaluator] = {}
+
+
+def evaluates(*kinds: str) -> Callable[[Evaluator], Evaluator]:
+    def register(function: Evaluator) -> Evaluator:
+        EVALUATORS.update(dict.fromkeys(kinds, function))
+        return function
+    return register
+
+
+def _evaluate(m, arrays: LandmarkArrays, side: str | None) -> Evaluated:
     """Value and visibility of one measurement for one side."""
-    space = getattr(m, "space", "pixel")
-    if m.kind == "joint_angle":
-        (a, va), (b, vb), (c, vc) = (_group(arrays, [p], side, space) for p in m.points)
-        return geometry.joint_angle(a, b, c), np.minimum(np.minimum(va, vb), vc)
-    if m.kind == "segment_angle":
-        (a, va), (b, vb) = (_group(arrays, [p], side, "pixel") for p in m.points)
-        return geometry.segment_angle(a, b, m.reference), np.minimum(va, vb)
-    if m.kind == "height":
-        (p, vp), (r, vr) = _group(arrays, m.point, side, "pixel"), _group(arrays, m.reference, side, "pixel")
-        return (r[..., 1] - p[..., 1]) / _torso(arrays, "pixel"), np.minimum(vp, vr)
-    if m.kind == "distance":
-        (p, vp), (q, vq) = (_group(arrays, g, side, space) for g in m.between)
-        return geometry.distance(p, q) / _torso(arrays, space), np.minimum(vp, vq)
-    if m.kind == "line_offset":
-        p, vp = _group(arrays, m.point, side, "pixel")
-        (a, va), (b, vb) = (_group(arrays, [n], side, "pixel") for n in m.line)
-        offset = geometry.signed_line_offset(p, a, b) / _torso(arrays, "pixel")
-        return offset, np.minimum(vp, np.minimum(va, vb))
-    if m.kind == "lateral_offset":
-        return _lateral_offset(m, arrays, side)
-    if m.kind in ("sway_direction", "sway_distance"):
-        return _sway(m, arrays, side)
-    raise ValueError(f"unknown measurement kind {m.kind!r}")
+    return EVALUATORS[m.kind](m, arrays, side)
 
 
-def _lateral_offset(m, arrays: LandmarkArrays, side: str | None) -> tuple[np.ndarray, np.ndarray]:
+@evaluates("joint_angle")
+def _joint_angle(m, arrays: LandmarkArrays, side: str | None) -> Evaluated:
+    (a, va), (b, vb), (c, vc) = (_group(arrays, [p], side, m.space) for p in m.points)
+    return geometry.joint_angle(a, b, c), np.minimum(np.minimum(va, vb), vc)
+
+
+@evaluates("segment_angle")
+def _segment_angle(m, arrays: LandmarkArrays, side: str | None) -> Evaluated:
+    (a, va), (b, vb) = (_group(arrays, [p], side, "pixel") for p in m.points)
+    return geometry.segment_angle(a, b, m.reference), np.minimum(va, vb)
+
+
+@evaluates("height")
+def _height(m, arrays: LandmarkArrays, side: str | None) -> Evaluated:
+    (p, vp), (r, vr) = _group(arrays, m.point, side, "pixel"), _group(arrays, m.reference, side, "pixel")
+    return (r[..., 1] - p[..., 1]) / _torso(arrays, "pixel"), np.minimum(vp, vr)
+
+
+@evaluates("distance")
+def _distance(m, arrays: LandmarkArrays, side: str | None) -> Evaluated:
+    (p, vp), (q, vq) = (_group(arrays, g, side, m.space) for g in m.between)
+    return geometry.distance(p, q) / _torso(arrays, m.space), np.minimum(vp, vq)
+
+
+@evaluates("line_offset")
+def _line_offset(m, arrays: LandmarkArrays, side: str | None) -> Evaluated:
+    p, vp = _group(arrays, m.point, side, "pixel")
+    (a, va), (b, vb) = (_group(arrays, [n], side, "pixel") for n in m.line)
+    offset = geometry.signed_line_offset(p, a, b) / _torso(arrays, "pixel")
+    return offset, np.minimum(vp, np.minimum(va, vb))
+
+
+@evaluates("lateral_offset")
+def _lateral_offset(m, arrays: LandmarkArrays, side: str | None) -> Evaluated:
     (a, va), (b, vb) = (_group(arrays, [n], side, m.space) for n in m.axis)
     (p, vp), (r, vr) = _group(arrays, m.point, side, m.space), _group(arrays, m.reference, side, m.space)
     across, visibility = b - a, np.minimum(np.minimum(vp, vr), np.minimum(va, vb))
@@ -120,7 +146,8 @@ def _lateral_offset(m, arrays: LandmarkArrays, side: str | None) -> tuple[np.nda
     return shift / _torso(arrays, m.space), visibility
 
 
-def _sway(m, arrays: LandmarkArrays, side: str | None) -> tuple[np.ndarray, np.ndarray]:
+@evaluates("sway_direction", "sway_distance")
+def _sway(m, arrays: LandmarkArrays, side: str | None) -> Evaluated:
     """Direction (degrees) or distance (torso lengths) of `point` off the line `base` -> `top`."""
     groups = [_group(arrays, g, side, "world") for g in (m.point, m.base, m.top, [m.across[0]], [m.across[1]])]
     (p, _), (base, _), (top, _), (left, _), (right, _) = groups
