@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -20,7 +22,10 @@ from posecoach.exercise.measure import Measurements
 from posecoach.exercise.tracker import ExerciseTracker
 from posecoach.tuning.series import Recording
 from posecoach.tuning.session import TuneSession
-from posecoach.tuning.synthetic import angle_track, bridge_profile
+
+# The synthetic tracks are test helpers, kept with the tests.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from synthetic import angle_track, bridge_profile  # noqa: E402
 
 
 def synthetic_track(minutes: float, fps: float):

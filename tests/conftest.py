@@ -27,6 +27,15 @@ def realclips_manifest(folder: Path = REALCLIPS) -> list[dict]:
     return [{**clip, "path": folder / clip["file"]} for clip in clips]
 
 
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    """`posecoach ARGV...` in this process: (exit status, stdout, stderr)."""
+    from posecoach.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 def samples_manifest() -> list[dict]:
     path = SAMPLES / "manifest.json"
     return json.loads(path.read_text())["clips"] if path.is_file() else []

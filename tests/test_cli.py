@@ -8,11 +8,7 @@ import pytest
 from posecoach.cli import main
 from posecoach.exercise.catalogue import load_exercise
 
-
-def run_cli(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from conftest import run_cli
 
 
 def _file(name: str, content: bytes | None):

@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecoach import cli
 from posecoach.tracks import save_track
 from posecoach.tuning import cache
-from posecoach.tuning.synthetic import angle_track, bridge_profile
+
+from conftest import run_cli
+from synthetic import angle_track, bridge_profile
 
 
 def write_bridge(path: Path, reps: int, hold_s: float = 3.0) -> Path:
@@ -34,12 +35,6 @@ def folder(tmp_path: Path) -> Path:
                           clip("three.npz", 3, exercise_id="no_such_exercise")]}
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     return tmp_path
-
-
-def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_table_rows_and_summary(folder, capsys):

@@ -184,7 +184,8 @@ def rounded_fast_counts(spec: ExerciseSpec, track) -> tuple[list, list]:
 def test_same_counts_as_replay_through_the_whole_pipeline(bridge, tmp_path, seed):
     """Smoothing on, landmarks in: the pipeline's `Coach` and the fast path agree."""
     from posecoach.tracks import save_track
-    from posecoach.tuning.synthetic import angle_track, bridge_profile
+
+    from synthetic import angle_track, bridge_profile
 
     rng = np.random.default_rng(seed)
     t_s, hip = bridge_profile(4, hold_s=2.0)

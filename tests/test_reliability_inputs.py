@@ -13,19 +13,13 @@ import cv2
 import numpy as np
 import pytest
 
-from posecoach.cli import main
 from posecoach.tracks import FORMAT_VERSION, load_track, save_track
 
+from conftest import run_cli
 from synthetic import bridge_track
 
 RECORDED_WITH = {"variant": "legacy_full",
                  "sha256": "342e46ea48b61ba8c12755cdbff0271aa56c5d557a57098fa2d979574fc2763e"}
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def track_file(tmp_path, name="session.npz", **meta):

@@ -19,6 +19,7 @@ import pytest
 from posecoach import atomic
 from posecoach.cli import main
 
+from conftest import run_cli
 from synthetic import write_bridge_track
 
 TESTS = Path(__file__).parent
@@ -27,12 +28,6 @@ TESTS = Path(__file__).parent
 @pytest.fixture
 def track(tmp_path_factory):
     return write_bridge_track(tmp_path_factory.mktemp("track") / "bridge.npz", reps=2)
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def listing(folder: Path) -> list[str]:

@@ -16,8 +16,9 @@ from posecoach.tracks import save_track
 from posecoach.tuning.series import Recording
 from posecoach.tuning.session import TuneSession
 from posecoach.tuning.suggest import suggest
-from posecoach.tuning.synthetic import angle_track, bridge_profile
 from posecoach.tuning.tune import load_recordings, tune
+
+from synthetic import angle_track, bridge_profile
 
 UP, DOWN = "phases.up.bands.0", "phases.down.bands.0"
 

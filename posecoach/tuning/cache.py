@@ -44,10 +44,6 @@ def _estimator_key() -> str:
     return hashlib.sha256(repr(settings).encode()).hexdigest()[:8]
 
 
-def is_track(source: str) -> bool:
-    return parse_source(source)[0] == "track"
-
-
 def source_track_path(source: str, model: ModelChoice | None = None, progress: Progress | None = None) -> Path:
     """The track file of a source: itself for a track, else the cached track of the video
     (running the model once on a cache miss)."""
