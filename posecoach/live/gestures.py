@@ -1,0 +1,227 @@
+"""Body gestures as the remote control: a hand on the head, an arm across the chest, held a moment.
+
+The person is on a mat 2-3 m from the keyboard, lying, kneeling or on all fours, so the live flow
+also takes its keys from the body. Every gesture is made of where each hand rests on the body
+itself, never of where it is in the room, so it reads the same lying on the back or front,
+kneeling or standing, from the side or the front:
+
+- HEAD: the hand on (or behind) the head;
+- ACROSS: the hand across the chest, on the other shoulder;
+- FREE: anywhere else.
+
+A gesture is a pair of zones, one per hand, either hand (table `GESTURES`): both hands on the head
+says "stop, it hurts", one hand on the head "yes", one hand on the other shoulder "no", both arms
+crossed on the chest "pause", a hand on the head with the other on the shoulder "next". None of
+the catalogue's exercises rests a hand there (tests/test_gestures.py replays every sample and shared
+clip to show it), and each is held for a moment before it counts, fires once, and re-arms only after
+the hands have come away. From all fours, the person sits back on the heels first.
+
+Distances are in world landmarks (metres, any view) and in torso lengths, so a child, a tall adult
+and a far or near camera read alike. Time comes only from the frames' own timestamps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+
+import numpy as np
+
+from posecoach import geometry
+from posecoach.live.signals import Key
+from posecoach.types import Landmark as L
+from posecoach.types import Pose
+
+
+class Zone(StrEnum):
+    HEAD = "head"
+    ACROSS = "across"  # on the other shoulder, the arm across the chest
+    FREE = "free"
+
+
+@dataclass(frozen=True)
+class Gesture:
+    """One gesture: the zones of the two hands (either way round), how long to hold, what it says."""
+
+    key: Key
+    hands: tuple[Zone, Zone]
+    hold_s: float
+    hint: str  # short screen text, also what is spoken to teach it
+
+
+# The one table of gestures. The alarm is the quickest to give; everything else asks for a
+# longer, deliberate hold.
+GESTURES: tuple[Gesture, ...] = (
+    Gesture(Key.HURT, (Zone.HEAD, Zone.HEAD), 1.0, "Both hands on your head: stop, it hurts"),
+    Gesture(Key.YES, (Zone.HEAD, Zone.FREE), 1.5, "One hand on your head: yes"),
+    Gesture(Key.NO, (Zone.ACROSS, Zone.FREE), 1.5, "One hand on the other shoulder: no"),
+    Gesture(Key.PAUSE, (Zone.ACROSS, Zone.ACROSS), 1.5, "Arms crossed on your chest: pause or go on"),
+    Gesture(Key.SKIP, (Zone.HEAD, Zone.ACROSS), 1.5, "One hand on your head, the other on the shoulder: next"),
+)
+GESTURE_HINTS: Mapping[Key, str] = MappingProxyType({g.key: g.hint for g in GESTURES})
+# Said once where gestures are taught: the shift asked of someone on all fours.
+FROM_ALL_FOURS = "On all fours, sit back on your heels first."
+
+
+@dataclass(frozen=True)
+class ZoneRules:
+    """Where a hand counts as on the head or across the chest, in torso lengths.
+
+    Each zone is entered within `enter` and left beyond `leave` (a gap, so landmark jitter at the
+    edge does not flicker the gesture on and off).
+    """
+
+    head_enter: float = 0.55  # hand to the centre of the head (between the ears)
+    head_leave: float = 0.7
+    head_above: float = 0.15  # and beyond the shoulders along the torso, toward the head
+    across_enter: float = 0.45  # hand to the other shoulder
+    across_leave: float = 0.6
+    across_midline: float = 0.1  # and past the middle of the chest, on the other side
+    grace_s: float = 0.25  # a gesture lost for less than this (a landmark glitch) is still held
+    release_s: float = 0.3  # hands away this long before another gesture can fire
+
+
+DEFAULT_RULES = ZoneRules()
+
+
+@dataclass(frozen=True)
+class HandPlaces:
+    """Per hand (left, right): distances that place it on the body, in torso lengths.
+
+    Arrays are shaped like the poses' leading axes plus (2,) for the hands (left, right).
+    """
+
+    to_head: np.ndarray
+    above_shoulders: np.ndarray
+    to_other_shoulder: np.ndarray
+    past_midline: np.ndarray  # across the body's middle toward the other side (< 0: own side)
+
+
+_HANDS = ((L.LEFT_WRIST, L.LEFT_INDEX, L.LEFT_PINKY), (L.RIGHT_WRIST, L.RIGHT_INDEX, L.RIGHT_PINKY))
+
+
+def hand_places(world: np.ndarray) -> HandPlaces:
+    """Where the hands are on the body, for one pose (33, 3) or a track (T, 33, 3) of world landmarks."""
+    world = np.asarray(world, dtype=np.float64)
+    left_sh, right_sh = world[..., L.LEFT_SHOULDER, :], world[..., L.RIGHT_SHOULDER, :]
+    shoulders = geometry.midpoint(left_sh, right_sh)
+    hips = geometry.midpoint(world[..., L.LEFT_HIP, :], world[..., L.RIGHT_HIP, :])
+    torso_len = np.maximum(geometry.distance(shoulders, hips), 1e-6)[..., None]
+    up = geometry.unit(shoulders - hips)
+    leftward = geometry.unit(geometry.square_to(left_sh - right_sh, up))  # toward the body's left
+    head = geometry.midpoint(world[..., L.LEFT_EAR, :], world[..., L.RIGHT_EAR, :])
+    # The palm, not the wrist, rests on the body: the hand's three points stand for it.
+    hands = np.stack([world[..., list(idx), :].mean(axis=-2) for idx in _HANDS], axis=-2)
+    other_shoulder = np.stack([right_sh, left_sh], axis=-2)
+    rel = hands - shoulders[..., None, :]
+    lateral = np.sum(rel * leftward[..., None, :], axis=-1)
+    # The left hand is past the middle when it is on the body's right (lateral < 0), and the other way.
+    past = np.stack([-lateral[..., 0], lateral[..., 1]], axis=-1)
+    return HandPlaces(
+        to_head=geometry.distance(hands, head[..., None, :]) / torso_len,
+        above_shoulders=np.sum(rel * up[..., None, :], axis=-1) / torso_len,
+        to_other_shoulder=geometry.distance(hands, other_shoulder) / torso_len,
+        past_midline=past / torso_len,
+    )
+
+
+def zones_of(places: HandPlaces, rules: ZoneRules = DEFAULT_RULES,
+             previous: tuple[Zone, Zone] | None = None) -> tuple[Zone, Zone]:
+    """The zone of each hand (left, right) in one pose; `previous` keeps a zone until it is left."""
+    out = []
+    for hand in (0, 1):
+        was = previous[hand] if previous else Zone.FREE
+        head_r = rules.head_leave if was == Zone.HEAD else rules.head_enter
+        across_r = rules.across_leave if was == Zone.ACROSS else rules.across_enter
+        with np.errstate(invalid="ignore"):
+            on_head = places.to_head[hand] <= head_r and places.above_shoulders[hand] >= rules.head_above
+            across = (places.to_other_shoulder[hand] <= across_r and places.past_midline[hand] >= rules.across_midline
+                      and places.above_shoulders[hand] < rules.head_above)
+        out.append(Zone.HEAD if on_head else Zone.ACROSS if across else Zone.FREE)
+    return out[0], out[1]
+
+
+def gesture_of(zones: tuple[Zone, Zone]) -> Gesture | None:
+    for gesture in GESTURES:
+        if sorted(gesture.hands) == sorted(zones):
+            return gesture
+    return None
+
+
+@dataclass(frozen=True)
+class GestureReading:
+    candidate: Key | None  # the gesture the body is making right now, None if none
+    progress: float  # 0..1: how much of the required hold is done (for the on-screen fill)
+    fired: Key | None  # set on the single frame the hold completes; re-arms only after release
+
+
+_NOTHING = GestureReading(None, 0.0, None)
+
+
+class GestureDetector:
+    """Turns the pose stream into keys: a gesture held for its time fires once.
+
+    After a gesture fires nothing else can fire until the hands have been away from every gesture
+    for `release_s`, so lowering one hand after "both hands on the head" never also says "yes".
+    """
+
+    def __init__(self, rules: ZoneRules = DEFAULT_RULES) -> None:
+        self._rules = rules
+        self._reset()
+
+    def _reset(self) -> None:
+        self._zones: tuple[Zone, Zone] | None = None
+        self._held: Gesture | None = None
+        self._since_s = 0.0  # when the held gesture began
+        self._seen_s = 0.0  # when the held gesture was last seen
+        self._armed = True
+        self._fired_this = False  # the held gesture has fired
+        self._free_since_s: float | None = None  # when the hands last came away, while disarmed
+        self._last_t_s: float | None = None
+
+    def update(self, pose: Pose | None, t_s: float) -> GestureReading:
+        if self._last_t_s is not None and t_s < self._last_t_s:
+            self._reset()  # a new source: time went back
+        self._last_t_s = t_s
+        gesture = self._gesture(pose)
+        self._track(gesture, t_s)
+        self._rearm(gesture, t_s)
+        if self._held is None:
+            return _NOTHING
+        if not self._armed:
+            return GestureReading(self._held.key, 1.0 if self._fired_this else 0.0, None)
+        progress = min(1.0, (t_s - self._since_s) / self._held.hold_s)
+        if progress >= 1.0 and gesture is self._held:
+            self._armed, self._fired_this, self._free_since_s = False, True, None
+            return GestureReading(self._held.key, 1.0, self._held.key)
+        return GestureReading(self._held.key, progress, None)
+
+    def _gesture(self, pose: Pose | None) -> Gesture | None:
+        if pose is None or not np.all(np.isfinite(pose.world)):
+            self._zones = None
+            return None
+        self._zones = zones_of(hand_places(pose.world), self._rules, self._zones)
+        return gesture_of(self._zones)
+
+    def _track(self, gesture: Gesture | None, t_s: float) -> None:
+        """Follow the held gesture, forgiving a glitch shorter than the grace."""
+        if gesture is not None and gesture is self._held:
+            self._seen_s = t_s
+            return
+        if self._held is not None and t_s - self._seen_s <= self._rules.grace_s:
+            return
+        self._held, self._fired_this = gesture, False
+        self._since_s = self._seen_s = t_s
+
+    def _rearm(self, gesture: Gesture | None, t_s: float) -> None:
+        if self._armed:
+            return
+        if gesture is not None:
+            self._free_since_s = None
+            return
+        if self._free_since_s is None:
+            self._free_since_s = t_s
+        if t_s - self._free_since_s >= self._rules.release_s:
+            self._armed = True

@@ -1,0 +1,191 @@
+"""Body gestures as the remote control: each fires its key once, after its hold, in any position.
+
+Frame by frame on hand-built bodies (no model): every gesture of the table fires its own key
+once its hold is done, in every orientation of the body (standing, lying on the back or front,
+on the side of the camera's view), never twice for one hold, and again only after the hands
+came away. The replays of rendered gesture clips and of every exercise recording through the
+real model are in tests/test_gestures_e2e.py.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from posecoach.live.gestures import (
+    DEFAULT_RULES,
+    GESTURE_HINTS,
+    GESTURES,
+    GestureDetector,
+    Zone,
+    gesture_of,
+    hand_places,
+    zones_of,
+)
+from posecoach.live.signals import Key
+from posecoach.types import NUM_LANDMARKS, Pose
+from posecoach.types import Landmark as L
+
+FPS = 30.0
+
+# A standing body in MediaPipe's world axes (metres about the hips; y down, x toward the
+# body's right as seen facing the camera: the left side is at +x).
+_BODY = {
+    L.NOSE: (0.0, -0.62, -0.09), L.LEFT_EAR: (0.07, -0.63, 0.0), L.RIGHT_EAR: (-0.07, -0.63, 0.0),
+    L.LEFT_SHOULDER: (0.18, -0.48, 0.0), L.RIGHT_SHOULDER: (-0.18, -0.48, 0.0),
+    L.LEFT_HIP: (0.1, 0.0, 0.0), L.RIGHT_HIP: (-0.1, 0.0, 0.0),
+    L.LEFT_KNEE: (0.1, 0.42, 0.0), L.RIGHT_KNEE: (-0.1, 0.42, 0.0),
+    L.LEFT_ANKLE: (0.1, 0.82, 0.0), L.RIGHT_ANKLE: (-0.1, 0.82, 0.0),
+}
+# Where each hand's centre goes for a zone (the left hand; the right one is mirrored in x).
+_HAND = {Zone.HEAD: (0.09, -0.74, 0.02), Zone.ACROSS: (-0.13, -0.42, -0.1), Zone.FREE: (0.22, 0.05, 0.0)}
+_ELBOW = {Zone.HEAD: (0.3, -0.6, 0.0), Zone.ACROSS: (0.2, -0.25, -0.12), Zone.FREE: (0.22, -0.22, 0.0)}
+
+
+def body(left: Zone, right: Zone, rotation: np.ndarray | None = None) -> np.ndarray:
+    """World landmarks (33, 3) with the hands in the given zones, optionally rotated as a whole."""
+    world = np.zeros((NUM_LANDMARKS, 3))
+    for mark, xyz in _BODY.items():
+        world[mark] = xyz
+    for zone, side, sign in ((left, "LEFT", 1.0), (right, "RIGHT", -1.0)):
+        hand, elbow = np.array(_HAND[zone]) * [sign, 1, 1], np.array(_ELBOW[zone]) * [sign, 1, 1]
+        world[L[f"{side}_ELBOW"]] = elbow
+        world[L[f"{side}_WRIST"]] = hand + 0.35 * (elbow - hand) / np.linalg.norm(elbow - hand) * 0.2
+        world[L[f"{side}_INDEX"]] = hand + [0.0, 0.0, -0.01]
+        world[L[f"{side}_PINKY"]] = hand + [0.0, 0.0, 0.01]
+    return world if rotation is None else world @ rotation.T
+
+
+def _rotation(axis: int, deg: float) -> np.ndarray:
+    a = math.radians(deg)
+    c, s = math.cos(a), math.sin(a)
+    i, j = [k for k in range(3) if k != axis]
+    r = np.eye(3)
+    r[i, i], r[i, j], r[j, i], r[j, j] = c, -s, s, c
+    return r
+
+
+# Standing facing the camera, standing side on, lying on the back and on the front (head to
+# either side), and lying seen from the feet: a gesture reads the same in each.
+ORIENTATIONS = {
+    "standing": np.eye(3), "standing_side_on": _rotation(1, 90), "supine": _rotation(0, -90) @ _rotation(2, 90),
+    "supine_head_right": _rotation(2, 180) @ _rotation(0, -90) @ _rotation(2, 90),
+    "prone": _rotation(0, 90) @ _rotation(2, 90), "lying_seen_from_the_feet": _rotation(0, -90),
+}
+
+
+def pose_of(world: np.ndarray, t_s: float) -> Pose:
+    return Pose(t_s * 1000.0, np.zeros((NUM_LANDMARKS, 2)), world, np.ones(NUM_LANDMARKS), np.ones(NUM_LANDMARKS),
+                (640, 360))
+
+
+def run(script: list[tuple[float, np.ndarray | None]], detector: GestureDetector | None = None):
+    """Feed (seconds, world or None) segments at 30 fps; the readings with their times."""
+    detector = detector or GestureDetector()
+    out, i = [], 0
+    for duration, world in script:
+        for _ in range(round(duration * FPS)):
+            t = i / FPS
+            out.append((t, detector.update(None if world is None else pose_of(world, t), t)))
+            i += 1
+    return out
+
+
+def fired(readings) -> list[tuple[float, Key]]:
+    return [(round(t, 3), r.fired) for t, r in readings if r.fired is not None]
+
+
+REST = body(Zone.FREE, Zone.FREE)
+
+
+def test_every_key_the_interface_promises_has_a_gesture_and_a_hint():
+    assert {Key.HURT, Key.PAUSE, Key.SKIP, Key.YES, Key.NO} <= set(GESTURE_HINTS)
+    assert [g.key for g in GESTURES] == list(GESTURE_HINTS)
+    assert len({frozenset(g.hands) for g in GESTURES}) == len(GESTURES)  # no two alike
+    assert all(g.hands != (Zone.FREE, Zone.FREE) for g in GESTURES)  # resting hands say nothing
+
+
+@pytest.mark.parametrize("orientation", ORIENTATIONS)
+@pytest.mark.parametrize("gesture", GESTURES, ids=lambda g: g.key.value)
+@pytest.mark.parametrize("mirrored", [False, True], ids=["as_listed", "other_hands"])
+def test_each_gesture_fires_its_key_once_after_its_hold(gesture, orientation, mirrored):
+    left, right = gesture.hands[::-1] if mirrored else gesture.hands
+    rot = ORIENTATIONS[orientation]
+    readings = run([(1.0, body(Zone.FREE, Zone.FREE, rot)), (gesture.hold_s + 1.0, body(left, right, rot)),
+                    (1.0, body(Zone.FREE, Zone.FREE, rot))])
+    start = 1.0
+    assert fired(readings) == [(pytest.approx(start + gesture.hold_s, abs=1.01 / FPS), gesture.key)]
+    during = [r for t, r in readings if start <= t < start + gesture.hold_s - 1e-6]
+    assert {r.candidate for r in during} == {gesture.key}
+    progress = [r.progress for r in during]
+    assert progress == sorted(progress) and progress[0] == 0.0 and progress[-1] > 0.95
+
+
+def test_zones_of_the_hand_built_bodies():
+    for left in Zone:
+        for right in Zone:
+            assert zones_of(hand_places(body(left, right))) == (left, right)
+
+
+def test_a_gesture_let_go_before_its_hold_is_done_fires_nothing():
+    hold = GESTURES[0].hold_s
+    readings = run([(1.0, REST), (hold - 0.3, body(Zone.HEAD, Zone.HEAD)), (1.0, REST)] * 3)
+    assert fired(readings) == []
+    assert max(r.progress for _, r in readings) < 1.0
+
+
+def test_held_on_it_fires_once_and_again_only_after_the_hands_came_away():
+    hurt = body(Zone.HEAD, Zone.HEAD)
+    readings = run([(1.0, REST), (5.0, hurt), (DEFAULT_RULES.release_s + 0.2, REST), (2.0, hurt)])
+    assert [k for _, k in fired(readings)] == [Key.HURT, Key.HURT]
+
+
+def test_lowering_one_hand_after_it_hurts_never_also_says_yes():
+    readings = run([(1.0, REST), (2.0, body(Zone.HEAD, Zone.HEAD)), (3.0, body(Zone.HEAD, Zone.FREE)), (1.0, REST)])
+    assert [k for _, k in fired(readings)] == [Key.HURT]
+
+
+def test_a_short_landmark_glitch_does_not_restart_the_hold():
+    yes = body(Zone.HEAD, Zone.FREE)
+    glitch = DEFAULT_RULES.grace_s - 0.1
+    readings = run([(1.0, REST), (0.8, yes), (glitch, None), (0.8, yes), (1.0, REST)])
+    assert [k for _, k in fired(readings)] == [Key.YES]
+    longer = run([(1.0, REST), (0.8, yes), (DEFAULT_RULES.grace_s + 0.2, None), (0.8, yes), (1.0, REST)])
+    assert fired(longer) == []
+
+
+def test_nobody_seen_or_unknown_landmarks_is_no_gesture():
+    readings = run([(3.0, None), (3.0, np.full((NUM_LANDMARKS, 3), np.nan))])
+    assert all(r.candidate is None and r.fired is None and r.progress == 0.0 for _, r in readings)
+
+
+def test_time_going_back_starts_afresh():
+    detector = GestureDetector()
+    hurt = body(Zone.HEAD, Zone.HEAD)
+    run([(1.0, REST), (0.8, hurt)], detector)  # most of a hold, then the source restarts
+    again = run([(0.5, hurt)], detector)
+    assert fired(again) == [] and again[0][1].progress == 0.0
+
+
+def test_a_hand_at_the_edge_of_a_zone_does_not_flicker():
+    # The hand jitters 2 cm about the head zone's entry distance: once in, it stays in.
+    rng = np.random.default_rng(0)
+    places = hand_places(body(Zone.HEAD, Zone.FREE))
+    zones = None
+    seen = []
+    for _ in range(200):
+        jitter = places.to_head.copy()
+        jitter[0] = DEFAULT_RULES.head_enter + rng.normal(0, 0.04)
+        p = type(places)(jitter, places.above_shoulders, places.to_other_shoulder, places.past_midline)
+        zones = zones_of(p, DEFAULT_RULES, zones)
+        seen.append(zones[0])
+    first = seen.index(Zone.HEAD)
+    assert set(seen[first:]) == {Zone.HEAD}
+
+
+def test_gesture_of_takes_the_hands_either_way_round():
+    for g in GESTURES:
+        assert gesture_of(g.hands) is g and gesture_of(g.hands[::-1]) is g
+    assert gesture_of((Zone.FREE, Zone.FREE)) is None
