@@ -38,7 +38,9 @@ def swings(turns: float, start: str = "right", period_s: float = 3.0, size: floa
 
 
 def count(exercise: str, sway: np.ndarray) -> list[RepCompleted]:
-    return run(load_exercise(exercise), {"sway": sway})
+    # Standing facing the camera, knees soft: the hips 0.4 torso lengths wide, the knees at 170.
+    return run(load_exercise(exercise), {"sway": sway, "hips_wide": np.full_like(sway, 0.4),
+                                         "knee": np.full_like(sway, 170.0)})
 
 
 @pytest.mark.parametrize("exercise,size", [("hip_circles_big", 0.16), ("hip_circles_small", 0.1)])

@@ -112,7 +112,7 @@ INVALID = [
     ("unknown_measurement_kind", ('kind = "joint_angle"', 'kind = "angle"'),
      "measurements.hip: Input tag 'angle' found using 'kind' does not match any of the expected tags: "
      "'joint_angle', 'segment_angle', 'height', 'distance', 'line_offset', 'lateral_offset', "
-     "'sway_direction', 'sway_distance'"),
+     "'sway_direction', 'sway_distance', 'sway_forwards'"),
     ("unknown_landmark", ('"{side}_hip", "{side}_knee"]\n\n[phases', '"{side}_hip", "{side}_kne"]\n\n[phases'),
      "measurements.hip: unknown landmark '{side}_kne'"),
     ("unknown_plain_landmark", ('required_landmarks = ["{side}_shoulder"', 'required_landmarks = ["shoulder"'),

@@ -1,8 +1,9 @@
 """The body's position gates counting: a rep or hold counts only in its exercise's position.
 
 The rendered samples' ground truth (no model needed) and, when ../shared is here, the real
-clips through the real model: each is recognised in its own position and in no other, and
-replayed as an exercise of another position it counts nothing at all.
+clips through the real model: each is recognised in its own position and in no other;
+replayed as an exercise of another position it counts nothing at all, and as another exercise
+of its own position nothing beyond a grace's worth, unless one is declared a look-alike of the other.
 """
 
 from __future__ import annotations
@@ -51,6 +52,27 @@ def test_a_sample_counts_nothing_as_an_exercise_of_another_position(clip):
         outcome = evaluate(spec, track_series(spec, track))
         holds = [h for side in outcome.sides.values() for h in side.holds]
         assert (outcome.reps, holds) == ([], []), exercise_id
+
+
+@pytest.mark.parametrize("clip", SAMPLES, ids=lambda c: c["file"].removesuffix(".mp4"))
+def test_a_sample_counts_nothing_as_another_exercise_of_its_position(clip):
+    # Within a position only the exercise's declared look-alikes (single and double knee to
+    # chest, big and small hip circles) may count; holds under 1 s are a grace's worth.
+    own = EXERCISES[clip["exercise_id"]]
+    track = truth_track(clip)
+    for exercise_id, spec in EXERCISES.items():
+        if spec.position != own.position or spec.may_count_on(own):
+            continue
+        outcome = evaluate(spec, track_series(spec, track))
+        holds = [h for side in outcome.sides.values() for h in side.holds if h.end_s - h.start_s >= 1.0]
+        assert (outcome.reps, holds) == ([], []), exercise_id
+
+
+def test_every_look_alike_is_another_exercise_of_the_same_position():
+    for spec in EXERCISES.values():
+        for other in spec.look_alikes:
+            assert other in EXERCISES and other != spec.id, (spec.id, other)
+            assert EXERCISES[other].position == spec.position, (spec.id, other)
 
 
 def test_out_of_position_the_coach_says_which_position_and_counts_nothing():

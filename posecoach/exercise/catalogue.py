@@ -113,6 +113,8 @@ def describe_exercise(spec: ExerciseSpec) -> str:
     lines.append("  measured: " + ", ".join(f"{n} ({m.kind})" for n, m in spec.measurements.items()))
     for name, phase in spec.phases.items():
         bands = "; ".join(_band_text(b) for b in phase.bands)
+        if phase.unless:
+            bands += "; unless " + " or ".join(_band_text(b) for b in phase.unless)
         lines.append(f"  phase {name}: {bands} (for {phase.min_dwell_s:g} s)")
     if spec.rep:
         if spec.rep.directions:

@@ -171,10 +171,10 @@ class _Masks:
 def _masks(spec: ExerciseSpec, values: dict[str, np.ndarray]) -> _Masks:
     entered, exits, known = [], [], []
     for phase in spec.phases.values():
-        states = [b.classify(values[b.measurement]) for b in phase.bands]
-        entered.append(np.logical_and.reduce([s[0] for s in states]))
-        exits.append(np.flatnonzero(np.logical_or.reduce([s[1] for s in states])))
-        known.append(np.logical_and.reduce([~np.isnan(values[b.measurement]) for b in phase.bands]))
+        inside, outside, has_values = phase.state(values.__getitem__)
+        entered.append(inside)
+        exits.append(np.flatnonzero(outside))
+        known.append(has_values)
     stacked = np.array(entered)
     first = np.where(stacked.any(axis=0), stacked.argmax(axis=0), -1)
     dwell = np.array([p.min_dwell_s for p in spec.phases.values()])

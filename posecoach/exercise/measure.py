@@ -146,9 +146,9 @@ def _lateral_offset(m, arrays: LandmarkArrays, side: str | None) -> Evaluated:
     return shift / _torso(arrays, m.space), visibility
 
 
-@evaluates("sway_direction", "sway_distance")
+@evaluates("sway_direction", "sway_distance", "sway_forwards")
 def _sway(m, arrays: LandmarkArrays, side: str | None) -> Evaluated:
-    """Direction (degrees) or distance (torso lengths) of `point` off the line `base` -> `top`."""
+    """Direction (degrees), distance or forwards part (torso lengths) of `point` off the line `base` -> `top`."""
     groups = [_group(arrays, g, side, "world") for g in (m.point, m.base, m.top, [m.across[0]], [m.across[1]])]
     (p, _), (base, _), (top, _), (left, _), (right, _) = groups
     up = geometry.unit(top - base)
@@ -161,6 +161,8 @@ def _sway(m, arrays: LandmarkArrays, side: str | None) -> Evaluated:
     visibility = np.min(np.stack([v for _, v in groups]), axis=0)
     if m.kind == "sway_direction":
         return np.degrees(np.arctan2(y, x)), visibility
+    if m.kind == "sway_forwards":
+        return y / _torso(arrays, "world"), visibility
     return np.hypot(x, y) / _torso(arrays, "world"), visibility
 
 

@@ -20,10 +20,9 @@ TIME_TOLERANCE_S = 1e-6
 
 
 def phase_state(phase: Phase, lookup: Lookup) -> tuple[bool, bool, bool]:
-    """(entered: all bands in, exited: any band out, known: every band has a value)."""
-    states = [b.classify(lookup(b.measurement)) for b in phase.bands]
-    known = all(not math.isnan(lookup(b.measurement)) for b in phase.bands)
-    return all(s[0] for s in states), any(s[1] for s in states), known
+    """(entered, exited, known) as `Phase.state` defines them, as plain booleans."""
+    entered, exited, known = phase.state(lookup)
+    return bool(entered), bool(exited), bool(known)
 
 
 class PhaseDetector:

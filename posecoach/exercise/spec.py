@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Side = Literal["left", "right"]
@@ -106,8 +107,17 @@ class SwayDistance(_Sway):
     kind: Literal["sway_distance"]
 
 
+class SwayForwards(_Sway):
+    """How far forwards (+) or backwards (-), in torso lengths: the part of the distance along
+    the way the chest faces. The front foot of a lunge is a stride ahead of the back one; the
+    feet of a squat, however wide, are side by side."""
+
+    kind: Literal["sway_forwards"]
+
+
 Measurement = Annotated[
-    JointAngle | SegmentAngle | Height | Distance | LineOffset | LateralOffset | SwayDirection | SwayDistance,
+    JointAngle | SegmentAngle | Height | Distance | LineOffset | LateralOffset | SwayDirection | SwayDistance
+    | SwayForwards,
     Field(discriminator="kind"),
 ]
 
@@ -202,9 +212,37 @@ def _check_gap(enter_name: str, enter, exit_name: str, exit_value) -> None:
 
 
 class Phase(Strict):
+    """Entered when every band is entered; left when any band is left.
+
+    `unless` names a look-alike by what sets it apart (a squat is a lunge's knee bend with the
+    feet side by side): while one of its bands is entered the phase cannot be entered, and is
+    left; entering again needs that band left (or its value unknown: a hidden foot never
+    blocks). `state` is the one place this rule is written.
+    """
+
     bands: list[Band] = Field(min_length=1)
+    unless: list[Band] = []
     min_dwell_s: float = Field(0.2, ge=0.0, le=10.0)
     label: str | None = None
+
+    def state(self, value_of):
+        """(entered, exited, known: every band has a value), for floats or arrays of them;
+        `value_of(name)` gives a measurement's value(s)."""
+        inside, outside = zip(*(b.classify(value_of(b.measurement)) for b in self.bands))
+        entered, exited = np.logical_and.reduce(inside), np.logical_or.reduce(outside)
+        known = np.logical_and.reduce([~np.isnan(value_of(b.measurement)) for b in self.bands])
+        for band in self.unless:
+            value = value_of(band.measurement)
+            looks_alike, clear = band.classify(value)
+            entered = entered & (clear | np.isnan(value))
+            exited = exited | looks_alike
+        return entered, exited, known
+
+    @property
+    def all_bands(self) -> list[tuple[str, int, Band]]:
+        """("bands" or "unless", index, band) for every band, in file order."""
+        return [("bands", i, b) for i, b in enumerate(self.bands)] + \
+               [("unless", i, b) for i, b in enumerate(self.unless)]
 
 
 class Rep(Strict):
@@ -328,6 +366,15 @@ class ExerciseSpec(Strict):
     targets: Targets = Targets()
     checks: list[Check] = []
     calibration: Calibration | None = None  # issue 5: thresholds `posecoach calibrate` may personalise
+    # Exercises that are the same movement in another size or with one leg more (single and
+    # double knee to chest): a recording of one may count as the other. Read only by the
+    # accuracy checks; every other exercise must count nothing on this one's recordings.
+    look_alikes: list[str] = []
+
+    def may_count_on(self, other: ExerciseSpec) -> bool:
+        """Whether this exercise may count on a recording of `other`: itself, or a look-alike
+        declared by either of them."""
+        return other.id == self.id or other.id in self.look_alikes or self.id in other.look_alikes
 
     @model_validator(mode="after")
     def _counts_something(self) -> ExerciseSpec:

@@ -66,8 +66,8 @@ def cross_check(spec: ExerciseSpec) -> list[tuple[str, str]]:
                 problems.append((f"measurements.{key}", problem))
     known = ", ".join(spec.measurements)
     for phase_name, phase in spec.phases.items():
-        for i, band in enumerate(phase.bands):
-            where = f"phases.{phase_name}.bands.{i}"
+        for group, i, band in phase.all_bands:
+            where = f"phases.{phase_name}.{group}.{i}"
             m = spec.measurements.get(band.measurement)
             if m is None:
                 problems.append((f"{where}.measurement", f"unknown measurement '{band.measurement}' (known: {known})"))

@@ -126,8 +126,11 @@ def suggest(spec: ExerciseSpec, tuned: Sequence[Tuned]) -> list[Suggestion]:
     for name in band_measurements(spec):
         on_m = [p for p, phase in spec.phases.items() if any(b.measurement == name for b in phase.bands)]
         order = sorted(on_m, key=lambda p: _centre(spec.phases[p], name))
-        classes = _annotated_classes(spec, tuned, name, order) or _clustered_classes(tuned, name, order)
+        classes = on_m and (_annotated_classes(spec, tuned, name, order) or _clustered_classes(tuned, name, order))
         for t in (t for t in thresholds(spec) if t.measurement == name):
+            if t.group == "unless":  # the recordings annotate the exercise, not its look-alikes
+                found.append(Suggestion(t.key, t.value, None, None, "a look-alike's band: set by hand"))
+                continue
             proposed, margin, basis = _place(t.field, t.phase, order, classes)
             found.append(Suggestion(t.key, t.value, proposed, margin, basis))
     return found

@@ -24,6 +24,7 @@ class Threshold:
     measurement: str
     field: str  # enter_above, exit_below, ...; enter_between.0 for a range's low end
     value: float
+    group: str = "bands"  # or "unless": a band of a look-alike that stops the phase
 
     @property
     def is_enter(self) -> bool:
@@ -42,16 +43,16 @@ def band_fields(band: Band) -> list[tuple[str, float]]:
 def thresholds(spec: ExerciseSpec) -> list[Threshold]:
     found = []
     for phase_name, phase in spec.phases.items():
-        for i, band in enumerate(phase.bands):
+        for group, i, band in phase.all_bands:
             for field, value in band_fields(band):
-                key = f"phases.{phase_name}.bands.{i}.{field}"
-                found.append(Threshold(key, phase_name, band.measurement, field, float(value)))
+                key = f"phases.{phase_name}.{group}.{i}.{field}"
+                found.append(Threshold(key, phase_name, band.measurement, field, float(value), group))
     return found
 
 
 def band_measurements(spec: ExerciseSpec) -> list[str]:
     """The measurements phases are decided on, in file order."""
-    names = [b.measurement for p in spec.phases.values() for b in p.bands]
+    names = [b.measurement for p in spec.phases.values() for _, _, b in p.all_bands]
     return list(dict.fromkeys(names))
 
 
