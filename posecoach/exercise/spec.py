@@ -228,7 +228,7 @@ class Phase(Strict):
     def state(self, value_of):
         """(entered, exited, known: every band has a value), for floats or arrays of them;
         `value_of(name)` gives a measurement's value(s)."""
-        inside, outside = zip(*(b.classify(value_of(b.measurement)) for b in self.bands))
+        inside, outside = zip(*(b.classify(value_of(b.measurement)) for b in self.bands), strict=True)
         entered, exited = np.logical_and.reduce(inside), np.logical_or.reduce(outside)
         known = np.logical_and.reduce([~np.isnan(value_of(b.measurement)) for b in self.bands])
         for band in self.unless:
