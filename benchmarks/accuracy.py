@@ -2,7 +2,8 @@
 
     make accuracy        # or: python benchmarks/accuracy.py [--out docs/ACCURACY.md]
 
-Recordings: the rendered samples (samples/) and, when ../shared is present, the real clips in
+Recordings: the rendered samples (samples/), the rendered idle footage (samples/idle/: walking,
+standing, turning, sitting; no exercise) and, when ../shared is present, the real clips in
 ../shared/realclips and ../shared/realclips_more. Each video's pose track comes from the track
 cache (the model runs once per video). Counting uses the vectorised counter, which gives the
 same counts as a replay (tests/test_fast.py).
@@ -11,6 +12,7 @@ same counts as a replay (tests/test_fast.py).
 from __future__ import annotations
 
 import argparse
+import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -25,6 +27,8 @@ from posecoach.tuning.series import track_series
 ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = {"rendered": ROOT / "samples", "real": ROOT.parent / "shared" / "realclips",
            "real (more)": ROOT.parent / "shared" / "realclips_more"}
+IDLE = ROOT / "samples" / "idle"
+IDLE_ROW = "(idle footage)"
 HOLD_TOLERANCE_S = 1.0
 PHANTOM_HOLD_S = 2.0
 
@@ -36,6 +40,17 @@ def recordings():
             for source in collect_sources([folder]):
                 if source.truth is not None and source.truth.exercise_id is not None:
                     yield kind, source
+
+
+def idle_recordings():
+    """The idle clips' videos: nothing may count on them as any exercise."""
+    manifest = IDLE / "manifest.json"
+    clips = json.loads(manifest.read_text())["clips"] if manifest.is_file() else []
+    return [IDLE / clip["file"] for clip in clips]
+
+
+def counts_something(reps, holds) -> bool:
+    return bool(reps) or any(h["duration_s"] >= PHANTOM_HOLD_S for h in holds)
 
 
 def counted(spec, track):
@@ -60,21 +75,27 @@ def main() -> int:
     args = parser.parse_args()
     specs = load_all_exercises()
     rows, phantoms, pairs = [], defaultdict(list), 0
-    for kind, source in recordings():
-        track = load_track(source_track_path(str(source.path)))
-        own = source.truth.exercise_id
+    matrix = defaultdict(lambda: [0, 0])  # (filmed, counted as) -> [recordings counting, recordings]
+    filmed = [(kind, source.path, source) for kind, source in recordings()]
+    filmed += [("idle", path, None) for path in idle_recordings()]
+    for kind, path, source in filmed:
+        track = load_track(source_track_path(str(path)))
+        own = source.truth.exercise_id if source else None
         for exercise_id, spec in specs.items():
             reps, holds = counted(spec, track)
+            cell = matrix[own or IDLE_ROW, exercise_id]
+            cell[0] += counts_something(reps, holds)
+            cell[1] += 1
             if exercise_id == own:
                 rows.append((kind, source, own_row(source.truth, reps, holds)))
                 continue
-            if spec.may_count_on(specs[own]):
+            if own and spec.may_count_on(specs[own]):
                 continue  # a declared look-alike (single and double knee to chest) may count
             pairs += 1
-            long = [h for h in holds if h["duration_s"] >= PHANTOM_HOLD_S]
-            if reps or long:
-                phantoms[own].append((source.path.name, exercise_id, reps, len(long)))
-    write_text(args.out, render(rows, phantoms, pairs, specs))
+            if counts_something(reps, holds):
+                long = [h for h in holds if h["duration_s"] >= PHANTOM_HOLD_S]
+                phantoms[own or IDLE_ROW].append((path.name, exercise_id, reps, len(long)))
+    write_text(args.out, render(rows, phantoms, pairs, specs) + render_matrix(matrix, specs))
     print(f"{args.out}: {sum(r[2]['exact'] for r in rows)}/{len(rows)} recordings exact, "
           f"{sum(len(v) for v in phantoms.values())}/{pairs} other-exercise pairs count something")
     return 0
@@ -105,7 +126,8 @@ def render(rows, phantoms, pairs, specs) -> str:
                      f"{row['reps']} ({row['expected']}) | {'yes' if row['exact'] else '**no**'} |")
     total = sum(len(v) for v in phantoms.values())
     lines += ["", "## Confusion: recordings counted as another exercise", "",
-              f"Every recording replayed as every other exercise, leaving out declared look-alikes "
+              f"Every recording replayed as every other exercise, and the idle footage as every exercise, "
+              f"leaving out declared look-alikes "
               f"({_look_alikes(specs)}): {total} of {pairs} pairs count a rep or time a hold of "
               f"{PHANTOM_HOLD_S:g} s or more. tests/test_position.py and tests/test_realclips.py hold "
               "that to zero, with holds of 1 s.", "",
@@ -115,6 +137,29 @@ def render(rows, phantoms, pairs, specs) -> str:
     for own in sorted(phantoms):
         for name, other, reps, holds in phantoms[own]:
             lines.append(f"| {own} ({name}) | {other} | {reps} | {holds} |")
+    return "\n".join(lines) + "\n"
+
+
+def render_matrix(matrix, specs) -> str:
+    """Rows: what was filmed; columns: the exercise it was counted as. A cell is how many of
+    the row's recordings count a rep or a hold of PHANTOM_HOLD_S or more, of how many."""
+    ids = sorted(specs)
+    filmed = sorted({row for row, _ in matrix if row != IDLE_ROW}) + [IDLE_ROW]
+    lines = ["", "## Confusion matrix", "",
+             f"Rows: what the recordings show; columns: the exercise they were counted as (numbered "
+             f"below). A cell: recordings that count a rep or a hold of {PHANTOM_HOLD_S:g} s or more, "
+             "of the row's recordings; on the diagonal that is expected, off it only for declared "
+             "look-alikes (marked *).", "",
+             "| filmed | " + " | ".join(str(i + 1) for i in range(len(ids))) + " |",
+             "|---|" + "---|" * len(ids)]
+    for row in filmed:
+        cells = []
+        for column in ids:
+            hits, total = matrix.get((row, column), (0, 0))
+            allowed = row in specs and column != row and specs[column].may_count_on(specs[row])
+            cells.append(f"{hits}/{total}{'*' if allowed else ''}" if hits or column == row else "·")
+        lines.append(f"| {row} | " + " | ".join(cells) + " |")
+    lines += ["", "Columns: " + ", ".join(f"{i + 1} {exercise_id}" for i, exercise_id in enumerate(ids)) + "."]
     return "\n".join(lines) + "\n"
 
 

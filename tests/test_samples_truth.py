@@ -7,6 +7,8 @@ exercise file (or the motion) is wrong; if it does and the model's landmarks do 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -22,9 +24,9 @@ from test_samples import assert_matches_annotation
 CLIPS = samples_manifest()
 
 
-def truth_track(clip: dict) -> PoseTrack:
+def truth_track(clip: dict, folder: Path = SAMPLES) -> PoseTrack:
     """The truth as MediaPipe-like landmarks, every landmark fully visible."""
-    truth = np.load(SAMPLES / clip["truth"])
+    truth = np.load(folder / clip["truth"])
     xy, world = truth_landmarks(truth)
     frames = len(truth["t_s"])
     meta = {"format_version": FORMAT_VERSION, "source": clip["file"], "fps": clip["fps"],

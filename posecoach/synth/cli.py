@@ -19,6 +19,7 @@ import numpy as np
 
 from posecoach.bundled import bundled_dir
 from posecoach.synth.body import DEFAULT_CACHE_DIR, Look, Phenotype
+from posecoach.synth.motion import load_motion
 from posecoach.synth.render import Lighting
 from posecoach.synth.webcam import WebcamOptions
 
@@ -66,7 +67,8 @@ def _add_image(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="posecoach synth", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("exercise", nargs="?", help="exercise id (a file in --motions-dir)")
+    p.add_argument("exercise", nargs="?",
+                   help="motion name: an exercise id or idle/NAME (a file in --motions-dir)")
     p.add_argument("--variant", default="good", help="'good' or a form-error variant")
     p.add_argument("-o", "--output", type=Path, help="output .mp4")
     p.add_argument("--all", action="store_true", help="regenerate every sample in --samples-file")
@@ -144,7 +146,7 @@ def render_one(a: argparse.Namespace, argv: list[str]) -> dict:
     return entry
 
 
-def remeasure(truth: Path, exercise_id: str) -> None:
+def remeasure(truth: Path, exercise_id: str | None) -> None:
     """Replace the exercise measurements of a truth file, keeping everything else."""
     from posecoach.synth.truth import write_truth
 
@@ -210,7 +212,8 @@ def _render_all(a: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if a.only and name not in a.only:
             continue
         if a.remeasure:
-            remeasure(samples_dir / f"{name}.truth.npz", args[0])
+            motion = load_motion(a.motions_dir / f"{args[0]}.toml")
+            remeasure(samples_dir / f"{name}.truth.npz", motion.exercise_id)
             print(f"{name}: measurements recomputed")
             continue
         full = [*args, "-o", str(samples_dir / f"{name}.mp4"), "--cache-dir", str(a.cache_dir)]

@@ -113,7 +113,7 @@ class Variant(_Strict):
 
 
 class MotionSpec(_Strict):
-    exercise_id: str
+    exercise_id: str | None = None  # None: idle footage (walking, sitting), which nothing may count
     exercise: str
     description: str = ""
     target_pose: str = "target"
