@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -13,6 +12,7 @@ from posecoach import __version__, app, cli_live, cli_safety, cli_tune
 from posecoach.bundled import demo_sample
 from posecoach.cli_common import add_model_options, model_choice, progress, say
 from posecoach.errors import PosecoachError, UserError
+from posecoach.report import report_json
 
 
 def _summary(report: dict) -> str:
@@ -48,7 +48,7 @@ def cmd_replay(args) -> int:
         if path:
             tell(f"{label}: {path}")
     if args.json:
-        print(json.dumps(report, indent=2))
+        print(report_json(report))
     return 0
 
 
