@@ -13,7 +13,7 @@ from pathlib import Path
 
 from posecoach.errors import OutputError, SourceError
 from posecoach.exercise.spec import ExerciseSpec
-from posecoach.paths import check_output
+from posecoach.paths import Inputs, check_outputs, input_paths
 from posecoach.pipeline import Coach, CoachSettings, Sink, pose_stream, run
 from posecoach.report import ReportBuilder, write_report
 from posecoach.sinks import ReportSink, VideoSink, WindowSink
@@ -97,15 +97,15 @@ class ReplayOptions:
     force: bool = False
     coach: CoachSettings = field(default_factory=CoachSettings)
     progress: Callable[[Iterable, SourceInfo], Iterable] | None = None
+    inputs: Inputs = field(default_factory=list)  # files read besides the source: no output may be one
 
 
 def replay(source: str, spec: ExerciseSpec, options: ReplayOptions | None = None,
            model: ModelChoice = ModelChoice()) -> dict:
     """Run a source through the whole pipeline; returns the report (also written if asked)."""
     options = options or ReplayOptions()
-    for path in (options.out, options.report):
-        if path is not None:
-            check_output(path, options.force)
+    check_outputs({"--out": options.out, "--report": options.report}, options.force,
+                  [*input_paths({"the input": source}), *options.inputs])
     with open_poses(source, model) as poses:
         # Written here, not by the sink, so that the file holds the warnings found at the end.
         report = ReportSink(ReportBuilder(spec, poses.info, poses.model))
@@ -156,9 +156,9 @@ def _add_warnings(report: dict, poses: PoseInput) -> None:
 
 
 def record_track(source: str, out: Path, force: bool = False, model: ModelChoice = ModelChoice(),
-                 progress: Callable[[Iterable, SourceInfo], Iterable] | None = None) -> dict:
+                 progress: Callable[[Iterable, SourceInfo], Iterable] | None = None, inputs: Inputs = ()) -> dict:
     """Save every frame's pose; returns the track's metadata."""
-    check_output(out, force)
+    check_outputs({"--output": out}, force, [*input_paths({"the input": source}), *inputs])
     with open_poses(source, model) as poses:
         recorder = TrackRecorder(poses.info, poses.model or {})
         stream = progress(poses.stream, poses.info) if progress else poses.stream

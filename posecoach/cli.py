@@ -10,7 +10,7 @@ from pathlib import Path
 
 from posecoach import __version__, app, cli_live, cli_safety, cli_tune
 from posecoach.bundled import demo_sample
-from posecoach.cli_common import add_model_options, model_choice, progress, say
+from posecoach.cli_common import add_model_options, model_choice, progress, read_files, say
 from posecoach.errors import PosecoachError, UserError
 from posecoach.report import report_json
 
@@ -37,7 +37,7 @@ def cmd_replay(args) -> int:
     spec = load_exercise(args.exercise)
     _screen_if_camera(args)
     options = app.ReplayOptions(out=args.out, report=args.report, show=args.show,
-                                force=args.force, progress=progress)
+                                force=args.force, progress=progress, inputs=read_files(args))
     report = app.replay(args.source, spec, options, model_choice(args))
     # With --json, stdout is the JSON alone (for `| jq`); the human lines go to stderr.
     tell = say if args.json else print
@@ -56,7 +56,11 @@ def cmd_demo(args) -> int:
     sample = demo_sample()
     if not sample.is_file():
         raise UserError(f"{sample}: the bundled sample is missing; reinstall posecoach")
-    args.out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"{args.out_dir}: cannot make the output folder ({e.strerror}); "
+                        "choose another with --out-dir") from None
     args.source = str(sample)
     args.exercise = "glute_bridge"
     args.out = args.out_dir / "demo_annotated.mp4"
@@ -68,7 +72,7 @@ def cmd_demo(args) -> int:
 
 def cmd_track(args) -> int:
     _screen_if_camera(args)
-    meta = app.record_track(args.source, args.output, args.force, model_choice(args), progress)
+    meta = app.record_track(args.source, args.output, args.force, model_choice(args), progress, read_files(args))
     print(f"{args.output}: {meta['frames']} frames from {meta['source']} "
           f"(model {meta['model'].get('variant')})")
     return 0

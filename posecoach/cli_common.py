@@ -23,6 +23,15 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model-variant", help="model variant from 'posecoach models list' (default legacy_full)")
 
 
+def read_files(args) -> list:
+    """The files a command reads besides its sources (exercise file, answers, model): never an output."""
+    from posecoach.paths import input_paths
+
+    return input_paths({"the exercise file": getattr(args, "exercise", None),
+                        "the answers file": getattr(args, "answers", None),
+                        "the pose model": getattr(args, "model", None)})
+
+
 def model_choice(args):
     from posecoach.app import ModelChoice  # here, so commands that never read video stay light
 

@@ -141,11 +141,9 @@ def cmd_safety(args) -> int:
 
 def cmd_history(args) -> int:
     from posecoach.history import History, export_csv, format_table, plot_progress
-    from posecoach.paths import check_output
+    from posecoach.paths import check_outputs
 
-    for path in (args.csv, args.plot):
-        if path is not None:
-            check_output(path, args.force)
+    check_outputs({"--csv": args.csv, "--plot": args.plot}, args.force)
     with History() as history:
         sessions = history.sessions()
         print(format_table(sessions))

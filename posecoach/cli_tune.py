@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from posecoach.bundled import bundled_dir
-from posecoach.cli_common import add_model_options, model_choice, progress, say
+from posecoach.cli_common import add_model_options, model_choice, progress, read_files, say
 from posecoach.errors import UserError
 
 
@@ -80,10 +80,13 @@ def _save(args, spec, values: dict, note: str) -> None:
 def cmd_tune(args) -> int:
     from posecoach.exercise.catalogue import load_exercise
     from posecoach.exercise.overrides import parse_sets
+    from posecoach.paths import check_outputs, input_paths
     from posecoach.tuning.session import TuneSession
     from posecoach.tuning.suggest import format_suggestions
     from posecoach.tuning.tune import finish, load_recordings, tune
 
+    check_outputs({"--plot": args.plot, "--save-as": args.save_as}, args.force,
+                  [*input_paths({"one of the recordings": args.sources}), *read_files(args)])
     args.set_values = parse_sets(args.set).values
     spec = load_exercise(args.exercise, sets=args.set_values)
     session = TuneSession(spec, load_recordings(args.sources, model_choice(args), progress))
@@ -152,6 +155,7 @@ def register_tune(subparsers) -> None:
     p.add_argument("--save", action="store_true", help="save the tuned values as your override (diff shown first)")
     p.add_argument("--save-as", type=Path, metavar="FILE.toml", help="write a new exercise file instead")
     p.add_argument("--yes", action="store_true", help="write without asking after showing the diff")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --plot or --save-as file")
     add_model_options(p)
     p.set_defaults(func=cmd_tune)
 
