@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import logging
 import os
 import sys
@@ -236,7 +238,29 @@ def _quiet_native_logs() -> None:
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
 
 
+def _tolerant_streams() -> None:
+    """A terminal that cannot show a character (an ASCII locale, a file name that is not UTF-8)
+    shows an escape instead of failing the command."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _silence_stdout() -> None:
+    """stdout is pointed at devnull so the interpreter's final flush cannot fail again."""
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _run(args) -> int:
+    code = args.func(args)
+    if sys.stdout is not None:
+        sys.stdout.flush()  # here, so a closed pipe or a full disk is handled below, not at exit
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
+    _tolerant_streams()
     _quiet_native_logs()
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
@@ -249,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args([cli_live.default_command(), *(argv or [])])
     try:
-        return args.func(args)
+        return _run(args)
     except PosecoachError as e:
         if args.debug:
             raise
@@ -260,9 +284,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # The reader went away (`posecoach exercises | head`): stop quietly, as other tools do.
-        # stdout is pointed at devnull so the interpreter's final flush cannot fail again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return 141
+    except OSError as e:
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EIO) or args.debug:
+            raise
+        # What posecoach writes itself says which file; this is the terminal or a redirection.
+        _silence_stdout()
+        print(f"posecoach: cannot write the output ({e.strerror}); is the disk full?", file=sys.stderr)
+        return 2
     except Exception as e:  # noqa: BLE001 - last resort: one line, the traceback only on --debug
         if args.debug:
             raise

@@ -11,6 +11,22 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer at a terminal (stdin may be closed: then None, or a closed file)."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, OSError):
+        return False
+
+
+def read_line(prompt: str) -> str | None:
+    """One line typed at the terminal; None when the input ended (Ctrl-D) or is closed."""
+    try:
+        return input(prompt)
+    except (EOFError, RuntimeError, ValueError, OSError):  # RuntimeError: "input(): lost sys.stdin"
+        return None
+
+
 def progress(stream, info):
     from tqdm import tqdm
 

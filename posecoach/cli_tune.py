@@ -6,11 +6,18 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from posecoach.bundled import bundled_dir
-from posecoach.cli_common import add_model_options, model_choice, progress, read_files, say
+from posecoach.cli_common import (
+    add_model_options,
+    model_choice,
+    progress,
+    read_files,
+    read_line,
+    say,
+    stdin_is_terminal,
+)
 from posecoach.errors import UserError
 
 
@@ -58,9 +65,9 @@ def _confirm(plan, yes: bool) -> bool:
     if not plan.diff:
         return False
     if not yes:
-        if not sys.stdin.isatty():
+        if not stdin_is_terminal():
             raise UserError(f"{plan.path}: not written; check the diff above and rerun with --yes to write it")
-        if input(f"Write {plan.path}? [y/N] ").strip().lower() not in ("y", "yes"):
+        if (read_line(f"Write {plan.path}? [y/N] ") or "").strip().lower() not in ("y", "yes"):
             print("not written")
             return False
     write_plan(plan)
