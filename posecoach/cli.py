@@ -12,7 +12,15 @@ from pathlib import Path
 
 from posecoach import __version__, app, cli_live, cli_safety, cli_tune
 from posecoach.bundled import demo_sample
-from posecoach.cli_common import add_model_options, model_choice, progress, read_files, say
+from posecoach.cli_common import (
+    OneLineParser,
+    add_model_options,
+    model_choice,
+    progress,
+    read_files,
+    say,
+    whole_number,
+)
 from posecoach.errors import PosecoachError, UserError
 from posecoach.report import report_json
 
@@ -163,7 +171,7 @@ def _parse_size(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="posecoach",
         description="Coaches low-back-pain exercises in front of a camera: counts reps, times holds, cues form.")
     parser.add_argument("--version", action="version", version=f"posecoach {__version__}")
@@ -214,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="time each pipeline stage on a video")
     p.add_argument("source", nargs="?")
     p.add_argument("--exercise", "-e", default="glute_bridge")
-    p.add_argument("--frames", type=int, default=300, help="frames to time (default 300)")
+    p.add_argument("--frames", type=whole_number(1), default=300, help="frames to time (default 300)")
     p.add_argument("--size", help="resize frames to WIDTHxHEIGHT first, e.g. 1280x720")
     add_model_options(p)
     p.set_defaults(func=cmd_bench)

@@ -3,8 +3,47 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """A bad option is one line too (status 2): what is wrong, and where the help is; no usage dump."""
+
+    def error(self, message: str):
+        from posecoach.errors import UserError
+
+        self.exit(2, f"{self.prog}: {UserError(message)} (see '{self.prog} --help')\n")
+
+
+def whole_number(minimum: int):
+    """An argparse type: a whole number of at least `minimum` (`--reps 0` is impossible)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of {minimum} or more")
+        return value
+    parse.__name__ = "whole number"
+    return parse
+
+
+def number(minimum: float = 0.0, above: bool = False):
+    """An argparse type: a finite number of at least `minimum` (above it with `above`): never NaN or inf."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value < minimum or (above and value == minimum):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number {'above' if above else 'of at least'} "
+                                             f"{minimum:g}")
+        return value
+    parse.__name__ = "number"
+    return parse
 
 
 def say(message: str) -> None:

@@ -12,6 +12,7 @@ from posecoach.bundled import bundled_dir
 from posecoach.cli_common import (
     add_model_options,
     model_choice,
+    number,
     progress,
     read_files,
     read_line,
@@ -41,6 +42,9 @@ def cmd_eval(args) -> int:
         print(json.dumps(evaluate.to_json(rows, summary), indent=2))
     else:
         print(evaluate.format_table(rows, summary))
+    if args.max_mae is not None and not summary.scored:  # a gate with nothing to measure never passes
+        raise UserError(f"--max-mae {args.max_mae:g}: none of the {summary.sources} recordings could be scored "
+                        "(see why above); nothing was checked")
     return 0 if summary.passed else 1
 
 
@@ -50,7 +54,8 @@ def register(subparsers) -> None:
     p.add_argument("paths", nargs="*", type=Path,
                    help="folders (with manifest.json or sidecars) or clips; default samples/ and ../shared/realclips")
     p.add_argument("--exercise", "-e", help="count every source as this exercise (default: the annotation's)")
-    p.add_argument("--max-mae", type=float, help="exit with status 1 when the mean absolute rep error is above this")
+    p.add_argument("--max-mae", type=number(0.0),
+                   help="exit with status 1 when the mean absolute rep error is above this")
     p.add_argument("--json", action="store_true", help="print the table as JSON")
     add_model_options(p)
     p.set_defaults(func=cmd_eval)
@@ -170,7 +175,8 @@ def register_tune(subparsers) -> None:
     p.add_argument("source", nargs="?", help="a video or pose track of you doing a few reps")
     p.add_argument("--exercise", "-e", required=True)
     p.add_argument("--camera", help="record from this camera index instead")
-    p.add_argument("--seconds", type=float, default=30.0, help="how long to record from the camera (default 30)")
+    p.add_argument("--seconds", type=number(0.0, above=True), default=30.0,
+                   help="how long to record from the camera (default 30)")
     p.add_argument("--yes", action="store_true", help="save without asking after showing the diff")
     from posecoach.cli_safety import add_answer_options
 
