@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from posecoach.display import require_display
 from posecoach.errors import OutputError, SourceError
 from posecoach.exercise.spec import ExerciseSpec
-from posecoach.paths import Inputs, check_outputs, input_paths
+from posecoach.paths import Inputs, check_outputs, input_paths, native_path
 from posecoach.pipeline import Coach, CoachSettings, Sink, pose_stream, run
 from posecoach.report import ReportBuilder, write_report
 from posecoach.sinks import ReportSink, VideoSink, WindowSink
@@ -106,6 +107,10 @@ def replay(source: str, spec: ExerciseSpec, options: ReplayOptions | None = None
     options = options or ReplayOptions()
     check_outputs({"--out": options.out, "--report": options.report}, options.force,
                   [*input_paths({"the input": source}), *options.inputs])
+    if options.out is not None:
+        native_path(options.out, OutputError)  # the video goes through OpenCV
+    if options.show:
+        require_display("drop --show")
     with open_poses(source, model) as poses:
         # Written here, not by the sink, so that the file holds the warnings found at the end.
         report = ReportSink(ReportBuilder(spec, poses.info, poses.model))

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from posecoach.errors import OutputError, SourceError
+from posecoach.errors import OutputError, SourceError, UserError
 
 
 def check_readable_file(path: Path, what: str) -> None:
@@ -23,6 +23,21 @@ def check_readable_file(path: Path, what: str) -> None:
         raise SourceError(f"{path}: is a directory; give a {what} file")
     if path.stat().st_size == 0:
         raise SourceError(f"{path}: the file is empty; give a {what} file")
+
+
+def native_path(path: Path, error: type[UserError]) -> str:
+    """The path as OpenCV and MediaPipe take it, or `error`: they read a name as UTF-8 and crash
+    (SIGSEGV) on one that is not, so a name that is not UTF-8 on disk (or not ASCII under an
+    ASCII filesystem encoding) is refused here, before they see it."""
+    text = str(path)
+    try:
+        ok = os.fsencode(text) == text.encode("utf-8")
+    except UnicodeError:
+        ok = False
+    if not ok:
+        raise error(f"{path}: OpenCV and MediaPipe cannot take this file name (it is not UTF-8 here); rename it "
+                    "using ASCII letters and digits, or run under a UTF-8 locale (e.g. LANG=C.UTF-8)")
+    return text
 
 
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
