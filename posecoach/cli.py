@@ -7,7 +7,9 @@ import contextlib
 import errno
 import logging
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from posecoach import __version__, app, cli_live, cli_safety, cli_tune
@@ -21,7 +23,7 @@ from posecoach.cli_common import (
     say,
     whole_number,
 )
-from posecoach.errors import PosecoachError, UserError
+from posecoach.errors import PosecoachError, Terminated, UserError
 from posecoach.report import report_json
 
 
@@ -260,6 +262,15 @@ def _silence_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _stop_like_ctrl_c(signum, _frame) -> None:
+    for other in _STOP_SIGNALS:  # once: a second signal must not break the saving that follows
+        signal.signal(other, signal.SIG_IGN)
+    raise Terminated(signum)
+
+
 def _run(args) -> int:
     code = args.func(args)
     if sys.stdout is not None:
@@ -280,6 +291,23 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     if args.command is None:
         args = parser.parse_args([cli_live.default_command(), *(argv or [])])
+    previous = _catch_stop_signals()
+    try:
+        return _guarded(args)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _catch_stop_signals() -> dict:
+    """SIGTERM and SIGHUP take Ctrl-C's path while the command runs; returns the handlers they had."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signum: signal.signal(signum, _stop_like_ctrl_c) for signum in _STOP_SIGNALS}
+
+
+def _guarded(args) -> int:
+    """The command, with every failure mapped to one line and an exit status."""
     try:
         return _run(args)
     except PosecoachError as e:
@@ -287,9 +315,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"posecoach: {e}", file=sys.stderr)
         return e.exit_code
-    except KeyboardInterrupt:
-        print("posecoach: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        signum = getattr(e, "signum", None)
+        with contextlib.suppress(OSError, ValueError):  # after SIGHUP the terminal may be gone
+            print("posecoach: interrupted" if signum is None else
+                  f"posecoach: stopped by {signal.Signals(signum).name}", file=sys.stderr)
+        return 130 if signum is None else 128 + signum
     except BrokenPipeError:
         # The reader went away (`posecoach exercises | head`): stop quietly, as other tools do.
         _silence_stdout()
