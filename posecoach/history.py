@@ -8,6 +8,7 @@ camera leaves the work done so far, marked as partial.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -138,11 +139,13 @@ class SessionRow:
 class History:
     """The history database. Use as a context manager; every write is one transaction."""
 
+    BUSY_TIMEOUT_S = 5.0  # how long a write waits for another process holding the database
+
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_db_path()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path, timeout=5.0)
+            self.conn = sqlite3.connect(self.path, timeout=self.BUSY_TIMEOUT_S)
         except (OSError, sqlite3.Error) as e:
             raise OutputError(f"{self.path}: cannot open the history database ({e}); "
                               f"set {ENV_DATA_DIR} to a writable folder") from None
@@ -150,18 +153,22 @@ class History:
             self._prepare_when_free()
         except sqlite3.DatabaseError as e:
             self.conn.close()
+            if (problem := self._write_problem(e)) is not None:  # busy or full is no damage
+                raise problem from None
             raise UserError(f"{self.path}: the history database is damaged or not SQLite ({e}); "
                             "move it aside and posecoach will start a new one") from None
 
-    def _prepare_when_free(self, attempts: int = 50) -> None:
+    def _prepare_when_free(self) -> None:
         """Two sessions may create a new database at once: switching it to WAL can then meet
-        the other's lock without SQLite's busy wait, so wait and try again."""
-        for attempt in range(attempts):
+        the other's lock without SQLite's busy wait, so wait and try again, for as long as a
+        write would wait."""
+        deadline = time.monotonic() + self.BUSY_TIMEOUT_S
+        while True:
             try:
                 return self._prepare()
             except sqlite3.OperationalError as e:
                 busy = "locked" in str(e) or "busy" in str(e)
-                if not busy or attempt == attempts - 1:
+                if not busy or time.monotonic() >= deadline:
                     raise
                 time.sleep(0.1)
 
@@ -179,6 +186,25 @@ class History:
                 self.conn.execute("ALTER TABLE screenings ADD COLUMN scope TEXT NOT NULL DEFAULT 'full'")
             self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
+    def _write_problem(self, e: sqlite3.Error) -> OutputError | None:
+        """A database held too long by another process, or a full disk, said as such (else None)."""
+        text = str(e).lower()
+        if "locked" in text or "busy" in text:
+            return OutputError(f"{self.path}: the history database is busy (another program has held it for "
+                               f"over {self.BUSY_TIMEOUT_S:g} s); close other posecoach sessions and try again")
+        if "full" in text or "disk i/o" in text:
+            return OutputError(f"{self.path}: cannot write the history database ({e}); is the disk full? "
+                               "Free some space and try again")
+        return None
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        try:
+            with self.conn:
+                yield
+        except sqlite3.OperationalError as e:
+            raise (self._write_problem(e) or e) from None
+
     def __enter__(self) -> History:
         return self
 
@@ -191,7 +217,7 @@ class History:
     def start_session(self, routine: str, routine_name: str, started_at: dt.datetime,
                       pain_before: int | None, source: str = "") -> int:
         """Writes the session row at once, marked incomplete; returns its id."""
-        with self.conn:
+        with self._transaction():
             cursor = self.conn.execute(
                 "INSERT INTO sessions (routine, routine_name, started_at, updated_at, pain_before, source) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -201,7 +227,7 @@ class History:
     def add_exercise(self, session_id: int, record: ExerciseRecord, at: dt.datetime) -> int:
         """Saves one exercise of a session; returns its row id."""
         r = record
-        with self.conn:
+        with self._transaction():
             cursor = self.conn.execute(
                 "INSERT INTO exercises (session_id, position, exercise, name, status, unit, target, sets, "
                 "reps_left, reps_right, reps_both, good_reps, holds, hold_s_left, hold_s_right, hold_s_both, "
@@ -216,12 +242,12 @@ class History:
 
     def rate_exercise(self, exercise_id: int, pain: int) -> None:
         """The pain rating asked just after an exercise."""
-        with self.conn:
+        with self._transaction():
             self.conn.execute("UPDATE exercises SET pain = ? WHERE id = ?", (pain, exercise_id))
 
     def end_session(self, session_id: int, ended_at: dt.datetime, pain_after: int | None,
                     completed: bool, stop_reason: str | None) -> None:
-        with self.conn:
+        with self._transaction():
             self.conn.execute(
                 "UPDATE sessions SET ended_at = ?, updated_at = ?, pain_after = ?, completed = ?, "
                 "stop_reason = ? WHERE id = ?",
@@ -229,7 +255,7 @@ class History:
 
     def save_screening(self, screening: Screening) -> None:
         answers = {k: as_answer(v).value for k, v in screening.answers.items()}
-        with self.conn:
+        with self._transaction():
             self.conn.execute(
                 "INSERT INTO screenings (taken_on, answers, outcome, flagged, scope) VALUES (?, ?, ?, ?, ?)",
                 (screening.taken_on.isoformat(), json.dumps(answers, sort_keys=True),
