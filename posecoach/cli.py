@@ -325,19 +325,30 @@ def _guarded(args) -> int:
         # The reader went away (`posecoach exercises | head`): stop quietly, as other tools do.
         _silence_stdout()
         return 141
-    except OSError as e:
-        if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EIO) or args.debug:
-            raise
-        # What posecoach writes itself says which file; this is the terminal or a redirection.
-        _silence_stdout()
-        print(f"posecoach: cannot write the output ({e.strerror}); is the disk full?", file=sys.stderr)
-        return 2
     except Exception as e:  # noqa: BLE001 - last resort: one line, the traceback only on --debug
         if args.debug:
             raise
+        if (problem := _os_problem(e)) is not None:
+            print(f"posecoach: {problem}", file=sys.stderr)
+            return 2
         print(f"posecoach: internal error: {type(e).__name__}: {e} (run with --debug for details)",
               file=sys.stderr)
         return 1
+
+
+def _os_problem(e: Exception) -> str | None:
+    """The operating system's refusals that are the person's to fix, as one line (else None)."""
+    if not isinstance(e, OSError):
+        return None
+    if e.errno == errno.ENAMETOOLONG:
+        name = os.fsdecode(e.filename) if e.filename is not None else "a path"
+        name = name if len(name) <= 60 else name[:57] + "..."
+        return str(UserError(f"{name}: the file name is too long for this system; choose a shorter path"))
+    if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
+        # What posecoach writes itself says which file; this is the terminal or a redirection.
+        _silence_stdout()
+        return f"cannot write the output ({e.strerror}); is the disk full?"
+    return None
 
 
 if __name__ == "__main__":

@@ -68,3 +68,30 @@ def test_max_mae_with_nothing_scored_fails(nothing_scorable, capsys, as_json):
 def test_without_max_mae_nothing_scored_is_only_reported(nothing_scorable, capsys):
     code, out, _ = run_cli(capsys, "eval", nothing_scorable)
     assert code == 0 and "skipped: unknown exercise" in out
+
+
+LONG = "a" * 300
+
+
+@pytest.mark.parametrize("argv", [("replay", f"{LONG}.npz", "-e", "glute_bridge"),
+                                  ("replay", "TRACK", "-e", "glute_bridge", "--report", f"{LONG}.json"),
+                                  ("track", "TRACK", "-o", f"{LONG}.npz")],
+                         ids=["source", "report", "track-output"])
+def test_an_over_long_file_name_is_one_line(tmp_path, capsys, argv):
+    track = tmp_path / "t.npz"
+    t_s, hip = bridge_profile(1)
+    save_track(angle_track(t_s, hip), track)
+    code, out, err = run_cli(capsys, *(str(track) if a == "TRACK" else a for a in argv))
+    assert (code, out) == (2, "")
+    assert err == f"posecoach: {'a' * 57}...: the file name is too long for this system; choose a shorter path\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.npz"]
+
+
+def test_any_other_os_error_is_still_an_internal_error_line(capsys, monkeypatch):
+    def broken(_args):
+        raise OSError(13, "Permission denied", "/somewhere")
+    monkeypatch.setattr("posecoach.cli.cmd_exercises", broken)
+    code, _, err = run_cli(capsys, "exercises")
+    assert code == 1
+    assert err == ("posecoach: internal error: PermissionError: [Errno 13] Permission denied: '/somewhere' "
+                   "(run with --debug for details)\n")
