@@ -72,3 +72,56 @@ def test_a_full_database_says_full_not_damaged(db):
     with History(db) as history:
         assert len(history.sessions()) >= 1
         assert history.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+DAMAGES = {
+    "session-date": ("UPDATE sessions SET started_at = 'yesterday' WHERE id = 1", "sessions"),
+    "session-pain-text": ("UPDATE sessions SET pain_before = 'high' WHERE id = 1", "sessions"),
+    "exercise-issues-json": ("UPDATE exercises SET form_issues = '{oops' WHERE id = 1", "exercises"),
+    "exercise-reps-text": ("UPDATE exercises SET reps_both = 'eight' WHERE id = 1", "exercises"),
+}
+
+
+@pytest.fixture
+def two_sessions(db):
+    from posecoach.history import ExerciseRecord
+
+    with History(db) as history:
+        for day in (1, 2):
+            when = STARTED.replace(day=day)
+            session = history.start_session("glute_bridge", "Glute bridge", when, 3)
+            history.add_exercise(session, ExerciseRecord(0, "glute_bridge", "Glute bridge", "done", "reps", 8, 1,
+                                                         reps={"both": 8}), when)
+            history.end_session(session, when, 2, True, None)
+    return db
+
+
+@pytest.mark.parametrize(("damage", "table"), DAMAGES.values(), ids=DAMAGES.keys())
+def test_one_damaged_row_is_left_out_with_a_warning_and_blocks_nothing(two_sessions, capsys, caplog, damage,
+                                                                       table):
+    with sqlite3.connect(two_sessions) as conn:
+        conn.execute(damage)
+    code, out, err = run_cli(capsys, "history", "--csv", two_sessions.parent / "h.csv")
+    assert code == 0
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "posecoach.history"]
+    assert warning.startswith(f"{two_sessions}: row 1 of {table} cannot be read (")
+    assert warning.endswith("); it is left out")
+    rows = (two_sessions.parent / "h.csv").read_text().splitlines()
+    assert len(rows) == (2 if table == "sessions" else 3)  # the header, and what could be read
+
+
+@pytest.mark.parametrize("damage", ["UPDATE screenings SET answers = 'not json'",
+                                    "UPDATE screenings SET outcome = 'perhaps'",
+                                    "UPDATE screenings SET taken_on = 'monday'"], ids=["answers", "outcome", "date"])
+def test_a_damaged_last_screening_counts_as_none(db, capsys, caplog, damage):
+    from posecoach import safety
+
+    verdict = safety.evaluate(dict.fromkeys(safety.question_ids(), False), safety.QUESTIONS)
+    with History(db) as history:
+        history.save_screening(safety.Screening(STARTED.date(), dict.fromkeys(safety.question_ids(),
+                                                                              safety.Answer.NO), verdict))
+    with sqlite3.connect(db) as conn:
+        conn.execute(damage)
+    code, out, err = run_cli(capsys, "safety", "--last")
+    assert (code, out) == (0, "No safety check yet.\n")
+    assert "row 1 of screenings cannot be read" in caplog.text
