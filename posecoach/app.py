@@ -19,7 +19,7 @@ from posecoach.pipeline import Coach, CoachSettings, Sink, pose_stream, run
 from posecoach.report import ReportBuilder, write_report
 from posecoach.sinks import ReportSink, VideoSink, WindowSink
 from posecoach.sources import CameraSource, VideoSource, parse_source
-from posecoach.tracks import TrackRecorder, load_track, save_track
+from posecoach.tracks import TrackWriter, load_track
 from posecoach.types import Frame, Pose, SourceInfo
 
 Notify = Callable[[str], None]
@@ -165,10 +165,12 @@ def record_track(source: str, out: Path, force: bool = False, model: ModelChoice
     """Save every frame's pose; returns the track's metadata."""
     check_outputs({"--output": out}, force, [*input_paths({"the input": source}), *inputs])
     with open_poses(source, model) as poses:
-        recorder = TrackRecorder(poses.info, poses.model or {})
-        stream = progress(poses.stream, poses.info) if progress else poses.stream
-        for frame, pose in stream:
-            recorder.add(frame, pose)
-        track = recorder.track()
-    save_track(track, out)
-    return track.meta
+        writer = TrackWriter(poses.info, poses.model or {}, out)  # streamed to disk: memory stays flat
+        try:
+            stream = progress(poses.stream, poses.info) if progress else poses.stream
+            for frame, pose in stream:
+                writer.add(frame, pose)
+        except BaseException:
+            writer.discard()
+            raise
+    return writer.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -16,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from posecoach.atomic import atomic_path
-from posecoach.errors import SourceError
+from posecoach.atomic import PendingFile, atomic_path
+from posecoach.errors import OutputError, SourceError
 from posecoach.paths import check_readable_file
 from posecoach.types import NUM_LANDMARKS, Frame, Pose, SourceInfo
 
@@ -78,6 +79,66 @@ class TrackRecorder:
         t_ms = np.array([t for t, _ in self.rows], dtype=np.float64)
         has_pose = np.array([p is not None for _, p in self.rows], dtype=bool)
         return PoseTrack(meta, t_ms, has_pose, xy, world, visibility, presence)
+
+
+class TrackWriter:
+    """A sink that streams every frame's pose to disk as it comes, so memory stays flat however
+    long the video, then packs the arrays into the .npz at `path` on `close()` (atomically: until
+    then only temporary files beside it exist, removed on `discard()` or by the next run)."""
+
+    def __init__(self, info: SourceInfo, model: dict, path: Path) -> None:
+        self.info, self.model, self.path, self.frames = info, model, path, 0
+        self.out = PendingFile(path, suffix=".npz")
+        self.raw = {name: PendingFile(path, suffix=f".{name}.raw") for name in _ARRAYS}
+        self.files = {name: open(pending.tmp, "wb") for name, pending in self.raw.items()}  # noqa: SIM115
+
+    def add(self, frame: Frame, pose: Pose | None) -> None:
+        none = np.full((NUM_LANDMARKS,), np.nan, np.float32)
+        values = {"t_ms": np.float64(frame.t_ms), "has_pose": np.bool_(pose is not None),
+                  "xy": pose.xy if pose else np.repeat(none[:, None], 2, 1),
+                  "world": pose.world if pose else np.repeat(none[:, None], 3, 1),
+                  "visibility": pose.visibility if pose else none, "presence": pose.presence if pose else none}
+        try:
+            for name, value in values.items():
+                self.files[name].write(np.asarray(value, _DTYPES[name]).tobytes())
+        except OSError as e:
+            self.discard()
+            raise OutputError(f"{self.path}: could not be written ({e.strerror}); is the disk full?") from None
+        self.frames += 1
+
+    def close(self) -> dict:
+        """Packs the .npz and renames it into place; returns the track's metadata."""
+        meta = {"format_version": FORMAT_VERSION, "source": self.info.name, "fps": self.info.fps,
+                "size": list(self.info.size), "frames": self.frames, "model": self.model}
+        try:
+            for f in self.files.values():
+                f.close()
+            with zipfile.ZipFile(self.out.tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+                with archive.open("meta.npy", "w") as member:
+                    np.lib.format.write_array(member, np.array(json.dumps(meta)), allow_pickle=False)
+                for name, (_, rest) in _ARRAYS.items():
+                    header = {"descr": np.lib.format.dtype_to_descr(np.dtype(_DTYPES[name])),
+                              "fortran_order": False, "shape": (self.frames, *rest)}
+                    with archive.open(f"{name}.npy", "w", force_zip64=True) as member, \
+                            open(self.raw[name].tmp, "rb") as raw:
+                        np.lib.format.write_array_header_1_0(member, header)
+                        shutil.copyfileobj(raw, member, 1 << 20)
+            self.out.commit()
+        except OSError as e:
+            raise OutputError(f"{self.path}: could not be written ({e.strerror}); is the disk full?") from None
+        finally:
+            self.discard()
+        return meta
+
+    def discard(self) -> None:
+        for f in self.files.values():
+            f.close()
+        for pending in (self.out, *self.raw.values()):
+            pending.discard()
+
+
+_DTYPES = {"t_ms": np.float64, "has_pose": np.bool_, "xy": np.float32, "world": np.float32,
+           "visibility": np.float32, "presence": np.float32}
 
 
 def save_track(track: PoseTrack, path: Path) -> None:

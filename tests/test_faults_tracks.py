@@ -250,3 +250,58 @@ def test_a_track_replays_into_a_report_without_nan(tmp_path, capsys):
     code, _, _ = run_cli(capsys, "replay", path, "-e", "glute_bridge", "--report", report)
     assert code == 0
     valid_report(json.loads(report.read_text()))
+
+
+def test_a_streamed_track_equals_the_one_recorded_in_memory(tmp_path):
+    """Issue 17, memory: `track` streams poses to disk; the file is the same track as before."""
+    from posecoach.tracks import TrackRecorder, TrackWriter
+
+    source = bridge_track(reps=2, gaps=((1.0, 2.0),))
+    info, model = source.info, {"variant": "none", "sha256": ""}
+    writer, recorder = TrackWriter(info, model, tmp_path / "streamed.npz"), TrackRecorder(info, model)
+    for frame, pose in source.poses():
+        writer.add(frame, pose)
+        recorder.add(frame, pose)
+    assert writer.close() == recorder.track().meta
+    streamed, kept = load_track(tmp_path / "streamed.npz"), recorder.track()
+    for name in ("t_ms", "has_pose", "xy", "world", "visibility", "presence"):
+        assert np.array_equal(getattr(streamed, name), getattr(kept, name), equal_nan=name != "has_pose"), name
+        assert getattr(streamed, name).dtype == getattr(kept, name).dtype
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["streamed.npz"]  # no temporary file left
+
+
+def test_streaming_a_long_track_keeps_memory_flat(tmp_path):
+    from posecoach.tracks import TrackWriter
+
+    source = bridge_track(reps=1)
+    poses = list(source.poses())
+    writer = TrackWriter(source.info, {}, tmp_path / "long.npz")
+    tracemalloc.start()
+    try:
+        for i in range(20_000):  # 11 minutes at 30 fps
+            frame, pose = poses[i % len(poses)]
+            writer.add(frame.__class__(None, i * 33.3, i), pose)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    writer.close()
+    assert peak < 2e6  # in memory, one frame at a time (the arrays on disk are 18 MB)
+    assert len(load_track(tmp_path / "long.npz").t_ms) == 20_000
+
+
+def test_a_track_of_a_track_through_the_command_line(tmp_path, capsys):
+    source = write_npz(tmp_path / "in.npz", arrays_of(bridge_track(reps=1)))
+    code, out, _ = run_cli(capsys, "track", source, "-o", tmp_path / "out.npz")
+    assert code == 0 and out.startswith(f"{tmp_path / 'out.npz'}: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.npz", "out.npz"]
+
+
+def test_an_interrupted_stream_leaves_nothing(tmp_path):
+    from posecoach.tracks import TrackWriter
+
+    source = bridge_track(reps=1)
+    writer = TrackWriter(source.info, {}, tmp_path / "cut.npz")
+    for frame, pose in list(source.poses())[:10]:
+        writer.add(frame, pose)
+    writer.discard()
+    assert list(tmp_path.iterdir()) == []
