@@ -109,11 +109,12 @@ def _identity(path: Path) -> tuple[int, int] | Path:
 
 
 def _same_or_inside(path: Path, other: Path) -> bool:
-    """`path` is the file `other`, or lies inside the folder `other`."""
+    """`path` is the file `other`, or an existing file inside the folder `other` (a new file
+    there, such as a new exercise in a checkout's `exercises/`, replaces nothing)."""
     if _identity(path) == _identity(other):
         return True
     real, folder = Path(os.path.realpath(path)), Path(os.path.realpath(other))
-    return other.is_dir() and folder in real.parents
+    return other.is_dir() and path.exists() and folder in real.parents
 
 
 def _own_files() -> Inputs:
