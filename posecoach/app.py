@@ -11,14 +11,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from posecoach.display import require_display
 from posecoach.errors import OutputError, SourceError
 from posecoach.exercise.spec import ExerciseSpec
-from posecoach.paths import check_output
+from posecoach.paths import Inputs, check_outputs, input_paths, native_path
 from posecoach.pipeline import Coach, CoachSettings, Sink, pose_stream, run
 from posecoach.report import ReportBuilder, write_report
 from posecoach.sinks import ReportSink, VideoSink, WindowSink
 from posecoach.sources import CameraSource, VideoSource, parse_source
-from posecoach.tracks import TrackRecorder, load_track, save_track
+from posecoach.tracks import TrackWriter, load_track
 from posecoach.types import Frame, Pose, SourceInfo
 
 Notify = Callable[[str], None]
@@ -97,15 +98,19 @@ class ReplayOptions:
     force: bool = False
     coach: CoachSettings = field(default_factory=CoachSettings)
     progress: Callable[[Iterable, SourceInfo], Iterable] | None = None
+    inputs: Inputs = field(default_factory=list)  # files read besides the source: no output may be one
 
 
 def replay(source: str, spec: ExerciseSpec, options: ReplayOptions | None = None,
            model: ModelChoice = ModelChoice()) -> dict:
     """Run a source through the whole pipeline; returns the report (also written if asked)."""
     options = options or ReplayOptions()
-    for path in (options.out, options.report):
-        if path is not None:
-            check_output(path, options.force)
+    check_outputs({"--out": options.out, "--report": options.report}, options.force,
+                  [*input_paths({"the input": source}), *options.inputs])
+    if options.out is not None:
+        native_path(options.out, OutputError)  # the video goes through OpenCV
+    if options.show:
+        require_display("drop --show")
     with open_poses(source, model) as poses:
         # Written here, not by the sink, so that the file holds the warnings found at the end.
         report = ReportSink(ReportBuilder(spec, poses.info, poses.model))
@@ -156,14 +161,16 @@ def _add_warnings(report: dict, poses: PoseInput) -> None:
 
 
 def record_track(source: str, out: Path, force: bool = False, model: ModelChoice = ModelChoice(),
-                 progress: Callable[[Iterable, SourceInfo], Iterable] | None = None) -> dict:
+                 progress: Callable[[Iterable, SourceInfo], Iterable] | None = None, inputs: Inputs = ()) -> dict:
     """Save every frame's pose; returns the track's metadata."""
-    check_output(out, force)
+    check_outputs({"--output": out}, force, [*input_paths({"the input": source}), *inputs])
     with open_poses(source, model) as poses:
-        recorder = TrackRecorder(poses.info, poses.model or {})
-        stream = progress(poses.stream, poses.info) if progress else poses.stream
-        for frame, pose in stream:
-            recorder.add(frame, pose)
-        track = recorder.track()
-    save_track(track, out)
-    return track.meta
+        writer = TrackWriter(poses.info, poses.model or {}, out)  # streamed to disk: memory stays flat
+        try:
+            stream = progress(poses.stream, poses.info) if progress else poses.stream
+            for frame, pose in stream:
+                writer.add(frame, pose)
+        except BaseException:
+            writer.discard()
+            raise
+    return writer.close()

@@ -15,7 +15,9 @@ from pathlib import Path
 import cv2
 
 from posecoach.app import ModelChoice
+from posecoach.errors import UserError
 from posecoach.exercise.catalogue import load_exercise
+from posecoach.paths import native_path
 from posecoach.pipeline import Coach
 from posecoach.sinks import render
 from posecoach.sources import VideoSource
@@ -67,7 +69,7 @@ def run_bench(source: str, exercise: str, model: ModelChoice, limit: int = 300,
     info = VideoSource(Path(source)).info
     images, result.ms["overlay"] = _timed(lambda s: render(spec, s, info), steps)
     with tempfile.TemporaryDirectory() as tmp:
-        writer = cv2.VideoWriter(str(Path(tmp) / "bench.mp4"), cv2.VideoWriter_fourcc(*"mp4v"),
+        writer = cv2.VideoWriter(native_path(Path(tmp) / "bench.mp4", UserError), cv2.VideoWriter_fourcc(*"mp4v"),
                                  info.fps, result.size)
         _, result.ms["encode"] = _timed(writer.write, images)
         writer.release()

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
+import errno
 import logging
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from posecoach import __version__, app, cli_live, cli_safety, cli_tune
 from posecoach.bundled import demo_sample
-from posecoach.cli_common import add_model_options, model_choice, progress, say
-from posecoach.errors import PosecoachError, UserError
+from posecoach.cli_common import (
+    OneLineParser,
+    add_model_options,
+    model_choice,
+    progress,
+    read_files,
+    say,
+    whole_number,
+)
+from posecoach.errors import PosecoachError, Terminated, UserError
+from posecoach.report import report_json
 
 
 def _summary(report: dict) -> str:
@@ -37,7 +49,7 @@ def cmd_replay(args) -> int:
     spec = load_exercise(args.exercise)
     _screen_if_camera(args)
     options = app.ReplayOptions(out=args.out, report=args.report, show=args.show,
-                                force=args.force, progress=progress)
+                                force=args.force, progress=progress, inputs=read_files(args))
     report = app.replay(args.source, spec, options, model_choice(args))
     # With --json, stdout is the JSON alone (for `| jq`); the human lines go to stderr.
     tell = say if args.json else print
@@ -48,7 +60,7 @@ def cmd_replay(args) -> int:
         if path:
             tell(f"{label}: {path}")
     if args.json:
-        print(json.dumps(report, indent=2))
+        print(report_json(report))
     return 0
 
 
@@ -56,7 +68,11 @@ def cmd_demo(args) -> int:
     sample = demo_sample()
     if not sample.is_file():
         raise UserError(f"{sample}: the bundled sample is missing; reinstall posecoach")
-    args.out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"{args.out_dir}: cannot make the output folder ({e.strerror}); "
+                        "choose another with --out-dir") from None
     args.source = str(sample)
     args.exercise = "glute_bridge"
     args.out = args.out_dir / "demo_annotated.mp4"
@@ -68,7 +84,7 @@ def cmd_demo(args) -> int:
 
 def cmd_track(args) -> int:
     _screen_if_camera(args)
-    meta = app.record_track(args.source, args.output, args.force, model_choice(args), progress)
+    meta = app.record_track(args.source, args.output, args.force, model_choice(args), progress, read_files(args))
     print(f"{args.output}: {meta['frames']} frames from {meta['source']} "
           f"(model {meta['model'].get('variant')})")
     return 0
@@ -157,7 +173,7 @@ def _parse_size(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="posecoach",
         description="Coaches low-back-pain exercises in front of a camera: counts reps, times holds, cues form.")
     parser.add_argument("--version", action="version", version=f"posecoach {__version__}")
@@ -208,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="time each pipeline stage on a video")
     p.add_argument("source", nargs="?")
     p.add_argument("--exercise", "-e", default="glute_bridge")
-    p.add_argument("--frames", type=int, default=300, help="frames to time (default 300)")
+    p.add_argument("--frames", type=whole_number(1), default=300, help="frames to time (default 300)")
     p.add_argument("--size", help="resize frames to WIDTHxHEIGHT first, e.g. 1280x720")
     add_model_options(p)
     p.set_defaults(func=cmd_bench)
@@ -232,7 +248,38 @@ def _quiet_native_logs() -> None:
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
 
 
+def _tolerant_streams() -> None:
+    """A terminal that cannot show a character (an ASCII locale, a file name that is not UTF-8)
+    shows an escape instead of failing the command."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _silence_stdout() -> None:
+    """stdout is pointed at devnull so the interpreter's final flush cannot fail again."""
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _stop_like_ctrl_c(signum, _frame) -> None:
+    for other in _STOP_SIGNALS:  # once: a second signal must not break the saving that follows
+        signal.signal(other, signal.SIG_IGN)
+    raise Terminated(signum)
+
+
+def _run(args) -> int:
+    code = args.func(args)
+    if sys.stdout is not None:
+        sys.stdout.flush()  # here, so a closed pipe or a full disk is handled below, not at exit
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
+    _tolerant_streams()
     _quiet_native_logs()
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
@@ -244,27 +291,64 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     if args.command is None:
         args = parser.parse_args([cli_live.default_command(), *(argv or [])])
+    previous = _catch_stop_signals()
     try:
-        return args.func(args)
+        return _guarded(args)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _catch_stop_signals() -> dict:
+    """SIGTERM and SIGHUP take Ctrl-C's path while the command runs; returns the handlers they had."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signum: signal.signal(signum, _stop_like_ctrl_c) for signum in _STOP_SIGNALS}
+
+
+def _guarded(args) -> int:
+    """The command, with every failure mapped to one line and an exit status."""
+    try:
+        return _run(args)
     except PosecoachError as e:
         if args.debug:
             raise
         print(f"posecoach: {e}", file=sys.stderr)
         return e.exit_code
-    except KeyboardInterrupt:
-        print("posecoach: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        signum = getattr(e, "signum", None)
+        with contextlib.suppress(OSError, ValueError):  # after SIGHUP the terminal may be gone
+            print("posecoach: interrupted" if signum is None else
+                  f"posecoach: stopped by {signal.Signals(signum).name}", file=sys.stderr)
+        return 130 if signum is None else 128 + signum
     except BrokenPipeError:
         # The reader went away (`posecoach exercises | head`): stop quietly, as other tools do.
-        # stdout is pointed at devnull so the interpreter's final flush cannot fail again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return 141
     except Exception as e:  # noqa: BLE001 - last resort: one line, the traceback only on --debug
         if args.debug:
             raise
+        if (problem := _os_problem(e)) is not None:
+            print(f"posecoach: {problem}", file=sys.stderr)
+            return 2
         print(f"posecoach: internal error: {type(e).__name__}: {e} (run with --debug for details)",
               file=sys.stderr)
         return 1
+
+
+def _os_problem(e: Exception) -> str | None:
+    """The operating system's refusals that are the person's to fix, as one line (else None)."""
+    if not isinstance(e, OSError):
+        return None
+    if e.errno == errno.ENAMETOOLONG:
+        name = os.fsdecode(e.filename) if e.filename is not None else "a path"
+        name = name if len(name) <= 60 else name[:57] + "..."
+        return str(UserError(f"{name}: the file name is too long for this system; choose a shorter path"))
+    if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
+        # What posecoach writes itself says which file; this is the terminal or a redirection.
+        _silence_stdout()
+        return f"cannot write the output ({e.strerror}); is the disk full?"
+    return None
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from posecoach import safety
-from posecoach.cli_common import add_model_options, model_choice, say
+from posecoach.cli_common import add_model_options, model_choice, number, say, whole_number
 from posecoach.cli_safety import add_answer_options, remembered_flag
 from posecoach.errors import SafetyStop, UserError
 
@@ -141,11 +141,9 @@ def cmd_safety(args) -> int:
 
 def cmd_history(args) -> int:
     from posecoach.history import History, export_csv, format_table, plot_progress
-    from posecoach.paths import check_output
+    from posecoach.paths import check_outputs
 
-    for path in (args.csv, args.plot):
-        if path is not None:
-            check_output(path, args.force)
+    check_outputs({"--csv": args.csv, "--plot": args.plot}, args.force)
     with History() as history:
         sessions = history.sessions()
         print(format_table(sessions))
@@ -174,8 +172,8 @@ def _add_live(sub) -> None:
     which = p.add_mutually_exclusive_group()
     which.add_argument("--routine", help=f"routine id (default {DEFAULT_ROUTINE}); see 'posecoach routines'")
     which.add_argument("--exercise", "-e", help="one exercise id instead of a routine")
-    p.add_argument("--reps", type=int, help="with --exercise: reps (or holds) per side and set")
-    p.add_argument("--sets", type=int, help="with --exercise: number of sets")
+    p.add_argument("--reps", type=whole_number(1), help="with --exercise: reps (or holds) per side and set")
+    p.add_argument("--sets", type=whole_number(1), help="with --exercise: number of sets")
     p.add_argument("--headless", action="store_true", help="no window: prompts are answered by options or a file")
     add_answer_options(p)
     for name in ("before", "between", "after"):
@@ -185,8 +183,8 @@ def _add_live(sub) -> None:
     p.add_argument("--sound", choices=["auto", "tone", "bell", "off"], default="auto",
                    help="sound on each rep and hold (default auto: a tone, else the terminal bell)")
     p.add_argument("--speak", action="store_true", help="spoken cues through espeak-ng if installed")
-    p.add_argument("--countdown", type=float, help="seconds of countdown before each exercise (default 3)")
-    p.add_argument("--rest", type=float, help="seconds of rest between sets and exercises")
+    p.add_argument("--countdown", type=number(0.0), help="seconds of countdown before each exercise (default 3)")
+    p.add_argument("--rest", type=number(0.0), help="seconds of rest between sets and exercises")
     add_model_options(p)
     p.set_defaults(func=cmd_live)
 

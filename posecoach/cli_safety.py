@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from pathlib import Path
 
 from posecoach import followups as fu
 from posecoach import safety
+from posecoach.cli_common import read_line, stdin_is_terminal
 from posecoach.errors import SafetyStop, UserError
 
 _REPLIES = {"y": safety.Answer.YES, "yes": safety.Answer.YES, "n": safety.Answer.NO, "no": safety.Answer.NO,
@@ -43,12 +43,12 @@ def scripted_answers(args) -> dict[str, object] | None:
 def ask(prompt: str, allow_back: bool = False) -> safety.Answer | str:
     hint = "[y/n/u=not sure" + ("/b=back" if allow_back else "") + "]"
     while True:
-        try:
-            reply = input(f"{prompt} {hint} ").strip().lower()
-        except EOFError:  # Ctrl-D, or the input closed: nothing is saved, nothing starts
+        line = read_line(f"{prompt} {hint} ")
+        if line is None:  # Ctrl-D, or the input closed: nothing is saved, nothing starts
             print()
             raise UserError("the safety questions were not answered (input ended); nothing was saved: "
-                            "run the command again and answer them") from None
+                            "run the command again and answer them")
+        reply = line.strip().lower()
         if reply in _REPLIES:
             return _REPLIES[reply]
         if allow_back and reply == BACK:
@@ -101,7 +101,7 @@ def terminal_screen(scope: safety.Scope, scripted: dict[str, object] | None = No
         _print_verdict(verdict)
         print("(scripted answers: not saved as your safety check)")
         return verdict
-    if not sys.stdin.isatty():
+    if not stdin_is_terminal():
         raise UserError("the safety questions need a terminal: run this at a terminal, "
                         "or pass --no-red-flags (for scripts) if none of the questions in 'posecoach safety' apply")
     store, today = fu.FollowUpStore.default(), dt.date.today()

@@ -6,11 +6,19 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from posecoach.bundled import bundled_dir
-from posecoach.cli_common import add_model_options, model_choice, progress, say
+from posecoach.cli_common import (
+    add_model_options,
+    model_choice,
+    number,
+    progress,
+    read_files,
+    read_line,
+    say,
+    stdin_is_terminal,
+)
 from posecoach.errors import UserError
 
 
@@ -34,6 +42,9 @@ def cmd_eval(args) -> int:
         print(json.dumps(evaluate.to_json(rows, summary), indent=2))
     else:
         print(evaluate.format_table(rows, summary))
+    if args.max_mae is not None and not summary.scored:  # a gate with nothing to measure never passes
+        raise UserError(f"--max-mae {args.max_mae:g}: none of the {summary.sources} recordings could be scored "
+                        "(see why above); nothing was checked")
     return 0 if summary.passed else 1
 
 
@@ -43,7 +54,8 @@ def register(subparsers) -> None:
     p.add_argument("paths", nargs="*", type=Path,
                    help="folders (with manifest.json or sidecars) or clips; default samples/ and ../shared/realclips")
     p.add_argument("--exercise", "-e", help="count every source as this exercise (default: the annotation's)")
-    p.add_argument("--max-mae", type=float, help="exit with status 1 when the mean absolute rep error is above this")
+    p.add_argument("--max-mae", type=number(0.0),
+                   help="exit with status 1 when the mean absolute rep error is above this")
     p.add_argument("--json", action="store_true", help="print the table as JSON")
     add_model_options(p)
     p.set_defaults(func=cmd_eval)
@@ -58,9 +70,9 @@ def _confirm(plan, yes: bool) -> bool:
     if not plan.diff:
         return False
     if not yes:
-        if not sys.stdin.isatty():
+        if not stdin_is_terminal():
             raise UserError(f"{plan.path}: not written; check the diff above and rerun with --yes to write it")
-        if input(f"Write {plan.path}? [y/N] ").strip().lower() not in ("y", "yes"):
+        if (read_line(f"Write {plan.path}? [y/N] ") or "").strip().lower() not in ("y", "yes"):
             print("not written")
             return False
     write_plan(plan)
@@ -80,10 +92,13 @@ def _save(args, spec, values: dict, note: str) -> None:
 def cmd_tune(args) -> int:
     from posecoach.exercise.catalogue import load_exercise
     from posecoach.exercise.overrides import parse_sets
+    from posecoach.paths import check_outputs, input_paths
     from posecoach.tuning.session import TuneSession
     from posecoach.tuning.suggest import format_suggestions
     from posecoach.tuning.tune import finish, load_recordings, tune
 
+    check_outputs({"--plot": args.plot, "--save-as": args.save_as}, args.force,
+                  [*input_paths({"one of the recordings": args.sources}), *read_files(args)])
     args.set_values = parse_sets(args.set).values
     spec = load_exercise(args.exercise, sets=args.set_values)
     session = TuneSession(spec, load_recordings(args.sources, model_choice(args), progress))
@@ -152,6 +167,7 @@ def register_tune(subparsers) -> None:
     p.add_argument("--save", action="store_true", help="save the tuned values as your override (diff shown first)")
     p.add_argument("--save-as", type=Path, metavar="FILE.toml", help="write a new exercise file instead")
     p.add_argument("--yes", action="store_true", help="write without asking after showing the diff")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --plot or --save-as file")
     add_model_options(p)
     p.set_defaults(func=cmd_tune)
 
@@ -159,7 +175,8 @@ def register_tune(subparsers) -> None:
     p.add_argument("source", nargs="?", help="a video or pose track of you doing a few reps")
     p.add_argument("--exercise", "-e", required=True)
     p.add_argument("--camera", help="record from this camera index instead")
-    p.add_argument("--seconds", type=float, default=30.0, help="how long to record from the camera (default 30)")
+    p.add_argument("--seconds", type=number(0.0, above=True), default=30.0,
+                   help="how long to record from the camera (default 30)")
     p.add_argument("--yes", action="store_true", help="save without asking after showing the diff")
     from posecoach.cli_safety import add_answer_options
 

@@ -37,6 +37,15 @@ class OutputError(UserError):
     """An output file cannot be written (exists without --force, unwritable, disk full)."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (shutdown, logout): stops the command the way Ctrl-C does, so that what
+    was done is kept (a live session is saved as interrupted, a replay's report as partial)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 class SafetyStop(PosecoachError):
     """The session must stop for safety reasons (red flag, pain rising)."""
 

@@ -8,8 +8,11 @@ camera leaves the work done so far, marked as partial.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import logging
+import math
 import os
 import sqlite3
 import time
@@ -22,6 +25,7 @@ import platformdirs
 from posecoach.errors import OutputError, UserError
 from posecoach.safety import Outcome, Scope, Screening, Verdict, as_answer
 
+log = logging.getLogger(__name__)
 ENV_DATA_DIR = "POSECOACH_DATA_DIR"
 DB_NAME = "history.sqlite3"
 SCHEMA_VERSION = 2  # 2: screenings.scope (the whole screen, or the emergency signs only)
@@ -138,11 +142,13 @@ class SessionRow:
 class History:
     """The history database. Use as a context manager; every write is one transaction."""
 
+    BUSY_TIMEOUT_S = 5.0  # how long a write waits for another process holding the database
+
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_db_path()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path, timeout=5.0)
+            self.conn = sqlite3.connect(self.path, timeout=self.BUSY_TIMEOUT_S)
         except (OSError, sqlite3.Error) as e:
             raise OutputError(f"{self.path}: cannot open the history database ({e}); "
                               f"set {ENV_DATA_DIR} to a writable folder") from None
@@ -150,18 +156,22 @@ class History:
             self._prepare_when_free()
         except sqlite3.DatabaseError as e:
             self.conn.close()
+            if (problem := self._write_problem(e)) is not None:  # busy or full is no damage
+                raise problem from None
             raise UserError(f"{self.path}: the history database is damaged or not SQLite ({e}); "
                             "move it aside and posecoach will start a new one") from None
 
-    def _prepare_when_free(self, attempts: int = 50) -> None:
+    def _prepare_when_free(self) -> None:
         """Two sessions may create a new database at once: switching it to WAL can then meet
-        the other's lock without SQLite's busy wait, so wait and try again."""
-        for attempt in range(attempts):
+        the other's lock without SQLite's busy wait, so wait and try again, for as long as a
+        write would wait."""
+        deadline = time.monotonic() + self.BUSY_TIMEOUT_S
+        while True:
             try:
                 return self._prepare()
             except sqlite3.OperationalError as e:
                 busy = "locked" in str(e) or "busy" in str(e)
-                if not busy or attempt == attempts - 1:
+                if not busy or time.monotonic() >= deadline:
                     raise
                 time.sleep(0.1)
 
@@ -179,6 +189,25 @@ class History:
                 self.conn.execute("ALTER TABLE screenings ADD COLUMN scope TEXT NOT NULL DEFAULT 'full'")
             self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
+    def _write_problem(self, e: sqlite3.Error) -> OutputError | None:
+        """A database held too long by another process, or a full disk, said as such (else None)."""
+        text = str(e).lower()
+        if "locked" in text or "busy" in text:
+            return OutputError(f"{self.path}: the history database is busy (another program has held it for "
+                               f"over {self.BUSY_TIMEOUT_S:g} s); close other posecoach sessions and try again")
+        if "full" in text or "disk i/o" in text:
+            return OutputError(f"{self.path}: cannot write the history database ({e}); is the disk full? "
+                               "Free some space and try again")
+        return None
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        try:
+            with self.conn:
+                yield
+        except sqlite3.OperationalError as e:
+            raise (self._write_problem(e) or e) from None
+
     def __enter__(self) -> History:
         return self
 
@@ -191,7 +220,7 @@ class History:
     def start_session(self, routine: str, routine_name: str, started_at: dt.datetime,
                       pain_before: int | None, source: str = "") -> int:
         """Writes the session row at once, marked incomplete; returns its id."""
-        with self.conn:
+        with self._transaction():
             cursor = self.conn.execute(
                 "INSERT INTO sessions (routine, routine_name, started_at, updated_at, pain_before, source) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -201,7 +230,7 @@ class History:
     def add_exercise(self, session_id: int, record: ExerciseRecord, at: dt.datetime) -> int:
         """Saves one exercise of a session; returns its row id."""
         r = record
-        with self.conn:
+        with self._transaction():
             cursor = self.conn.execute(
                 "INSERT INTO exercises (session_id, position, exercise, name, status, unit, target, sets, "
                 "reps_left, reps_right, reps_both, good_reps, holds, hold_s_left, hold_s_right, hold_s_both, "
@@ -216,12 +245,12 @@ class History:
 
     def rate_exercise(self, exercise_id: int, pain: int) -> None:
         """The pain rating asked just after an exercise."""
-        with self.conn:
+        with self._transaction():
             self.conn.execute("UPDATE exercises SET pain = ? WHERE id = ?", (pain, exercise_id))
 
     def end_session(self, session_id: int, ended_at: dt.datetime, pain_after: int | None,
                     completed: bool, stop_reason: str | None) -> None:
-        with self.conn:
+        with self._transaction():
             self.conn.execute(
                 "UPDATE sessions SET ended_at = ?, updated_at = ?, pain_after = ?, completed = ?, "
                 "stop_reason = ? WHERE id = ?",
@@ -229,7 +258,7 @@ class History:
 
     def save_screening(self, screening: Screening) -> None:
         answers = {k: as_answer(v).value for k, v in screening.answers.items()}
-        with self.conn:
+        with self._transaction():
             self.conn.execute(
                 "INSERT INTO screenings (taken_on, answers, outcome, flagged, scope) VALUES (?, ?, ?, ?, ?)",
                 (screening.taken_on.isoformat(), json.dumps(answers, sort_keys=True),
@@ -237,39 +266,94 @@ class History:
                  screening.scope.value))
 
     def last_screening(self, scope: Scope | None = Scope.FULL) -> Screening | None:
-        """The last whole screen (or the last of any scope, with scope=None)."""
+        """The last whole screen (or the last of any scope, with scope=None). One that cannot be
+        read counts as none, so the whole screen is asked again."""
         where, params = ("WHERE scope = ?", (scope.value,)) if scope else ("", ())
         row = self.conn.execute(
-            f"SELECT taken_on, answers, outcome, flagged, scope FROM screenings {where} ORDER BY id DESC LIMIT 1",
+            f"SELECT id, taken_on, answers, outcome, flagged, scope FROM screenings {where} ORDER BY id DESC LIMIT 1",
             params).fetchone()
-        if row is None:
-            return None
-        verdict = Verdict(Outcome(row[2]), tuple(json.loads(row[3])))
-        answers = {k: as_answer(v) for k, v in json.loads(row[1]).items()}
-        return Screening(dt.date.fromisoformat(row[0]), answers, verdict, Scope(row[4]))
+        return None if row is None else _readable(self.path, "screenings", row, _screening)
 
     def sessions(self) -> list[SessionRow]:
-        """Every session, oldest first, with its exercises."""
+        """Every session, oldest first, with its exercises; a row that cannot be read is left out, with a warning."""
         rows = self.conn.execute(
             "SELECT id, routine, routine_name, started_at, ended_at, completed, stop_reason, pain_before, "
             "pain_after FROM sessions ORDER BY started_at, id").fetchall()
         exercises = self._exercises()
-        return [SessionRow(r[0], r[1], r[2], dt.datetime.fromisoformat(r[3]),
-                           dt.datetime.fromisoformat(r[4]) if r[4] else None, bool(r[5]), r[6], r[7], r[8],
-                           tuple(exercises.get(r[0], ()))) for r in rows]
+        found = (_readable(self.path, "sessions", r, lambda r: _session(r, exercises)) for r in rows)
+        return [s for s in found if s is not None]
 
     def _exercises(self) -> dict[int, list[ExerciseRecord]]:
         out: dict[int, list[ExerciseRecord]] = {}
         for row in self.conn.execute(
-                "SELECT session_id, position, exercise, name, status, unit, target, sets, reps_left, reps_right, "
+                "SELECT id, session_id, position, exercise, name, status, unit, target, sets, reps_left, reps_right, "
                 "reps_both, good_reps, holds, hold_s_left, hold_s_right, hold_s_both, best_hold_s, form_issues, "
                 "duration_s, pain FROM exercises ORDER BY session_id, id"):
-            out.setdefault(row[0], []).append(ExerciseRecord(
-                position=row[1], exercise=row[2], name=row[3], status=row[4], unit=row[5], target=row[6],
-                sets=row[7], reps=dict(zip(SIDE_KEYS, row[8:11], strict=True)), good_reps=row[11],
-                holds=row[12], hold_s=dict(zip(SIDE_KEYS, row[13:16], strict=True)), best_hold_s=row[16],
-                form_issues=json.loads(row[17]), duration_s=row[18], pain=row[19]))
+            if (record := _readable(self.path, "exercises", row, _exercise)) is not None:
+                out.setdefault(row[1], []).append(record)
         return out
+
+
+_UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError)
+
+
+def _readable(path: Path, table: str, row: tuple, parse):
+    """`parse(row)`, or None with a warning when the row is damaged (edited by hand, another program)."""
+    try:
+        return parse(row)
+    except _UNREADABLE as e:  # json.JSONDecodeError is a ValueError
+        log.warning("%s: row %s of %s cannot be read (%s); it is left out", path, row[0], table, e)
+        return None
+
+
+def _screening(row: tuple) -> Screening:
+    verdict = Verdict(Outcome(row[3]), tuple(_json(row[4], list)))
+    answers = {k: as_answer(v) for k, v in _json(row[2], dict).items()}
+    return Screening(dt.date.fromisoformat(row[1]), answers, verdict, Scope(row[5]))
+
+
+def _session(r: tuple, exercises: dict[int, list[ExerciseRecord]]) -> SessionRow:
+    return SessionRow(r[0], _text(r[1]), _text(r[2]), dt.datetime.fromisoformat(r[3]),
+                      dt.datetime.fromisoformat(r[4]) if r[4] else None, bool(r[5]), r[6], _count(r[7], True),
+                      _count(r[8], True), tuple(exercises.get(r[0], ())))
+
+
+def _exercise(row: tuple) -> ExerciseRecord:
+    row = row[1:]
+    return ExerciseRecord(
+        position=_count(row[1]), exercise=_text(row[2]), name=_text(row[3]), status=_text(row[4]),
+        unit=_text(row[5]), target=_count(row[6]), sets=_count(row[7]),
+        reps=dict(zip(SIDE_KEYS, map(_count, row[8:11]), strict=True)), good_reps=_count(row[11]),
+        holds=_count(row[12]), hold_s=dict(zip(SIDE_KEYS, map(_seconds, row[13:16]), strict=True)),
+        best_hold_s=_seconds(row[16]), form_issues=_json(row[17], dict), duration_s=_seconds(row[18]),
+        pain=_count(row[19], True))
+
+
+def _json(text, kind: type):
+    value = json.loads(text)
+    if not isinstance(value, kind):
+        raise TypeError(f"expected a JSON {kind.__name__}")
+    return value
+
+
+def _text(value) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, not {value!r}")
+    return value
+
+
+def _count(value, optional: bool = False) -> int | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"expected a whole number, not {value!r}")
+    return value
+
+
+def _seconds(value) -> float:
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        raise TypeError(f"expected seconds, not {value!r}")
+    return float(value)
 
 
 def iter_table_rows(sessions: list[SessionRow]) -> Iterator[dict[str, object]]:

@@ -1,11 +1,19 @@
-"""Checking paths up front, so a bad one fails before any work with a message saying what to do."""
+"""Checking paths up front, so a bad one fails before any work with a message saying what to do.
+
+`check_outputs` is the one check every output of every command goes through: what is at the
+path (only a regular file may be replaced, and only with --force), the folder, and that the
+output is none of the command's inputs, none of posecoach's own files and no other output.
+"""
 
 from __future__ import annotations
 
+import os
+import stat
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from posecoach.errors import OutputError, SourceError
+from posecoach.errors import OutputError, SourceError, UserError
 
 
 def check_readable_file(path: Path, what: str) -> None:
@@ -17,19 +25,118 @@ def check_readable_file(path: Path, what: str) -> None:
         raise SourceError(f"{path}: the file is empty; give a {what} file")
 
 
-def check_output(path: Path, force: bool) -> None:
-    """Refuse to overwrite without --force, and fail early on a folder we cannot write."""
+def native_path(path: Path, error: type[UserError]) -> str:
+    """The path as OpenCV and MediaPipe take it, or `error`: they read a name as UTF-8 and crash
+    (SIGSEGV) on one that is not, so a name that is not UTF-8 on disk (or not ASCII under an
+    ASCII filesystem encoding) is refused here, before they see it."""
+    text = str(path)
+    try:
+        ok = os.fsencode(text) == text.encode("utf-8")
+    except UnicodeError:
+        ok = False
+    if not ok:
+        raise error(f"{path}: OpenCV and MediaPipe cannot take this file name (it is not UTF-8 here); rename it "
+                    "using ASCII letters and digits, or run under a UTF-8 locale (e.g. LANG=C.UTF-8)")
+    return text
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def check_replaceable(path: Path) -> None:
+    """Only a regular file is ever replaced by an output, even with --force: never a folder, a
+    named pipe, a device (`/dev/null`) or a socket."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    kind = next((kind for test, kind in _KINDS if test(mode)), None)
+    if kind == "a directory":
+        raise OutputError(f"{path}: is a directory; give a file name")
+    if kind is not None:
+        raise OutputError(f"{path}: is {kind}, which posecoach never replaces; give the name of a regular file")
+
+
+Inputs = list[tuple[str, Path]]  # (what it is, path): the files a command reads
+
+
+def check_output(path: Path, force: bool, inputs: Inputs = ()) -> None:
+    check_outputs({"": path}, force, inputs)
+
+
+def check_outputs(outputs: Mapping[str, Path | None], force: bool, inputs: Inputs = ()) -> None:
+    """Every output of one command (option name -> path), checked together before any work.
+
+    An output may be none of `inputs` (see `input_paths`) and none of posecoach's own files.
+    """
+    given = {option: Path(path) for option, path in outputs.items() if path is not None}
+    seen: dict[Path, str] = {}
+    not_outputs = [*inputs, *_own_files()] if given else []
+    for option, path in given.items():
+        _check_one(path, force, not_outputs)
+        key = _identity(path)
+        if key in seen:
+            raise OutputError(f"{path}: given for both {seen[key]} and {option}; give each output its own file")
+        seen[key] = option
+
+
+def _check_one(path: Path, force: bool, inputs: Inputs) -> None:
+    check_replaceable(path)
+    for what, other in inputs:
+        if _same_or_inside(path, other):
+            raise OutputError(f"{path}: is {what}; write the output to another file")
     if path.exists() and not force:
         raise OutputError(f"{path}: already exists; use --force to overwrite it")
-    if path.is_dir():
-        raise OutputError(f"{path}: is a directory; give a file name")
     parent = path.parent if str(path.parent) else Path(".")
     if parent.exists() and not parent.is_dir():
         raise OutputError(f"{parent}: is a file, not a folder; choose another output path")
     if not parent.is_dir():
         raise OutputError(f"{parent}: no such folder; create it or choose another output path")
     try:  # os.access says yes to root, and on /proc; only writing tells
-        with tempfile.NamedTemporaryFile(prefix=f".{path.name}.", suffix=".probe", dir=parent):
+        with tempfile.NamedTemporaryFile(prefix=f".{path.name}.{os.getpid()}.", suffix=".probe", dir=parent):
             pass
     except OSError:
         raise OutputError(f"{parent}: cannot write there; choose another output folder") from None
+
+
+def _identity(path: Path) -> tuple[int, int] | Path:
+    try:
+        st = os.stat(path)
+        return st.st_dev, st.st_ino  # hard links and symbolic links are the same file
+    except OSError:
+        return Path(os.path.realpath(path))
+
+
+def _same_or_inside(path: Path, other: Path) -> bool:
+    """`path` is the file `other`, or an existing file inside the folder `other` (a new file
+    there, such as a new exercise in a checkout's `exercises/`, replaces nothing)."""
+    if _identity(path) == _identity(other):
+        return True
+    real, folder = Path(os.path.realpath(path)), Path(os.path.realpath(other))
+    return other.is_dir() and path.exists() and folder in real.parents
+
+
+def _own_files() -> Inputs:
+    """posecoach's own files, never an output: the history database, the follow-ups, the shipped exercises."""
+    from posecoach.bundled import bundled_dir
+    from posecoach.followups import FILE_NAME
+    from posecoach.history import DB_NAME, data_dir
+
+    db = data_dir() / DB_NAME
+    return [("posecoach's history database", db), ("the history database's journal", Path(f"{db}-wal")),
+            ("the history database's index", Path(f"{db}-shm")),
+            ("posecoach's safety follow-ups", data_dir() / FILE_NAME),
+            ("in posecoach's shipped exercise files", bundled_dir("exercises"))]
+
+
+def input_paths(named: Mapping[str, Iterable[str | Path | None] | str | Path | None]) -> Inputs:
+    """Inputs for `check_outputs` from option values (what it is -> a value or values); a camera
+    index, an exercise id or any name that is not an existing file is skipped."""
+    found: Inputs = []
+    for what, values in named.items():
+        for value in values if isinstance(values, list | tuple) else [values]:
+            text = None if value is None else str(value).removeprefix("track:")
+            if text and os.path.isfile(text):
+                found.append((what, Path(text)))
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,8 @@ REPORT_VERSION = 1
 
 
 def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+    """Seconds and angles to 3 decimals; a value that is not a finite number is null, never NaN."""
+    return None if value is None or not math.isfinite(value) else round(value, 3)
 
 
 @dataclass
@@ -61,9 +63,9 @@ class ReportBuilder:
             "exercise": self.spec.id,
             "source": self.info.name,
             "model": self.model,
-            "fps": round(self.info.fps, 3),
+            "fps": _r(self.info.fps),
             "frames": self.frames,
-            "duration_s": round(duration, 3),
+            "duration_s": _r(duration),
             "frames_with_pose": self.frames_with_pose,
             "partial": partial,
             "warnings": [],
@@ -100,4 +102,9 @@ def _rep_json(rep: RepCompleted, messages: dict[str, str]) -> dict:
 
 
 def write_report(report: dict, path: Path) -> None:
-    write_text(path, json.dumps(report, indent=2) + "\n")
+    write_text(path, report_json(report) + "\n")
+
+
+def report_json(report: dict) -> str:
+    """Strict JSON: a NaN or Infinity here is a bug, never written."""
+    return json.dumps(report, indent=2, allow_nan=False)

@@ -14,6 +14,7 @@ from posecoach.errors import OutputError
 from posecoach.exercise.events import Event
 from posecoach.exercise.spec import ExerciseSpec
 from posecoach.hud import build_hud
+from posecoach.paths import native_path
 from posecoach.pipeline import Step
 from posecoach.report import ReportBuilder, write_report
 from posecoach.types import SourceInfo
@@ -31,9 +32,10 @@ class VideoSink:
 
     def __init__(self, path: Path, spec: ExerciseSpec, info: SourceInfo) -> None:
         self.path, self.spec, self.info = path, spec, info
+        native_path(path, OutputError)  # before the temporary file, which carries the name
         self.pending = PendingFile(path)
         fourcc = cv2.VideoWriter_fourcc(*"mp4v")
-        self.writer = cv2.VideoWriter(str(self.pending.tmp), fourcc, info.fps, info.size)
+        self.writer = cv2.VideoWriter(native_path(self.pending.tmp, OutputError), fourcc, info.fps, info.size)
         if not self.writer.isOpened():
             self.pending.discard()
             raise OutputError(f"{path}: cannot write video there; use a .mp4 name in a writable folder")

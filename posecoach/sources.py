@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 
 from posecoach.errors import SourceError
-from posecoach.paths import check_readable_file
+from posecoach.paths import check_readable_file, native_path
 from posecoach.types import Frame, SourceInfo
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ class VideoSource:
     def __init__(self, path: Path) -> None:
         check_readable_file(path, "video")
         self.path = path
-        capture = cv2.VideoCapture(str(path))
+        capture = cv2.VideoCapture(native_path(path, SourceError))
         try:
             if not capture.isOpened():
                 raise SourceError(f"{path}: cannot decode this file as video; convert it to MP4 (H.264)")
@@ -46,7 +46,7 @@ class VideoSource:
         self.info = SourceInfo(str(path), float(fps), count if count > 0 else None, (width, height))
 
     def __iter__(self) -> Iterator[Frame]:
-        capture = cv2.VideoCapture(str(self.path))
+        capture = cv2.VideoCapture(native_path(self.path, SourceError))
         try:
             yield from self._frames(capture)
         finally:

@@ -7,15 +7,18 @@ gives exactly the counts that the run which recorded it saw.
 from __future__ import annotations
 
 import json
+import math
+import shutil
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from posecoach.atomic import atomic_path
-from posecoach.errors import SourceError
+from posecoach.atomic import PendingFile, atomic_path
+from posecoach.errors import OutputError, SourceError
 from posecoach.paths import check_readable_file
 from posecoach.types import NUM_LANDMARKS, Frame, Pose, SourceInfo
 
@@ -78,6 +81,66 @@ class TrackRecorder:
         return PoseTrack(meta, t_ms, has_pose, xy, world, visibility, presence)
 
 
+class TrackWriter:
+    """A sink that streams every frame's pose to disk as it comes, so memory stays flat however
+    long the video, then packs the arrays into the .npz at `path` on `close()` (atomically: until
+    then only temporary files beside it exist, removed on `discard()` or by the next run)."""
+
+    def __init__(self, info: SourceInfo, model: dict, path: Path) -> None:
+        self.info, self.model, self.path, self.frames = info, model, path, 0
+        self.out = PendingFile(path, suffix=".npz")
+        self.raw = {name: PendingFile(path, suffix=f".{name}.raw") for name in _ARRAYS}
+        self.files = {name: open(pending.tmp, "wb") for name, pending in self.raw.items()}  # noqa: SIM115
+
+    def add(self, frame: Frame, pose: Pose | None) -> None:
+        none = np.full((NUM_LANDMARKS,), np.nan, np.float32)
+        values = {"t_ms": np.float64(frame.t_ms), "has_pose": np.bool_(pose is not None),
+                  "xy": pose.xy if pose else np.repeat(none[:, None], 2, 1),
+                  "world": pose.world if pose else np.repeat(none[:, None], 3, 1),
+                  "visibility": pose.visibility if pose else none, "presence": pose.presence if pose else none}
+        try:
+            for name, value in values.items():
+                self.files[name].write(np.asarray(value, _DTYPES[name]).tobytes())
+        except OSError as e:
+            self.discard()
+            raise OutputError(f"{self.path}: could not be written ({e.strerror}); is the disk full?") from None
+        self.frames += 1
+
+    def close(self) -> dict:
+        """Packs the .npz and renames it into place; returns the track's metadata."""
+        meta = {"format_version": FORMAT_VERSION, "source": self.info.name, "fps": self.info.fps,
+                "size": list(self.info.size), "frames": self.frames, "model": self.model}
+        try:
+            for f in self.files.values():
+                f.close()
+            with zipfile.ZipFile(self.out.tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+                with archive.open("meta.npy", "w") as member:
+                    np.lib.format.write_array(member, np.array(json.dumps(meta)), allow_pickle=False)
+                for name, (_, rest) in _ARRAYS.items():
+                    header = {"descr": np.lib.format.dtype_to_descr(np.dtype(_DTYPES[name])),
+                              "fortran_order": False, "shape": (self.frames, *rest)}
+                    with archive.open(f"{name}.npy", "w", force_zip64=True) as member, \
+                            open(self.raw[name].tmp, "rb") as raw:
+                        np.lib.format.write_array_header_1_0(member, header)
+                        shutil.copyfileobj(raw, member, 1 << 20)
+            self.out.commit()
+        except OSError as e:
+            raise OutputError(f"{self.path}: could not be written ({e.strerror}); is the disk full?") from None
+        finally:
+            self.discard()
+        return meta
+
+    def discard(self) -> None:
+        for f in self.files.values():
+            f.close()
+        for pending in (self.out, *self.raw.values()):
+            pending.discard()
+
+
+_DTYPES = {"t_ms": np.float64, "has_pose": np.bool_, "xy": np.float32, "world": np.float32,
+           "visibility": np.float32, "presence": np.float32}
+
+
 def save_track(track: PoseTrack, path: Path) -> None:
     with atomic_path(path, suffix=".npz") as tmp, open(tmp, "wb") as f:
         np.savez_compressed(
@@ -87,49 +150,170 @@ def save_track(track: PoseTrack, path: Path) -> None:
 
 
 def load_track(path: Path) -> PoseTrack:
+    """A recorded track, every array and metadata key checked before use (a damaged one is a SourceError).
+
+    Headers are read first: what each array declares (type, shape) is checked against the format
+    and a size limit before anything is inflated, so a small file cannot take gigabytes.
+    """
     check_readable_file(path, "pose track (.npz)")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
-        raise SourceError(f"{path}: not a readable pose track ({e}); record it again with 'posecoach track'") from None
-    try:
-        meta = json.loads(str(arrays.pop("meta")))
-    except (KeyError, json.JSONDecodeError):
-        raise SourceError(f"{path}: pose track has no metadata; record it again with 'posecoach track'") from None
-    if (problem := _version_problem(meta.get("format_version"))) is None:
-        problem = _shape_problem(arrays)
+        with zipfile.ZipFile(path) as archive:
+            members = _members(archive)
+            if isinstance(members, str):
+                raise SourceError(f"{path}: pose track {members}")
+            arrays = {name: _read_member(archive, info) for name, info in members.items()}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as e:
+        raise SourceError(f"{path}: not a readable pose track ({e}); {_AGAIN}") from None
+    meta = _parse_meta(arrays.pop("meta"))
+    problem = _meta_problem(meta) or _values_problem(arrays, meta)
     if problem:
         raise SourceError(f"{path}: pose track {problem}")
+    arrays["t_ms"] = arrays["t_ms"].astype(np.float64)
     return PoseTrack(meta=meta, **arrays)
 
 
 _AGAIN = "record it again with 'posecoach track'"
-_ARRAYS = {"t_ms": 1, "has_pose": 1, "xy": 3, "world": 3, "visibility": 2, "presence": 2}
+# Each array: the kinds of values it may hold, and its shape after the frame axis.
+_ARRAYS = {"t_ms": ("iuf", ()), "has_pose": ("b", ()), "xy": ("f", (NUM_LANDMARKS, 2)),
+           "world": ("f", (NUM_LANDMARKS, 3)), "visibility": ("f", (NUM_LANDMARKS,)),
+           "presence": ("f", (NUM_LANDMARKS,))}
+MAX_FRAMES = 4 * 3600 * 60  # four hours at 60 fps: under 1 GB of arrays
+_MAX_META_CHARS = 1 << 16
+_KINDS = {"U": "text", "S": "bytes", "O": "Python objects", "V": "records", "c": "complex numbers",
+          "M": "dates", "m": "time spans"}
+
+
+def _members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo] | str:
+    """The archive's arrays by name, each header checked; a string says what is wrong."""
+    infos = archive.infolist()
+    names = [info.filename.removesuffix(".npy") for info in infos]
+    if sorted(names) != sorted(["meta", *_ARRAYS]):
+        return f"is missing arrays or has unexpected ones; {_AGAIN}"
+    members = dict(zip(names, infos, strict=True))
+    headers = {name: _header(archive, info) for name, info in members.items()}
+    return _header_problem(headers) or members
+
+
+def _header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[tuple[int, ...], np.dtype]:
+    with archive.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise ValueError(f"{info.filename}: .npy format {version} is not supported")
+    return shape, dtype
+
+
+def _header_problem(headers: dict[str, tuple[tuple[int, ...], np.dtype]]) -> str | None:
+    """What the arrays declare, checked before any is read: types, shapes, lengths, size."""
+    shape, dtype = headers.pop("meta")
+    if shape != () or dtype.kind != "U" or dtype.itemsize // 4 > _MAX_META_CHARS:
+        return f"has no readable metadata; {_AGAIN}"
+    for name, (kinds, rest) in _ARRAYS.items():
+        shape, dtype = headers[name]
+        if dtype.kind not in kinds:
+            found = _KINDS.get(dtype.kind, f"values of type {dtype}")
+            return f"array {name} holds {found}, not {'true/false values' if kinds == 'b' else 'numbers'}; {_AGAIN}"
+        if len(shape) != 1 + len(rest):
+            return f"array {name} has shape {shape}, not {_shape_text(rest)}; {_AGAIN}"
+    frames = {name: headers[name][0][0] for name in _ARRAYS}
+    if len(set(frames.values())) > 1:
+        counts = ", ".join(f"{k} {n}" for k, n in frames.items())
+        return f"arrays have different numbers of frames ({counts}); {_AGAIN}"
+    landmarks = {headers[name][0][1] for name, (_, rest) in _ARRAYS.items() if rest}
+    if landmarks != {NUM_LANDMARKS}:
+        return (f"has {min(landmarks)} landmarks per frame, not {NUM_LANDMARKS} (recorded with another kind "
+                f"of model?); {_AGAIN}")
+    for name, (_, rest) in _ARRAYS.items():
+        if headers[name][0][1:] != rest:
+            return f"array {name} has shape {headers[name][0]}, not {_shape_text(rest)}; {_AGAIN}"
+    if (n := frames["t_ms"]) > MAX_FRAMES:
+        return f"declares {n} frames, more than the {MAX_FRAMES} (4 hours at 60 fps) a track may hold; split the video"
+    return None
+
+
+def _shape_text(rest: tuple[int, ...]) -> str:
+    return "(" + ", ".join(["frames", *map(str, rest)]) + ")"
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
+    with archive.open(info) as f:
+        return np.lib.format.read_array(f, allow_pickle=False)
+
+
+def _parse_meta(array: np.ndarray) -> object:
+    try:
+        return json.loads(str(array))
+    except (json.JSONDecodeError, RecursionError):
+        return None
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# Each metadata key: is a value valid, and what it should be.
+_META = {
+    "source": (lambda v: isinstance(v, str), "a text"),
+    "fps": (lambda v: _is_number(v) and 0 < v <= 1000, "a frame rate above 0 and at most 1000"),
+    "size": (lambda v: isinstance(v, list) and len(v) == 2 and all(_is_int(n) and 0 < n <= 100_000 for n in v),
+             "[width, height] in pixels"),
+    "frames": (lambda v: _is_int(v) and v >= 0, "a whole number"),
+    "model": (lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+              "a table of texts (variant, sha256)"),
+}
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _meta_problem(meta) -> str | None:
+    if not isinstance(meta, dict):
+        return f"has no readable metadata; {_AGAIN}"
+    if (problem := _version_problem(meta.get("format_version"))) is not None:
+        return problem
+    for key, (valid, wanted) in _META.items():
+        if key not in meta:
+            return f"metadata has no '{key}'; {_AGAIN}"
+        if not valid(meta[key]):
+            shown = json.dumps(meta[key])
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            return f"metadata '{key}' is {shown}, not {wanted}; {_AGAIN}"
+    return None
+
+
+def _values_problem(arrays: dict[str, np.ndarray], meta: dict) -> str | None:
+    """Times finite, from 0 and never going back; every value of a frame with a pose finite and in range."""
+    t_ms, has_pose = arrays["t_ms"], arrays["has_pose"]
+    if meta["frames"] != len(t_ms):
+        return f"metadata says {meta['frames']} frames but the arrays hold {len(t_ms)}; {_AGAIN}"
+    bad = ~np.isfinite(t_ms) | (t_ms < 0)
+    bad[1:] |= np.diff(t_ms) < 0
+    if bad.any():
+        return (f"times are not finite, negative or go back (first at frame {int(np.argmax(bad))}); {_AGAIN}")
+    reach = 10.0 * max(meta["size"])  # pixels: a landmark may lie outside the picture, not this far
+    limits = {"xy": (-reach, reach), "world": (-100.0, 100.0), "visibility": (0.0, 1.0), "presence": (0.0, 1.0)}
+    for name, (low, high) in limits.items():
+        values = arrays[name][has_pose].reshape(int(has_pose.sum()), -1)
+        with np.errstate(invalid="ignore"):
+            bad = ~(np.isfinite(values) & (values >= low) & (values <= high)).all(axis=1)
+        if bad.any():
+            frame = int(np.flatnonzero(has_pose)[np.argmax(bad)])
+            return (f"array {name} holds values that are not finite or out of range [{low:g}, {high:g}] "
+                    f"in frames with a pose (first at frame {frame}); {_AGAIN}")
+    return None
 
 
 def _version_problem(version) -> str | None:
-    if version == FORMAT_VERSION:
+    if _is_int(version) and version == FORMAT_VERSION:
         return None
     reads = f"this posecoach reads format {FORMAT_VERSION}"
     if version is None:
         return f"has no format version ({reads}); {_AGAIN}"
-    if isinstance(version, int) and version > FORMAT_VERSION:
+    if _is_int(version) and version > FORMAT_VERSION:
         return (f"format {version} was written by a newer posecoach (this one reads format {FORMAT_VERSION}); "
                 "upgrade posecoach, or record it again with this one")
     return f"format {version} is not supported ({reads}); {_AGAIN}"
-
-
-def _shape_problem(arrays: dict[str, np.ndarray]) -> str | None:
-    """A track from another landmark layout, or with arrays of different lengths, is refused."""
-    if set(arrays) != set(_ARRAYS) or any(arrays[k].ndim != n for k, n in _ARRAYS.items()):
-        return f"is missing arrays or has unexpected ones; {_AGAIN}"
-    frames = {k: len(arrays[k]) for k in _ARRAYS}
-    if len(set(frames.values())) > 1:
-        counts = ", ".join(f"{k} {n}" for k, n in frames.items())
-        return f"arrays have different numbers of frames ({counts}); {_AGAIN}"
-    landmarks = {a.shape[1] for k, a in arrays.items() if a.ndim > 1}
-    if landmarks != {NUM_LANDMARKS}:
-        return (f"has {min(landmarks)} landmarks per frame, not {NUM_LANDMARKS} (recorded with another kind "
-                f"of model?); {_AGAIN}")
-    return None

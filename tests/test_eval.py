@@ -131,3 +131,17 @@ def test_eval_on_the_real_clips(shared_dir, model_path, capsys):
     assert code == 0
     assert "glute_bridge/istock_glute_bridges_side.mp4" in out
     assert "sources scored: rep MAE" in out.splitlines()[-1]
+
+
+@pytest.mark.parametrize("damage", [b"", b"PK\x03\x04 cut short", b"not a zip at all"], ids=["empty", "cut", "junk"])
+def test_a_damaged_cached_track_is_made_again(tmp_path, tracked, damage):
+    """Issue 17: a cache file cut short (a killed run, a full disk) is rebuilt, not reported as the person's."""
+    from posecoach.app import ModelChoice
+
+    video, _, calls = tracked
+    cached = cache.source_track_path(str(video))
+    cached.write_bytes(damage)
+    said = []
+    track = cache.load_source_track(str(video), ModelChoice(notify=said.append))
+    assert len(track.t_ms) > 0 and len(calls) == 2
+    assert said == [f"{video}: its cached pose track was damaged; tracking the video again"]

@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from posecoach.errors import PosecoachError, SourceError, UserError
+from posecoach.errors import OutputError, PosecoachError, SourceError, UserError
 from posecoach.exercise.catalogue import load_exercise
 from posecoach.followups import FollowUpStore
 from posecoach.history import History
@@ -332,3 +332,29 @@ def test_the_live_logic_imports_without_opencv_and_mediapipe():
 
     result = subprocess.run([sys.executable, "-c", BLOCKER, *LOGIC], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+FULL = "h: cannot write the history database (database or disk is full); is the disk full?"
+
+
+def _failing(monkeypatch, method: str):
+    def fail(self, *args, **kwargs):
+        raise OutputError(FULL)
+    monkeypatch.setattr(History, method, fail)
+
+
+def test_a_session_whose_first_write_fails_says_why(tmp_path, monkeypatch):
+    """Issue 17: the failed write was masked by an AttributeError from ending a session never written."""
+    _failing(monkeypatch, "start_session")
+    with pytest.raises(OutputError, match=r"^h: cannot write the history database"):
+        run(tmp_path, TrackCamera(reps=3), CALM, reps=2)
+
+
+def test_a_failed_exercise_write_ends_the_session_as_an_error_and_says_why(tmp_path, monkeypatch):
+    _failing(monkeypatch, "add_exercise")
+    with pytest.raises(OutputError, match=r"^h: cannot write the history database"):
+        run(tmp_path, TrackCamera(reps=3), CALM, reps=2)
+    monkeypatch.undo()
+    with History(tmp_path / "h.sqlite3") as history:
+        [row] = history.sessions()
+    assert (row.status, row.stop_reason) == ("partial", "error")

@@ -32,6 +32,7 @@ from posecoach.live.signals import (
     SaveExercise,
     SaveScreening,
     Say,
+    Sound,
     SourceEnded,
     StartSession,
     StartTracking,
@@ -199,5 +200,7 @@ class LiveSession:
             self._remember(lambda f: fu.after_clinician_check(f, effect.ok))
         elif isinstance(effect, Say):
             d.speech.say(effect.text)
-        else:
+        elif isinstance(effect, Sound):
             d.sounds.play(effect.kind)
+        # Anything else has nothing to act on: a session that was never written (its first write
+        # failed) is not ended, an exercise without a session is not rated.

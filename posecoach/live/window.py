@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
-from posecoach.errors import PosecoachError, UserError
+from posecoach.display import require_display
+from posecoach.errors import PosecoachError
 from posecoach.live import pages
 from posecoach.live.answers import Answerer
 from posecoach.live.draw import View
@@ -101,9 +100,7 @@ class WindowUI:
 
     def __post_init__(self) -> None:
         # Without a display, Qt aborts the whole process instead of raising: check first.
-        if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-            raise UserError("no display to open a window on (DISPLAY is not set); "
-                            "use --headless, or run under a desktop session or xvfb-run")
+        require_display("use --headless")
 
     def _open(self) -> None:
         try:

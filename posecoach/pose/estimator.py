@@ -19,6 +19,7 @@ from mediapipe.tasks.python import BaseOptions
 from mediapipe.tasks.python.vision import PoseLandmarker, PoseLandmarkerOptions, RunningMode
 
 from posecoach.errors import ModelError
+from posecoach.paths import native_path
 from posecoach.types import Frame, Landmark, Pose
 
 # MediaPipe's C++ side logs start-up chatter straight to file descriptor 2 while it loads
@@ -69,7 +70,7 @@ class PoseEstimator:
     def __init__(self, settings: EstimatorSettings) -> None:
         self.settings = settings
         options = PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(settings.model_path)),
+            base_options=BaseOptions(model_asset_path=native_path(settings.model_path, ModelError)),
             running_mode=RunningMode.VIDEO,
             num_poses=settings.max_people,
             min_pose_detection_confidence=settings.min_detection_confidence,

@@ -74,4 +74,14 @@ def cache_notice(folder: Path) -> str:
 
 
 def load_source_track(source: str, model: ModelChoice | None = None, progress: Progress | None = None) -> PoseTrack:
+    """The track of a source; a cached track that cannot be read (cut short, damaged) is made again."""
+    path = source_track_path(source, model, progress)
+    try:
+        return load_track(path)
+    except SourceError:
+        if parse_source(source)[0] == "track":
+            raise  # the person's own file: say what is wrong with it
+    if model is not None and model.notify is not None:
+        model.notify(f"{source}: its cached pose track was damaged; tracking the video again")
+    path.unlink(missing_ok=True)
     return load_track(source_track_path(source, model, progress))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from posecoach.atomic import atomic_path
 from posecoach.exercise.spec import ExerciseSpec
 from posecoach.tuning.session import Tuned
 from posecoach.tuning.thresholds import Threshold, band_measurements, thresholds
@@ -88,7 +89,8 @@ def draw(data: PlotData, path: Path, dpi: int = 110) -> None:
     for ax, axes_data in zip(figure.subplots(len(data.axes), 1, squeeze=False)[:, 0], data.axes, strict=True):
         draw_axes(ax, axes_data, colours)
     figure.suptitle(f"posecoach tune: {data.exercise}", fontsize=11)
-    figure.savefig(path, dpi=dpi)
+    with atomic_path(path, suffix=".png") as tmp:
+        figure.savefig(tmp, format="png", dpi=dpi)
 
 
 def _phase_colours(data: PlotData) -> dict[str, str]:

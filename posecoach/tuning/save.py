@@ -66,7 +66,11 @@ def plan_exercise_file(spec: ExerciseSpec, values: Mapping[str, float], out: Pat
     after = dict(apply_layer(before, Layer("tuning", dict(values)), out), id=out.stem)
     ExerciseSpec.model_validate(after)
     header = f"# {after['name']}: written by posecoach tune from '{spec.id}' with tuned thresholds.\n"
-    old, new = to_toml(before), header + to_toml(after)
+    new = header + to_toml(after)
+    if out.is_file():  # --force: the diff is against the file being replaced
+        old = out.read_text(encoding="utf-8", errors="replace")
+        return SavePlan(out, old, new, _diff(old, new, f"{out} (before)", str(out)))
+    old = to_toml(before)
     return SavePlan(out, old, new, _diff(old, new, f"{spec.id} (current)", str(out)))
 
 

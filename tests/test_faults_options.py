@@ -1,0 +1,97 @@
+"""Issue 17, impossible options and gates that cannot fail: each is one line and status 2, before
+any work; `eval --max-mae` with nothing scored fails instead of passing.
+"""
+
+import json
+
+import pytest
+
+from posecoach.tracks import save_track
+
+from conftest import run_cli
+from synthetic import angle_track, bridge_profile
+
+IMPOSSIBLE = {
+    "live --reps 0": ("live", "--reps", "0"),
+    "live --sets 0": ("live", "--sets", "0"),
+    "live --sets 1.5": ("live", "--sets", "1.5"),
+    "live --countdown nan": ("live", "--countdown", "nan"),
+    "live --countdown inf": ("live", "--countdown", "inf"),
+    "live --rest -1": ("live", "--rest", "-1"),
+    "bench --frames 0": ("bench", "--frames", "0"),
+    "eval --max-mae nan": ("eval", "--max-mae", "nan"),
+    "eval --max-mae -1": ("eval", "--max-mae", "-1"),
+    "calibrate --seconds 0": ("calibrate", "-e", "glute_bridge", "--seconds", "0"),
+}
+WHAT = {"0": "is not a whole number of 1 or more", "1.5": "is not a whole number of 1 or more",
+        "nan": "is not a number of at least 0", "inf": "is not a number of at least 0",
+        "-1": "is not a number of at least 0"}
+
+
+@pytest.mark.parametrize("argv", IMPOSSIBLE.values(), ids=IMPOSSIBLE.keys())
+def test_an_impossible_option_is_one_line(capsys, argv):
+    with pytest.raises(SystemExit) as done:
+        run_cli(capsys, *argv)
+    assert done.value.code == 2
+    _, err = capsys.readouterr()
+    command, option, value = argv[0], argv[-2], argv[-1]
+    what = "is not a number above 0" if option == "--seconds" else WHAT[value]
+    assert err == f"posecoach {command}: argument {option}: '{value}' {what} (see 'posecoach {command} --help')\n"
+
+
+def test_a_missing_argument_is_one_line_too(capsys):
+    with pytest.raises(SystemExit) as done:
+        run_cli(capsys, "replay")
+    assert done.value.code == 2
+    assert capsys.readouterr().err == ("posecoach replay: the following arguments are required: source, "
+                                       "--exercise/-e (see 'posecoach replay --help')\n")
+
+
+@pytest.fixture
+def nothing_scorable(tmp_path):
+    t_s, hip = bridge_profile(2)
+    save_track(angle_track(t_s, hip, source="a.npz"), tmp_path / "a.npz")
+    manifest = {"clips": [{"file": "a.npz", "exercise_id": "no_such_exercise", "reps": 2, "holds": []}]}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    return tmp_path
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])
+def test_max_mae_with_nothing_scored_fails(nothing_scorable, capsys, as_json):
+    code, out, err = run_cli(capsys, "eval", nothing_scorable, "--max-mae", "0.5", *["--json"] * as_json)
+    assert code == 2
+    assert err == ("posecoach: --max-mae 0.5: none of the 1 recordings could be scored (see why above); "
+                   "nothing was checked\n")
+    assert "unknown exercise 'no_such_exercise'" in out
+
+
+def test_without_max_mae_nothing_scored_is_only_reported(nothing_scorable, capsys):
+    code, out, _ = run_cli(capsys, "eval", nothing_scorable)
+    assert code == 0 and "skipped: unknown exercise" in out
+
+
+LONG = "a" * 300
+
+
+@pytest.mark.parametrize("argv", [("replay", f"{LONG}.npz", "-e", "glute_bridge"),
+                                  ("replay", "TRACK", "-e", "glute_bridge", "--report", f"{LONG}.json"),
+                                  ("track", "TRACK", "-o", f"{LONG}.npz")],
+                         ids=["source", "report", "track-output"])
+def test_an_over_long_file_name_is_one_line(tmp_path, capsys, argv):
+    track = tmp_path / "t.npz"
+    t_s, hip = bridge_profile(1)
+    save_track(angle_track(t_s, hip), track)
+    code, out, err = run_cli(capsys, *(str(track) if a == "TRACK" else a for a in argv))
+    assert (code, out) == (2, "")
+    assert err == f"posecoach: {'a' * 57}...: the file name is too long for this system; choose a shorter path\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.npz"]
+
+
+def test_any_other_os_error_is_still_an_internal_error_line(capsys, monkeypatch):
+    def broken(_args):
+        raise OSError(13, "Permission denied", "/somewhere")
+    monkeypatch.setattr("posecoach.cli.cmd_exercises", broken)
+    code, _, err = run_cli(capsys, "exercises")
+    assert code == 1
+    assert err == ("posecoach: internal error: PermissionError: [Errno 13] Permission denied: '/somewhere' "
+                   "(run with --debug for details)\n")

@@ -1,0 +1,79 @@
+"""Issue 17, sessions lost: SIGTERM or SIGHUP during a live session (shutdown, logout) takes
+Ctrl-C's path: the session is saved as interrupted, the database stays whole, and the command
+says so in one line with status 128 + the signal's number.
+
+The session runs headless in a child process, a video played as the camera, with a stand-in for
+the pose model (nobody is found: the session waits at the set-up check until the signal).
+"""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+CHILD = textwrap.dedent("""
+    import contextlib, sys
+    import posecoach.app
+
+    @contextlib.contextmanager
+    def no_model(_choice=None):
+        yield (lambda frame: None), {"variant": "none", "sha256": ""}
+
+    posecoach.app.open_estimator = no_model
+    from posecoach.cli import main
+    sys.exit(main(sys.argv[1:]))
+""")
+
+
+def grey_video(path, seconds=20.0):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (64, 48))
+    for i in range(int(30 * seconds)):
+        writer.write(np.full((48, 64, 3), i % 200, np.uint8))
+    writer.release()
+    return path
+
+
+def sessions(db):
+    if not db.exists():
+        return []
+    with sqlite3.connect(db) as conn:
+        try:
+            return conn.execute("SELECT completed, stop_reason, ended_at FROM sessions").fetchall()
+        except sqlite3.OperationalError:  # the schema is being made
+            return []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_signal_during_a_live_session_keeps_it(tmp_path, signum):
+    video = grey_video(tmp_path / "camera.avi")
+    env = {**os.environ, "POSECOACH_DATA_DIR": str(tmp_path / "data"),
+           "POSECOACH_CONFIG_DIR": str(tmp_path / "config")}
+    child = subprocess.Popen([sys.executable, "-c", CHILD, "live", "--headless", "--camera", str(video),
+                              "-e", "glute_bridge", "--no-red-flags", "--pain-before", "2", "--pain-after", "2"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    db = tmp_path / "data" / "history.sqlite3"
+    try:
+        deadline = time.monotonic() + 60
+        while not sessions(db) and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.1)
+        assert sessions(db), "the session never started"
+        time.sleep(0.5)  # well inside the session
+        child.send_signal(signum)
+        _, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 128 + signum
+    assert err == f"posecoach: stopped by {signal.Signals(signum).name}\n"
+    [(completed, reason, ended_at)] = sessions(db)
+    assert (completed, reason) == (0, "interrupted") and ended_at is not None
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
