@@ -53,29 +53,31 @@ class PoseTrack:
 
 @dataclass
 class TrackRecorder:
-    """A sink that collects poses and saves them atomically at the end."""
+    """A sink that collects poses and saves them atomically at the end.
+
+    Each pose is kept as one float32 row (x, y, world x, y, z, visibility, presence per landmark),
+    the precision the track stores, so memory grows by under 1 kB a frame."""
 
     info: SourceInfo
     model: dict
-    rows: list[tuple[float, Pose | None]] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+    rows: list[np.ndarray | None] = field(default_factory=list)
 
     def add(self, frame: Frame, pose: Pose | None) -> None:
-        self.rows.append((frame.t_ms, pose))
+        self.times.append(frame.t_ms)
+        self.rows.append(None if pose is None else np.concatenate(
+            [pose.xy, pose.world, pose.visibility[:, None], pose.presence[:, None]], axis=1).astype(np.float32))
 
     def track(self) -> PoseTrack:
         n = len(self.rows)
-        nan = np.full((n, NUM_LANDMARKS), np.nan, dtype=np.float32)
-        xy, world = np.repeat(nan[..., None], 2, -1), np.repeat(nan[..., None], 3, -1)
-        visibility, presence = nan.copy(), nan.copy()
-        for i, (_, pose) in enumerate(self.rows):
-            if pose is not None:
-                xy[i], world[i] = pose.xy, pose.world
-                visibility[i], presence[i] = pose.visibility, pose.presence
+        values = np.full((n, NUM_LANDMARKS, 7), np.nan, dtype=np.float32)
+        has_pose = np.array([r is not None for r in self.rows], dtype=bool)
+        if has_pose.any():
+            values[has_pose] = np.stack([r for r in self.rows if r is not None])
         meta = {"format_version": FORMAT_VERSION, "source": self.info.name, "fps": self.info.fps,
                 "size": list(self.info.size), "frames": n, "model": self.model}
-        t_ms = np.array([t for t, _ in self.rows], dtype=np.float64)
-        has_pose = np.array([p is not None for _, p in self.rows], dtype=bool)
-        return PoseTrack(meta, t_ms, has_pose, xy, world, visibility, presence)
+        return PoseTrack(meta, np.array(self.times, dtype=np.float64), has_pose, values[..., 0:2].copy(),
+                         values[..., 2:5].copy(), values[..., 5].copy(), values[..., 6].copy())
 
 
 def save_track(track: PoseTrack, path: Path) -> None:
