@@ -11,7 +11,7 @@ from pathlib import Path
 
 from posecoach import __version__, app, cli_live, cli_safety, cli_tune
 from posecoach.bundled import demo_sample
-from posecoach.cli_common import add_model_options, model_choice, progress, say
+from posecoach.cli_common import add_model_options, add_workers_option, model_choice, progress, say, workers
 from posecoach.errors import PosecoachError, UserError
 
 
@@ -37,7 +37,7 @@ def cmd_replay(args) -> int:
     spec = load_exercise(args.exercise)
     _screen_if_camera(args)
     options = app.ReplayOptions(out=args.out, report=args.report, show=args.show,
-                                force=args.force, progress=progress)
+                                force=args.force, workers=workers(args), progress=progress)
     report = app.replay(args.source, spec, options, model_choice(args))
     # With --json, stdout is the JSON alone (for `| jq`); the human lines go to stderr.
     tell = say if args.json else print
@@ -68,7 +68,7 @@ def cmd_demo(args) -> int:
 
 def cmd_track(args) -> int:
     _screen_if_camera(args)
-    meta = app.record_track(args.source, args.output, args.force, model_choice(args), progress)
+    meta = app.record_track(args.source, args.output, args.force, model_choice(args), progress, workers(args))
     print(f"{args.output}: {meta['frames']} frames from {meta['source']} "
           f"(model {meta['model'].get('variant')})")
     return 0
@@ -174,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     cli_safety.add_answer_options(p)  # a camera source asks the safety questions first
     add_model_options(p)
+    add_workers_option(p)
     p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser("demo", help="replay the bundled sample into ./out (no camera needed)")
@@ -188,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true")
     cli_safety.add_answer_options(p)
     add_model_options(p)
+    add_workers_option(p)
     p.set_defaults(func=cmd_track)
 
     p = sub.add_parser("models", help="list or fetch pose models")

@@ -7,6 +7,7 @@ catalogue are listed as skipped, with the reason, and left out of the summary.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -101,8 +102,25 @@ def match_holds(annotated: Sequence[Span], reported: Sequence[dict]) -> list[Hol
     return matches
 
 
-def evaluate_source(source: Source, exercise: str | None = None,
-                    model: ModelChoice | None = None, progress: Progress | None = None) -> EvalRow:
+def evaluate_sources(sources: Sequence[Source], exercise: str | None = None, model: ModelChoice | None = None,
+                     progress: Progress | None = None, workers: int = 1) -> list[EvalRow]:
+    """Every source's row, in order. With several sources and workers, one source per worker
+    process; otherwise each video's frames are split among the workers."""
+    if workers > 1 and len(sources) > 1:
+        from posecoach.pose.models import resolve_model
+        from posecoach.pose.parallel import map_files
+        from posecoach.tuning.cache import make_cache_dir
+
+        model = model or ModelChoice()
+        resolve_model(model.variant, model.path, model.notify)  # fetched once, before the workers start
+        make_cache_dir(model.notify)
+        one = functools.partial(evaluate_source, exercise=exercise, model=model)
+        return list(map_files(one, sources, workers))
+    return [evaluate_source(s, exercise, model, progress, workers) for s in sources]
+
+
+def evaluate_source(source: Source, exercise: str | None = None, model: ModelChoice | None = None,
+                    progress: Progress | None = None, workers: int = 1) -> EvalRow:
     path, truth, name = source.path, source.truth, source.label
     exercise_id = exercise or (truth.exercise_id if truth else None)
     if truth is None:
@@ -111,7 +129,7 @@ def evaluate_source(source: Source, exercise: str | None = None,
         return EvalRow(name, None, skipped="the annotation names no exercise_id; pass --exercise")
     try:
         spec = load_exercise(exercise_id)
-        report = replay(f"track:{source_track_path(str(path), model, progress)}", spec)
+        report = replay(f"track:{source_track_path(str(path), model, progress, workers)}", spec)
     except PosecoachError as e:
         return EvalRow(name, exercise_id, expected=truth.reps, skipped=str(e))
     reps = report["reps"]
