@@ -28,7 +28,8 @@ def cmd_eval(args) -> int:
     if not sources:
         where = ", ".join(str(p) for p in paths) or "samples/ (missing)"
         raise UserError(f"no annotated recordings in {where}: add a manifest.json or a <clip>.json sidecar")
-    rows = evaluate.evaluate_sources(sources, args.exercise, model_choice(args), progress, workers(args))
+    rows = evaluate.evaluate_sources(sources, args.exercise, model_choice(args), progress, workers(args),
+                                     cluster=args.cluster)
     summary = evaluate.summarise(rows, args.max_mae)
     if args.json:
         print(json.dumps(evaluate.to_json(rows, summary), indent=2))
@@ -47,6 +48,9 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print the table as JSON")
     add_model_options(p)
     add_workers_option(p)
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="track the videos on a Dask cluster first: a scheduler address (tcp://host:8786) "
+                        "or local:N for N worker processes here (needs the posecoach[cluster] extra)")
     p.set_defaults(func=cmd_eval)
     register_tune(subparsers)
 

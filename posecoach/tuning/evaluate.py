@@ -103,9 +103,12 @@ def match_holds(annotated: Sequence[Span], reported: Sequence[dict]) -> list[Hol
 
 
 def evaluate_sources(sources: Sequence[Source], exercise: str | None = None, model: ModelChoice | None = None,
-                     progress: Progress | None = None, workers: int = 1) -> list[EvalRow]:
+                     progress: Progress | None = None, workers: int = 1, cluster: str | None = None) -> list[EvalRow]:
     """Every source's row, in order. With several sources and workers, one source per worker
-    process; otherwise each video's frames are split among the workers."""
+    process; otherwise each video's frames are split among the workers. With a `cluster`
+    address, the videos are tracked on that Dask cluster first (posecoach.cluster)."""
+    if cluster is not None:
+        return _evaluate_on_cluster(sources, exercise, model or ModelChoice(), cluster)
     if workers > 1 and len(sources) > 1:
         from posecoach.pose.models import resolve_model
         from posecoach.pose.parallel import map_files
@@ -117,6 +120,28 @@ def evaluate_sources(sources: Sequence[Source], exercise: str | None = None, mod
         one = functools.partial(evaluate_source, exercise=exercise, model=model)
         return list(map_files(one, sources, workers))
     return [evaluate_source(s, exercise, model, progress, workers) for s in sources]
+
+
+def _evaluate_on_cluster(sources: Sequence[Source], exercise: str | None, model: ModelChoice,
+                         address: str) -> list[EvalRow]:
+    """Track the annotated videos on the cluster (into the cache), then count each here from
+    its cached track; a video the cluster could not track is a skipped row with the reason."""
+    from posecoach import cluster
+    from posecoach.pose.models import resolve_model
+    from posecoach.sources import parse_source
+
+    model_path = resolve_model(model.variant, model.path, model.notify)
+    videos = [s.path for s in sources if s.truth is not None and parse_source(str(s.path))[0] == "video"]
+    run = cluster.track_videos(videos, address, model_path, cluster.progress_bar(len(videos)))
+    rows = []
+    for source in sources:
+        failure = run.failed.get(str(Path(source.path).resolve()))
+        if failure is None:
+            rows.append(evaluate_source(source, exercise, model))
+        else:
+            exercise_id = exercise or (source.truth.exercise_id if source.truth else None)
+            rows.append(EvalRow(source.label, exercise_id, skipped=f"the cluster could not track it: {failure}"))
+    return rows
 
 
 def evaluate_source(source: Source, exercise: str | None = None, model: ModelChoice | None = None,
