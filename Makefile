@@ -12,7 +12,7 @@ UV := $(UV_TOOL)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: demo test test-fast test-latest lock bench accuracy lint wheel samples clean
+.PHONY: demo test test-fast test-latest lock bench bench-parallel accuracy lint wheel samples clean
 
 $(UV):
 	$(PYTHON) -m venv $(UV_TOOL)
@@ -49,6 +49,12 @@ wheel: | $(UV)
 
 bench: $(STAMP)
 	$(BIN)/posecoach bench
+
+# posecoach on every core against a bare sequential PoseLandmarker loop, in one run (about 20
+# minutes on 2 cores: it tracks a 10-minute video both ways). ARGS="--long-minutes 2 --eval-samples 4"
+# for a short run.
+bench-parallel: $(STAMP)
+	$(BIN)/python benchmarks/bench_parallel.py $(ARGS)
 
 # Regenerates docs/ACCURACY.md from the samples and, when present, ../shared's real clips.
 accuracy: $(STAMP)

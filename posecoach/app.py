@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from posecoach.display import require_display
-from posecoach.errors import OutputError, SourceError
+from posecoach.errors import OutputError, SourceError, UserError
 from posecoach.exercise.spec import ExerciseSpec
 from posecoach.paths import Inputs, check_outputs, input_paths, native_path
 from posecoach.pipeline import Coach, CoachSettings, Sink, pose_stream, run
@@ -49,8 +49,15 @@ def _model_meta(choice: ModelChoice, path: Path) -> dict:
 
 
 @contextlib.contextmanager
-def open_poses(source: str, model: ModelChoice = ModelChoice()) -> Iterator[PoseInput]:
-    """A video, camera or recorded track as a stream of (frame, pose). Tracks skip the model."""
+def open_poses(source: str, model: ModelChoice = ModelChoice(), workers: int = 1,
+               images: bool = True) -> Iterator[PoseInput]:
+    """A video, camera or recorded track as a stream of (frame, pose). Tracks skip the model.
+
+    With `workers` > 1 a video's frames are split among that many processes (`pose/parallel.py`);
+    the stream is still in frame order. `images=False` says nobody looks at the pictures, so a
+    parallel run need not decode the video a second time."""
+    if workers < 1:
+        raise UserError(f"--workers {workers}: give 1 or more")
     kind, target = parse_source(source)
     if kind == "track":
         track = load_track(target)
@@ -58,8 +65,33 @@ def open_poses(source: str, model: ModelChoice = ModelChoice()) -> Iterator[Pose
         yield PoseInput(track.info, track.poses(), recorded, _ignored_model(model, recorded or {}))
         return
     frames = VideoSource(target) if kind == "video" else CameraSource(target)
+    segments = _segments(frames.info, workers) if kind == "video" else []
+    if len(segments) > 1:
+        from posecoach.pose.parallel import parallel_poses
+
+        settings, meta = estimator_settings(model)
+        stream = parallel_poses(target, settings, segments)
+        yield PoseInput(frames.info, _with_images(frames, stream) if images else stream, meta)
+        return
     with open_estimator(model) as (estimator, meta):
         yield PoseInput(frames.info, pose_stream(frames, estimator), meta)
+
+
+def _segments(info: SourceInfo, workers: int) -> list:
+    if workers == 1:
+        return []
+    from posecoach.pose.parallel import plan_segments
+
+    return plan_segments(info.frame_count, workers)
+
+
+def _with_images(frames: Iterable[Frame], stream: Iterable[tuple[Frame, Pose | None]]):
+    """The parallel poses beside the pictures, decoded again here (for the video output or a window)."""
+    for frame, (bare, pose) in zip(frames, stream, strict=False):
+        if bare.index != frame.index or bare.t_ms != frame.t_ms:
+            raise SourceError(f"frame {frame.index}: the video decodes differently on a second pass; "
+                              "run again with --workers 1")
+        yield frame, pose
 
 
 def _ignored_model(choice: ModelChoice, recorded: dict) -> list[str]:
@@ -81,13 +113,20 @@ def _ignored_model(choice: ModelChoice, recorded: dict) -> list[str]:
 def open_estimator(model: ModelChoice = ModelChoice()) -> Iterator[tuple[Callable, dict]]:
     """The real pose model, fetched on first use, and what to record about it."""
     # Imported here so that replaying a track never loads mediapipe.
-    from posecoach.pose.estimator import EstimatorSettings, PoseEstimator
+    from posecoach.pose.estimator import PoseEstimator
+
+    settings, meta = estimator_settings(model)
+    with PoseEstimator(settings) as estimator:
+        yield estimator, meta
+
+
+def estimator_settings(model: ModelChoice = ModelChoice()):
+    """The estimator's settings for a model choice (fetching the model on first use), and its metadata."""
     from posecoach.pose.models import resolve_model
+    from posecoach.pose.settings import EstimatorSettings
 
     path = resolve_model(model.variant, model.path, model.notify)
-    settings = EstimatorSettings(path, min_detection_confidence=model.min_detection_confidence)
-    with PoseEstimator(settings) as estimator:
-        yield estimator, _model_meta(model, path)
+    return EstimatorSettings(path, min_detection_confidence=model.min_detection_confidence), _model_meta(model, path)
 
 
 @dataclass
@@ -96,6 +135,7 @@ class ReplayOptions:
     report: Path | None = None
     show: bool = False
     force: bool = False
+    workers: int = 1  # pose model processes for a video (pose/parallel.py)
     coach: CoachSettings = field(default_factory=CoachSettings)
     progress: Callable[[Iterable, SourceInfo], Iterable] | None = None
     inputs: Inputs = field(default_factory=list)  # files read besides the source: no output may be one
@@ -111,7 +151,8 @@ def replay(source: str, spec: ExerciseSpec, options: ReplayOptions | None = None
         native_path(options.out, OutputError)  # the video goes through OpenCV
     if options.show:
         require_display("drop --show")
-    with open_poses(source, model) as poses:
+    images = options.out is not None or options.show
+    with open_poses(source, model, options.workers, images) as poses:
         # Written here, not by the sink, so that the file holds the warnings found at the end.
         report = ReportSink(ReportBuilder(spec, poses.info, poses.model))
         sinks: list[Sink] = [report, *_output_sinks(spec, poses.info, options)]
@@ -161,10 +202,11 @@ def _add_warnings(report: dict, poses: PoseInput) -> None:
 
 
 def record_track(source: str, out: Path, force: bool = False, model: ModelChoice = ModelChoice(),
-                 progress: Callable[[Iterable, SourceInfo], Iterable] | None = None, inputs: Inputs = ()) -> dict:
+                 progress: Callable[[Iterable, SourceInfo], Iterable] | None = None, workers: int = 1,
+                 inputs: Inputs = ()) -> dict:
     """Save every frame's pose; returns the track's metadata."""
     check_outputs({"--output": out}, force, [*input_paths({"the input": source}), *inputs])
-    with open_poses(source, model) as poses:
+    with open_poses(source, model, workers, images=False) as poses:
         writer = TrackWriter(poses.info, poses.model or {}, out)  # streamed to disk: memory stays flat
         try:
             stream = progress(poses.stream, poses.info) if progress else poses.stream

@@ -17,11 +17,13 @@ from posecoach.bundled import demo_sample
 from posecoach.cli_common import (
     OneLineParser,
     add_model_options,
+    add_workers_option,
     model_choice,
     progress,
     read_files,
     say,
     whole_number,
+    workers,
 )
 from posecoach.errors import PosecoachError, Terminated, UserError
 from posecoach.report import report_json
@@ -49,7 +51,8 @@ def cmd_replay(args) -> int:
     spec = load_exercise(args.exercise)
     _screen_if_camera(args)
     options = app.ReplayOptions(out=args.out, report=args.report, show=args.show,
-                                force=args.force, progress=progress, inputs=read_files(args))
+                                force=args.force, workers=workers(args), progress=progress,
+                                inputs=read_files(args))
     report = app.replay(args.source, spec, options, model_choice(args))
     # With --json, stdout is the JSON alone (for `| jq`); the human lines go to stderr.
     tell = say if args.json else print
@@ -84,7 +87,8 @@ def cmd_demo(args) -> int:
 
 def cmd_track(args) -> int:
     _screen_if_camera(args)
-    meta = app.record_track(args.source, args.output, args.force, model_choice(args), progress, read_files(args))
+    meta = app.record_track(args.source, args.output, args.force, model_choice(args), progress, workers(args),
+                            read_files(args))
     print(f"{args.output}: {meta['frames']} frames from {meta['source']} "
           f"(model {meta['model'].get('variant')})")
     return 0
@@ -190,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     cli_safety.add_answer_options(p)  # a camera source asks the safety questions first
     add_model_options(p)
+    add_workers_option(p)
     p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser("demo", help="replay the bundled sample into ./out (no camera needed)")
@@ -204,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true")
     cli_safety.add_answer_options(p)
     add_model_options(p)
+    add_workers_option(p)
     p.set_defaults(func=cmd_track)
 
     p = sub.add_parser("models", help="list or fetch pose models")

@@ -87,6 +87,29 @@ def read_files(args) -> list:
                         "the pose model": getattr(args, "model", None)})
 
 
+def add_workers_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=_workers, metavar="N",
+                        help="pose model processes: a video's frames are split among them, or, for many "
+                             "videos, one video each (default: one per core)")
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of 1 or more")
+    return value
+
+
+def workers(args) -> int:
+    """--workers, else one per core."""
+    from posecoach.pose.parallel import default_workers
+
+    return getattr(args, "workers", None) or default_workers()
+
+
 def model_choice(args):
     from posecoach.app import ModelChoice  # here, so commands that never read video stay light
 

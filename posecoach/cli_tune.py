@@ -11,6 +11,7 @@ from pathlib import Path
 from posecoach.bundled import bundled_dir
 from posecoach.cli_common import (
     add_model_options,
+    add_workers_option,
     model_choice,
     number,
     progress,
@@ -18,6 +19,7 @@ from posecoach.cli_common import (
     read_line,
     say,
     stdin_is_terminal,
+    workers,
 )
 from posecoach.errors import UserError
 
@@ -36,7 +38,8 @@ def cmd_eval(args) -> int:
     if not sources:
         where = ", ".join(str(p) for p in paths) or "samples/ (missing)"
         raise UserError(f"no annotated recordings in {where}: add a manifest.json or a <clip>.json sidecar")
-    rows = [evaluate.evaluate_source(s, args.exercise, model_choice(args), progress) for s in sources]
+    rows = evaluate.evaluate_sources(sources, args.exercise, model_choice(args), progress, workers(args),
+                                     cluster=args.cluster)
     summary = evaluate.summarise(rows, args.max_mae)
     if args.json:
         print(json.dumps(evaluate.to_json(rows, summary), indent=2))
@@ -58,6 +61,10 @@ def register(subparsers) -> None:
                    help="exit with status 1 when the mean absolute rep error is above this")
     p.add_argument("--json", action="store_true", help="print the table as JSON")
     add_model_options(p)
+    add_workers_option(p)
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="track the videos on a Dask cluster first: a scheduler address (tcp://host:8786) "
+                        "or local:N for N worker processes here (needs the posecoach[cluster] extra)")
     p.set_defaults(func=cmd_eval)
     register_tune(subparsers)
 
@@ -101,7 +108,7 @@ def cmd_tune(args) -> int:
                   [*input_paths({"one of the recordings": args.sources}), *read_files(args)])
     args.set_values = parse_sets(args.set).values
     spec = load_exercise(args.exercise, sets=args.set_values)
-    session = TuneSession(spec, load_recordings(args.sources, model_choice(args), progress))
+    session = TuneSession(spec, load_recordings(args.sources, model_choice(args), progress, workers(args)))
     result = tune(spec, session, use_suggestions=args.suggest, plot=None if args.interactive else args.plot)
     if args.suggest:
         print(format_suggestions(result.suggestions))
@@ -138,7 +145,7 @@ def cmd_calibrate(args) -> int:
         track = record_camera(args.camera, args.seconds, model_choice(args))
         recordings = [Recording(f"camera {args.camera}", track, None)]
     elif args.source:
-        recordings = load_recordings([args.source], model_choice(args), progress)
+        recordings = load_recordings([args.source], model_choice(args), progress, workers(args))
     else:
         raise UserError("give a video or pose track to calibrate from, or --camera INDEX")
     result = calibrate(spec, TuneSession(spec, recordings))
@@ -169,6 +176,7 @@ def register_tune(subparsers) -> None:
     p.add_argument("--yes", action="store_true", help="write without asking after showing the diff")
     p.add_argument("--force", action="store_true", help="overwrite an existing --plot or --save-as file")
     add_model_options(p)
+    add_workers_option(p)
     p.set_defaults(func=cmd_tune)
 
     p = subparsers.add_parser("calibrate", help="fit an exercise's thresholds to your own range of movement")
@@ -182,4 +190,5 @@ def register_tune(subparsers) -> None:
 
     add_answer_options(p)  # --camera asks the safety questions first
     add_model_options(p)
+    add_workers_option(p)
     p.set_defaults(func=cmd_calibrate)

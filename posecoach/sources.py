@@ -46,24 +46,35 @@ class VideoSource:
         self.info = SourceInfo(str(path), float(fps), count if count > 0 else None, (width, height))
 
     def __iter__(self) -> Iterator[Frame]:
+        return self.segment(0)
+
+    def segment(self, start: int, stop: int | None = None) -> Iterator[Frame]:
+        """Frames `start` to `stop - 1` (to the end when None), with the indices and timestamps of a
+        whole pass: the frames before `start` are grabbed (decoded, never converted) for their times."""
         capture = cv2.VideoCapture(native_path(self.path, SourceError))
         try:
-            yield from self._frames(capture)
+            yield from self._frames(capture, start, stop)
         finally:
             capture.release()
 
-    def _frames(self, capture: cv2.VideoCapture) -> Iterator[Frame]:
+    def _frames(self, capture: cv2.VideoCapture, start: int, stop: int | None) -> Iterator[Frame]:
         nominal_ms = 1000.0 / self.info.fps
         last_ms = -1.0
         index = 0
-        while True:
-            ok, image = capture.read()
-            if not ok or image is None:
-                return
+        while stop is None or index < stop:
+            image = None
+            if index < start:
+                if not capture.grab():
+                    return
+            else:
+                ok, image = capture.read()
+                if not ok or image is None:
+                    return
             t_ms = _frame_time_ms(capture.get(cv2.CAP_PROP_POS_MSEC), index, nominal_ms)
             # Guard against containers that repeat or go back in time.
             t_ms = max(t_ms, last_ms + 1.0)
-            yield Frame(image, t_ms, index)
+            if image is not None:
+                yield Frame(image, t_ms, index)
             last_ms, index = t_ms, index + 1
 
 

@@ -56,29 +56,31 @@ class PoseTrack:
 
 @dataclass
 class TrackRecorder:
-    """A sink that collects poses and saves them atomically at the end."""
+    """A sink that collects poses and saves them atomically at the end.
+
+    Each pose is kept as one float32 row (x, y, world x, y, z, visibility, presence per landmark),
+    the precision the track stores, so memory grows by under 1 kB a frame."""
 
     info: SourceInfo
     model: dict
-    rows: list[tuple[float, Pose | None]] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+    rows: list[np.ndarray | None] = field(default_factory=list)
 
     def add(self, frame: Frame, pose: Pose | None) -> None:
-        self.rows.append((frame.t_ms, pose))
+        self.times.append(frame.t_ms)
+        self.rows.append(None if pose is None else np.concatenate(
+            [pose.xy, pose.world, pose.visibility[:, None], pose.presence[:, None]], axis=1).astype(np.float32))
 
     def track(self) -> PoseTrack:
         n = len(self.rows)
-        nan = np.full((n, NUM_LANDMARKS), np.nan, dtype=np.float32)
-        xy, world = np.repeat(nan[..., None], 2, -1), np.repeat(nan[..., None], 3, -1)
-        visibility, presence = nan.copy(), nan.copy()
-        for i, (_, pose) in enumerate(self.rows):
-            if pose is not None:
-                xy[i], world[i] = pose.xy, pose.world
-                visibility[i], presence[i] = pose.visibility, pose.presence
+        values = np.full((n, NUM_LANDMARKS, 7), np.nan, dtype=np.float32)
+        has_pose = np.array([r is not None for r in self.rows], dtype=bool)
+        if has_pose.any():
+            values[has_pose] = np.stack([r for r in self.rows if r is not None])
         meta = {"format_version": FORMAT_VERSION, "source": self.info.name, "fps": self.info.fps,
                 "size": list(self.info.size), "frames": n, "model": self.model}
-        t_ms = np.array([t for t, _ in self.rows], dtype=np.float64)
-        has_pose = np.array([p is not None for _, p in self.rows], dtype=bool)
-        return PoseTrack(meta, t_ms, has_pose, xy, world, visibility, presence)
+        return PoseTrack(meta, np.array(self.times, dtype=np.float64), has_pose, values[..., 0:2].copy(),
+                         values[..., 2:5].copy(), values[..., 5].copy(), values[..., 6].copy())
 
 
 class TrackWriter:
@@ -286,7 +288,8 @@ def _meta_problem(meta) -> str | None:
 
 
 def _values_problem(arrays: dict[str, np.ndarray], meta: dict) -> str | None:
-    """Times finite, from 0 and never going back; every value of a frame with a pose finite and in range."""
+    """Times finite, from 0 and never going back; every value of a frame with a pose finite and in
+    range, but the landmarks of an unseen point (visibility 0), which may be NaN."""
     t_ms, has_pose = arrays["t_ms"], arrays["has_pose"]
     if meta["frames"] != len(t_ms):
         return f"metadata says {meta['frames']} frames but the arrays hold {len(t_ms)}; {_AGAIN}"
@@ -295,11 +298,16 @@ def _values_problem(arrays: dict[str, np.ndarray], meta: dict) -> str | None:
     if bad.any():
         return (f"times are not finite, negative or go back (first at frame {int(np.argmax(bad))}); {_AGAIN}")
     reach = 10.0 * max(meta["size"])  # pixels: a landmark may lie outside the picture, not this far
-    limits = {"xy": (-reach, reach), "world": (-100.0, 100.0), "visibility": (0.0, 1.0), "presence": (0.0, 1.0)}
+    limits = {"visibility": (0.0, 1.0), "presence": (0.0, 1.0), "xy": (-reach, reach), "world": (-100.0, 100.0)}
+    # A landmark nobody saw (visibility 0, as ground truth marks a point it has none for) may be NaN.
+    unseen = arrays["visibility"][has_pose] == 0
     for name, (low, high) in limits.items():
-        values = arrays[name][has_pose].reshape(int(has_pose.sum()), -1)
+        values = arrays[name][has_pose]
         with np.errstate(invalid="ignore"):
-            bad = ~(np.isfinite(values) & (values >= low) & (values <= high)).all(axis=1)
+            ok = np.isfinite(values) & (values >= low) & (values <= high)
+        if name in ("xy", "world"):
+            ok |= np.isnan(values) & unseen[..., None]
+        bad = ~ok.reshape(len(values), -1).all(axis=1)
         if bad.any():
             frame = int(np.flatnonzero(has_pose)[np.argmax(bad)])
             return (f"array {name} holds values that are not finite or out of range [{low:g}, {high:g}] "

@@ -90,7 +90,7 @@ def tracked(tmp_path, monkeypatch):
     monkeypatch.setattr("posecoach.pose.models.resolve_model", lambda *a, **k: model)
     calls = []
 
-    def fake_record(source, out, force, model, progress):
+    def fake_record(source, out, force, model, progress, workers=1):
         calls.append(source)
         write_bridge(out, 1)
 

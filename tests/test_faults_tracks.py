@@ -127,6 +127,19 @@ def test_a_damaged_track_is_refused_with_one_line(tmp_path, capsys, change, mess
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.npz"]  # no report, no temporary file
 
 
+def test_a_point_nobody_saw_may_be_nan_in_a_frame_with_a_pose(tmp_path):
+    # Ground truth has no eyes' corners or mouth: those points are unseen (visibility 0) and NaN.
+    arrays = arrays_of(bridge_track(reps=2))
+    for name in ("xy", "world"):
+        arrays[name] = np.array(arrays[name])
+        arrays[name][:, [1, 3, 9]] = np.nan
+    for name in ("visibility", "presence"):
+        arrays[name] = np.array(arrays[name])
+        arrays[name][:, [1, 3, 9]] = 0.0
+    track = load_track(write_npz(tmp_path / "truth.npz", arrays))
+    assert track.has_pose.all() and np.isnan(track.xy[:, 1]).all()
+
+
 def test_nan_landmarks_in_frames_without_a_pose_are_how_a_track_says_nobody(tmp_path):
     path = write_npz(tmp_path / "gaps.npz", arrays_of(bridge_track(reps=2, gaps=((1.0, 2.0),))))
     track = load_track(path)

@@ -25,15 +25,15 @@ CLIPS = samples_manifest()
 
 
 def truth_track(clip: dict, folder: Path = SAMPLES) -> PoseTrack:
-    """The truth as MediaPipe-like landmarks, every landmark fully visible."""
+    """The truth as MediaPipe-like landmarks, every landmark it has fully visible."""
     truth = np.load(folder / clip["truth"])
     xy, world = truth_landmarks(truth)
     frames = len(truth["t_s"])
     meta = {"format_version": FORMAT_VERSION, "source": clip["file"], "fps": clip["fps"],
             "size": [int(v) for v in truth["image_size"]], "frames": frames, "model": {"variant": "ground truth"}}
-    ones = np.ones(xy.shape[:2], dtype=np.float32)
+    seen = np.isfinite(xy).all(axis=-1).astype(np.float32)  # the face points anny has none for: unseen
     return PoseTrack(meta, truth["t_s"] * 1000.0, np.ones(frames, dtype=bool), xy.astype(np.float32),
-                     world.astype(np.float32), ones, ones.copy())
+                     world.astype(np.float32), seen, seen.copy())
 
 
 @pytest.mark.parametrize("clip", CLIPS, ids=lambda c: c["file"].removesuffix(".mp4"))

@@ -37,6 +37,16 @@ def test_variable_frame_rate_uses_the_container_timestamps():
     assert times[-1] == pytest.approx(1933.3, abs=1)
 
 
+@pytest.mark.parametrize("start, stop", [(0, 5), (7, 12), (40, None), (44, 60)])
+def test_a_segment_has_the_frames_and_times_of_a_whole_pass(start, stop):
+    """Parallel pose extraction starts workers mid-video: their frames must be the whole pass's."""
+    whole = list(VideoSource(DATA / "vfr.mp4"))
+    part = list(VideoSource(DATA / "vfr.mp4").segment(start, stop))
+    expected = whole[start:stop]
+    assert [(f.index, f.t_ms) for f in part] == [(f.index, f.t_ms) for f in expected]
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(part, expected, strict=True))
+
+
 def test_portrait_video_keeps_its_orientation(tmp_path):
     video = VideoSource(write_video(tmp_path / "portrait.mp4", 3, size=(90, 160)))
     assert video.info.size == (90, 160)

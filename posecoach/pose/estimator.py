@@ -10,8 +10,6 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import mediapipe as mp
 import numpy as np
@@ -20,6 +18,7 @@ from mediapipe.tasks.python.vision import PoseLandmarker, PoseLandmarkerOptions,
 
 from posecoach.errors import ModelError
 from posecoach.paths import native_path
+from posecoach.pose.settings import EstimatorSettings
 from posecoach.types import Frame, Landmark, Pose
 
 # MediaPipe's C++ side logs start-up chatter straight to file descriptor 2 while it loads
@@ -41,27 +40,6 @@ def _native_stderr_silenced() -> Iterator[None]:
 
 
 _TORSO = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
-
-
-@dataclass(frozen=True)
-class EstimatorSettings:
-    model_path: Path
-    min_detection_confidence: float = 0.5
-    min_presence_confidence: float = 0.5
-    min_tracking_confidence: float = 0.5
-    # One: MediaPipe then tracks that person from their last landmarks and runs its detector only
-    # when the track is lost. With more, the detector runs on every frame while fewer people are
-    # tracked, and its box replaces the tracked one wherever they overlap (AssociationNormRect
-    # keeps the later input), so a curled-up body (child's pose) gets a fresh, badly framed crop.
-    # A second person who walks in is then not looked for while the first is tracked.
-    max_people: int = 1
-
-    def __post_init__(self) -> None:
-        for name in ("min_detection_confidence", "min_presence_confidence", "min_tracking_confidence"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must be within [0, 1]")
-        if self.max_people < 1:
-            raise ValueError("max_people must be at least 1")
 
 
 class PoseEstimator:

@@ -9,16 +9,17 @@ A `.npz` source (or `track:...`) is a recorded track already and is loaded as is
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import platformdirs
 
 from posecoach.app import ModelChoice, record_track
 from posecoach.errors import SourceError
-from posecoach.pose.estimator import EstimatorSettings
+from posecoach.pose.settings import EstimatorSettings
 from posecoach.sources import SourceInfo, check_readable_file, parse_source
 from posecoach.tracks import PoseTrack, load_track
 
@@ -44,9 +45,10 @@ def _estimator_key() -> str:
     return hashlib.sha256(repr(settings).encode()).hexdigest()[:8]
 
 
-def source_track_path(source: str, model: ModelChoice | None = None, progress: Progress | None = None) -> Path:
+def source_track_path(source: str, model: ModelChoice | None = None, progress: Progress | None = None,
+                      workers: int = 1) -> Path:
     """The track file of a source: itself for a track, else the cached track of the video
-    (running the model once on a cache miss)."""
+    (running the model once on a cache miss, its frames split among `workers` processes)."""
     kind, target = parse_source(source)
     if kind == "track":
         return Path(target)
@@ -59,11 +61,36 @@ def source_track_path(source: str, model: ModelChoice | None = None, progress: P
     model_path = resolve_model(model.variant, model.path, model.notify)
     path = cache_path(video, model_path)
     if not path.is_file():
-        if not path.parent.is_dir() and model.notify is not None:
-            model.notify(cache_notice(path.parent))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        record_track(str(video), path, force=True, model=model, progress=progress)
+        make_cache_dir(model.notify)
+        record_track(str(video), path, force=True, model=model, progress=progress, workers=workers)
     return path
+
+
+def make_cache_dir(notify=None) -> Path:
+    """The cache folder, made (and said so, once) when missing."""
+    folder = track_cache_dir()
+    if not folder.is_dir() and notify is not None:
+        notify(cache_notice(folder))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def source_track_paths(sources: Sequence[str], model: ModelChoice | None = None, progress: Progress | None = None,
+                       workers: int = 1) -> list[Path]:
+    """The track files of many sources: with several videos and workers, one video per worker
+    (each tracked in one process); else each video's frames split among the workers."""
+    videos = sorted({s for s in sources if parse_source(s)[0] == "video"})
+    if workers > 1 and len(videos) > 1:
+        from posecoach.pose.models import resolve_model
+        from posecoach.pose.parallel import map_files
+
+        model = model or ModelChoice()
+        resolve_model(model.variant, model.path, model.notify)  # fetched once, before the workers start
+        make_cache_dir(model.notify)
+        tracked = dict(zip(videos, map_files(functools.partial(source_track_path, model=model), videos, workers),
+                           strict=True))
+        return [tracked[s] if s in tracked else source_track_path(s, model) for s in sources]
+    return [source_track_path(s, model, progress, workers) for s in sources]
 
 
 def cache_notice(folder: Path) -> str:
@@ -73,9 +100,10 @@ def cache_notice(folder: Path) -> str:
             "elsewhere.")
 
 
-def load_source_track(source: str, model: ModelChoice | None = None, progress: Progress | None = None) -> PoseTrack:
+def load_source_track(source: str, model: ModelChoice | None = None, progress: Progress | None = None,
+                      workers: int = 1) -> PoseTrack:
     """The track of a source; a cached track that cannot be read (cut short, damaged) is made again."""
-    path = source_track_path(source, model, progress)
+    path = source_track_path(source, model, progress, workers)
     try:
         return load_track(path)
     except SourceError:
@@ -84,4 +112,4 @@ def load_source_track(source: str, model: ModelChoice | None = None, progress: P
     if model is not None and model.notify is not None:
         model.notify(f"{source}: its cached pose track was damaged; tracking the video again")
     path.unlink(missing_ok=True)
-    return load_track(source_track_path(source, model, progress))
+    return load_track(source_track_path(source, model, progress, workers))

@@ -7,6 +7,7 @@ catalogue are listed as skipped, with the reason, and left out of the summary.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -101,8 +102,50 @@ def match_holds(annotated: Sequence[Span], reported: Sequence[dict]) -> list[Hol
     return matches
 
 
-def evaluate_source(source: Source, exercise: str | None = None,
-                    model: ModelChoice | None = None, progress: Progress | None = None) -> EvalRow:
+def evaluate_sources(sources: Sequence[Source], exercise: str | None = None, model: ModelChoice | None = None,
+                     progress: Progress | None = None, workers: int = 1, cluster: str | None = None) -> list[EvalRow]:
+    """Every source's row, in order. With several sources and workers, one source per worker
+    process; otherwise each video's frames are split among the workers. With a `cluster`
+    address, the videos are tracked on that Dask cluster first (posecoach.cluster)."""
+    if cluster is not None:
+        return _evaluate_on_cluster(sources, exercise, model or ModelChoice(), cluster)
+    if workers > 1 and len(sources) > 1:
+        from posecoach.pose.models import resolve_model
+        from posecoach.pose.parallel import map_files
+        from posecoach.tuning.cache import make_cache_dir
+
+        model = model or ModelChoice()
+        resolve_model(model.variant, model.path, model.notify)  # fetched once, before the workers start
+        make_cache_dir(model.notify)
+        one = functools.partial(evaluate_source, exercise=exercise, model=model)
+        return list(map_files(one, sources, workers))
+    return [evaluate_source(s, exercise, model, progress, workers) for s in sources]
+
+
+def _evaluate_on_cluster(sources: Sequence[Source], exercise: str | None, model: ModelChoice,
+                         address: str) -> list[EvalRow]:
+    """Track the annotated videos on the cluster (into the cache), then count each here from
+    its cached track; a video the cluster could not track is a skipped row with the reason."""
+    from posecoach import cluster
+    from posecoach.pose.models import resolve_model
+    from posecoach.sources import parse_source
+
+    model_path = resolve_model(model.variant, model.path, model.notify)
+    videos = [s.path for s in sources if s.truth is not None and parse_source(str(s.path))[0] == "video"]
+    run = cluster.track_videos(videos, address, model_path, cluster.progress_bar(len(videos)))
+    rows = []
+    for source in sources:
+        failure = run.failed.get(str(Path(source.path).resolve()))
+        if failure is None:
+            rows.append(evaluate_source(source, exercise, model))
+        else:
+            exercise_id = exercise or (source.truth.exercise_id if source.truth else None)
+            rows.append(EvalRow(source.label, exercise_id, skipped=f"the cluster could not track it: {failure}"))
+    return rows
+
+
+def evaluate_source(source: Source, exercise: str | None = None, model: ModelChoice | None = None,
+                    progress: Progress | None = None, workers: int = 1) -> EvalRow:
     path, truth, name = source.path, source.truth, source.label
     exercise_id = exercise or (truth.exercise_id if truth else None)
     if truth is None:
@@ -111,7 +154,7 @@ def evaluate_source(source: Source, exercise: str | None = None,
         return EvalRow(name, None, skipped="the annotation names no exercise_id; pass --exercise")
     try:
         spec = load_exercise(exercise_id)
-        report = replay(f"track:{source_track_path(str(path), model, progress)}", spec)
+        report = replay(f"track:{source_track_path(str(path), model, progress, workers)}", spec)
     except PosecoachError as e:
         return EvalRow(name, exercise_id, expected=truth.reps, skipped=str(e))
     reps = report["reps"]

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from posecoach.app import ModelChoice
 from posecoach.exercise.spec import ExerciseSpec
-from posecoach.tuning.cache import Progress, load_source_track
+from posecoach.tracks import load_track
+from posecoach.tuning.cache import Progress, source_track_paths
 from posecoach.tuning.plot import PlotData, draw, plot_data
 from posecoach.tuning.series import Recording, recording_truth
 from posecoach.tuning.session import TuneSession, count_line
@@ -17,10 +18,10 @@ from posecoach.tuning.thresholds import changed, with_values
 
 
 def load_recordings(sources: Sequence[str], model: ModelChoice | None = None,
-                    progress: Progress | None = None) -> list[Recording]:
+                    progress: Progress | None = None, workers: int = 1) -> list[Recording]:
     recordings = []
-    for source in sources:
-        track = load_source_track(source, model, progress)
+    for source, path in zip(sources, source_track_paths(sources, model, progress, workers), strict=True):
+        track = load_track(path)
         recordings.append(Recording(source, track, recording_truth(source, track)))
     return recordings
 
