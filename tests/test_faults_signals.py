@@ -77,3 +77,29 @@ def test_a_signal_during_a_live_session_keeps_it(tmp_path, signum):
     assert (completed, reason) == (0, "interrupted") and ended_at is not None
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_sigkill_during_a_live_session_leaves_it_partial_and_the_database_whole(tmp_path):
+    """SIGKILL cannot be caught: what was written before it stays, unfinished, and the database is intact."""
+    video = grey_video(tmp_path / "camera.avi")
+    env = {**os.environ, "POSECOACH_DATA_DIR": str(tmp_path / "data"),
+           "POSECOACH_CONFIG_DIR": str(tmp_path / "config")}
+    child = subprocess.Popen([sys.executable, "-c", CHILD, "live", "--headless", "--camera", str(video),
+                              "-e", "glute_bridge", "--no-red-flags", "--pain-before", "2", "--pain-after", "2"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    db = tmp_path / "data" / "history.sqlite3"
+    try:
+        deadline = time.monotonic() + 60
+        while not sessions(db) and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.1)
+        assert sessions(db), "the session never started"
+        child.kill()
+        child.wait(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == -signal.SIGKILL
+    assert sessions(db) == [(0, None, None)]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
