@@ -97,7 +97,7 @@ def cmd_live(args) -> int:
         ui = _ui(args, _answers(args, screening=True))
         source = open_camera(args.camera)
         with open_estimator(model_choice(args)) as (estimator, _):
-            devices = Devices(history, estimator, ui, Sounds(args.sound, sys.stderr), Speech(args.speak),
+            devices = Devices(history, estimator, ui, Sounds(args.sound, sys.stderr), Speech.default(muted=args.mute),
                               followups=store)
             session = LiveSession(plan, source, devices, scope, _flow_settings(args), mirror=not args.no_mirror)
             result = session.run()
@@ -184,7 +184,10 @@ def _add_live(sub) -> None:
     p.add_argument("--no-mirror", action="store_true", help="show the camera unmirrored")
     p.add_argument("--sound", choices=["auto", "tone", "bell", "off"], default="auto",
                    help="sound on each rep and hold (default auto: a tone, else the terminal bell)")
-    p.add_argument("--speak", action="store_true", help="spoken cues through espeak-ng if installed")
+    p.add_argument("--mute", action="store_true",
+                   help="no speech (it is on by default when espeak-ng, or pyttsx3 on Windows/macOS, is there); "
+                        "M or a finger to the lips toggles it")
+    p.add_argument("--speak", action="store_true", help=argparse.SUPPRESS)  # speech is on by default now
     p.add_argument("--countdown", type=float, help="seconds of countdown before each exercise (default 3)")
     p.add_argument("--rest", type=float, help="seconds of rest between sets and exercises")
     add_model_options(p)

@@ -16,6 +16,7 @@ from posecoach import overlay
 from posecoach.exercise.spec import ExerciseSpec
 from posecoach.hud import build_hud
 from posecoach.live import screens as sc
+from posecoach.live.gestures import GestureReading
 from posecoach.pipeline import Step
 from posecoach.types import Frame, Pose
 
@@ -37,6 +38,7 @@ class View:
     step: Step | None = None
     spec: ExerciseSpec | None = None  # needed for the exercise panel on the live overlay
     mirror: bool = True
+    gesture: GestureReading | None = None  # a gesture being held that means something on this screen
 
 
 def blank(size: tuple[int, int], color=BACKGROUND) -> np.ndarray:

@@ -9,23 +9,32 @@ Stages: safety (a question at a time, then 'check your answers')
 -> pain before -> for each exercise: card -> set-up -> countdown -> active
 (-> break between sets or sides -> countdown -> active ...) -> pain check -> rest -> ...
 -> pain after -> summary. "It hurts", quit, skip, repeat and pause work wherever they make sense.
+
+Hands-free: after the first pain rating everything can be done from the mat. Body gestures
+(`Gestured`, mapped per screen by `remote.gesture_key`) stand for keys; the rule screen, the
+cards and the summary move on by themselves (a card sooner when the person is in the start
+position); a rest flows into the next set-up; between exercises the question is "Is your pain
+worse than before?" (yes/no, or a 0-10 rating at the keyboard); leaving the view for a moment
+pauses the exercise until the person is back in position. What is said comes from `voice`.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from posecoach import safety
 from posecoach.exercise.events import HoldEnded
 from posecoach.followups import FollowUps
 from posecoach.history import ExerciseRecord
-from posecoach.live import prelude
+from posecoach.live import prelude, remote, voice
 from posecoach.live import tally as tl
 from posecoach.live.plan import Plan
 from posecoach.live.signals import (
     KEY_LABELS,
     Effect,
     EndSession,
+    Gestured,
     Input,
     Key,
     Press,
@@ -75,6 +84,8 @@ def advance(state: FlowState, event: Input) -> Transition:
         return _press(state, event)
     if isinstance(event, Screened):
         return prelude.screened(state, event.answers)
+    if isinstance(event, Gestured):
+        return _gestured(state, event.key)
     if isinstance(event, SetPain):
         if state.stage in PAIN_STAGES:
             return Transition(replace(state, pain=safety.check_pain(event.value)))
@@ -101,10 +112,44 @@ def _tick(state: FlowState, tick: Tick) -> Transition:
         state = replace(state, shown_s=tick.t_s)  # the first frame the prompt is seen
     if state.paused:
         return Transition(state)
+    if state.stage in (Stage.COUNTDOWN, Stage.ACTIVE) and tick.setup is not None:
+        presence = _presence(state, tick.setup.present, dt)
+        if presence.state.away or state.away:
+            return presence
+        state = presence.state
     if state.stage in EXERCISE_STAGES:
         state = replace(state, tally=tl.note_open_holds(state.tally, tick.open_hold_s))
     handler = _TICKS.get(state.stage)
     return handler(state, tick, dt) if handler else Transition(state)
+
+
+def _presence(state: FlowState, present: bool, dt: float) -> Transition:
+    """Away (out of view or position) for `away_s` pauses; back in position for `setup_ok_s` resumes."""
+    s = state.settings
+    if not state.away:
+        timer = 0.0 if present else state.away_timer_s + dt
+        if timer < s.away_s:
+            return Transition(replace(state, away_timer_s=timer))
+        return Transition(replace(state, away=True, away_timer_s=0.0), (Say(voice.AWAY),))
+    timer = state.away_timer_s + dt if present else 0.0
+    if timer < s.setup_ok_s:
+        return Transition(replace(state, away_timer_s=timer))
+    return Transition(replace(state, away=False, away_timer_s=0.0), (Say(voice.BACK),))
+
+
+def _tick_rules(state: FlowState, tick: Tick, dt: float) -> Transition:
+    if state.shown_s is not None and tick.t_s - state.shown_s >= state.settings.rules_s:
+        return _start_key(state, Key.CONFIRM)
+    return Transition(state)
+
+
+def _tick_card(state: FlowState, tick: Tick, dt: float) -> Transition:
+    """Read aloud, then on to the set-up check: after `card_s`, or once in the start position."""
+    ok_s = state.ok_s + dt if tick.setup is not None and tick.setup.ok else 0.0
+    timer = state.timer_s + dt
+    if ok_s >= state.settings.card_ok_s or timer >= state.settings.card_s:
+        return _to_setup(state)
+    return Transition(replace(state, timer_s=timer, ok_s=ok_s))
 
 
 def _tick_setup(state: FlowState, tick: Tick, dt: float) -> Transition:
@@ -112,14 +157,24 @@ def _tick_setup(state: FlowState, tick: Tick, dt: float) -> Transition:
     timer = state.timer_s + dt if ok else 0.0
     if timer >= state.settings.setup_ok_s:
         return _to_countdown(state)
-    return Transition(replace(state, timer_s=timer))
+    state = replace(state, timer_s=timer)
+    hint = tick.setup.hints[0] if tick.setup is not None and tick.setup.hints else ""
+    if hint and hint != state.said and (state.said_s is None or tick.t_s - state.said_s >= state.settings.hint_gap_s):
+        return Transition(replace(state, said=hint, said_s=tick.t_s), (Say(hint),))
+    return Transition(state)
 
 
 def _tick_countdown(state: FlowState, tick: Tick, dt: float) -> Transition:
     timer = state.timer_s - dt
     if timer <= EPS:
-        return Transition(replace(state, stage=Stage.ACTIVE, timer_s=0.0), (Say("Go"),))
-    return Transition(replace(state, timer_s=timer))
+        return Transition(replace(state, stage=Stage.ACTIVE, timer_s=0.0, said=""), (Say("Go"),))
+    effects = (Say(str(math.ceil(timer - EPS))),) if math.ceil(timer - EPS) != math.ceil(state.timer_s - EPS) else ()
+    return Transition(replace(state, timer_s=timer), effects)
+
+
+def _tick_summary(state: FlowState, tick: Tick, dt: float) -> Transition:
+    timer = state.timer_s - dt
+    return Transition(replace(state, stage=Stage.DONE) if timer <= EPS else replace(state, timer_s=timer))
 
 
 def _tick_timer(state: FlowState, tick: Tick, dt: float) -> Transition:
@@ -130,21 +185,28 @@ def _tick_timer(state: FlowState, tick: Tick, dt: float) -> Transition:
         state = replace(state, tally=tl.add_holds(state.tally, ended))
     if timer > EPS:
         return Transition(replace(state, timer_s=timer))
-    return _to_countdown(state) if state.stage is Stage.BREAK else _to_card(state, state.index + 1)
+    return _to_countdown(state) if state.stage is Stage.BREAK else _to_setup(state, state.index + 1)
 
 
 def _tick_active(state: FlowState, tick: Tick, dt: float) -> Transition:
     item = state.item
     _, side = item.segments[state.segment]
+    before = dict(state.tally.segment)
     tally, sounds = tl.count(state.tally, tick.events, item, side)
     state = replace(state, tally=replace(tally, active_s=tally.active_s + dt))
-    effects = tuple(Sound(kind) for kind in sounds)
+    spoken, said = voice.counting(before, state.tally.segment, sounds, tick.open_hold_s,
+                                  item.spec.targets.hold_s, state.said)
+    state = replace(state, said=said)
+    effects = tuple(Sound(kind) for kind in sounds) + tuple(Say(line) for line in spoken)
     if not tl.segment_done(state.tally, item, side):
         return Transition(state, effects)
     return Transition(state, effects + (Sound("done"),)).then(_next_segment(state))
 
 
 _TICKS = {
+    Stage.RULES: _tick_rules,
+    Stage.CARD: _tick_card,
+    Stage.SUMMARY: _tick_summary,
     Stage.SETUP: _tick_setup,
     Stage.COUNTDOWN: _tick_countdown,
     Stage.ACTIVE: _tick_active,
@@ -158,17 +220,26 @@ _TICKS = {
 def _to_card(state: FlowState, index: int) -> Transition:
     if index >= len(state.plan.items):
         return _to_pain_after(state, completed=True, reason=None)
-    new = replace(state, stage=Stage.CARD, index=index, segment=0, tally=tl.Tally(), paused=False, timer_s=0.0)
-    return Transition(new, (Say(f"Next: {new.item.spec.name}"),))
+    new = replace(state, stage=Stage.CARD, index=index, segment=0, tally=tl.Tally(), paused=False, timer_s=0.0,
+                  ok_s=0.0, setup=None)
+    # The set-up check runs from the card, so that it can move on once the person is in position.
+    return Transition(new, (StartTracking(index), *(Say(line) for line in voice.card(new))))
 
 
-def _to_setup(state: FlowState) -> Transition:
-    new = replace(state, stage=Stage.SETUP, segment=0, tally=tl.Tally(), paused=False, timer_s=0.0, setup=None)
-    return Transition(new, (StartTracking(state.index),))
+def _to_setup(state: FlowState, index: int | None = None) -> Transition:
+    """The set-up check of this exercise, or of the one at `index` (after a rest: its card was read then)."""
+    if index is not None and index >= len(state.plan.items):
+        return _to_pain_after(state, completed=True, reason=None)
+    index = state.index if index is None else index
+    new = replace(state, stage=Stage.SETUP, index=index, segment=0, tally=tl.Tally(), paused=False, timer_s=0.0,
+                  setup=None, away=False, away_timer_s=0.0, said="", said_s=None)
+    return Transition(new, (StartTracking(index),))
 
 
 def _to_countdown(state: FlowState) -> Transition:
-    return Transition(replace(state, stage=Stage.COUNTDOWN, timer_s=state.settings.countdown_s))
+    seconds = state.settings.countdown_s
+    effects = (Say(str(math.ceil(seconds - EPS))),) if seconds > EPS else ()
+    return Transition(replace(state, stage=Stage.COUNTDOWN, timer_s=seconds), effects)
 
 
 def _next_segment(state: FlowState) -> Transition:
@@ -207,14 +278,14 @@ def _leave_exercise(state: FlowState, status: str, then: str) -> Transition:
     if state.index + 1 >= len(state.plan.items):
         return Transition(state, effects).then(_to_pain_after(state, completed=True, reason=None))
     if state.pending is not None:
-        return Transition(replace(state, stage=Stage.PAIN_CHECK, pain=None), effects)
-    return Transition(state, effects).then(_to_card(state, state.index + 1))
+        return Transition(prelude.ask(state, Stage.PAIN_CHECK, pain=None), effects + (Say(voice.WORSE),))
+    return Transition(state, effects).then(_to_card(state, state.index + 1))  # skipped: nothing to rest from
 
 
 def _to_hurt(state: FlowState, reason: str) -> Transition:
     """Stop for pain ("pain") or new leg symptoms ("leg")."""
-    return Transition(replace(state, stage=Stage.HURT, stop_reason=reason, paused=False),
-                      (Say("Stop and rest"),))
+    return Transition(replace(state, stage=Stage.HURT, stop_reason=reason, paused=False, away=False),
+                      (Say(voice.STOP, urgent=True),))
 
 
 def _to_pain_after(state: FlowState, completed: bool, reason: str | None) -> Transition:
@@ -223,8 +294,9 @@ def _to_pain_after(state: FlowState, completed: bool, reason: str | None) -> Tra
         return Transition(replace(state, stage=Stage.DONE))
     if completed and tl.not_done(state.plan, state.records):
         completed, reason = False, reason or "skipped"
-    return Transition(replace(state, stage=Stage.PAIN_AFTER, pain=None, completed=completed,
-                              stop_reason=state.stop_reason or reason, paused=False))
+    new = prelude.ask(state, Stage.PAIN_AFTER, pain=None, completed=completed,
+                      stop_reason=state.stop_reason or reason, paused=False, away=False)
+    return Transition(new, (Say(voice.PAIN_AFTER),))
 
 
 def _flush_pending(state: FlowState, pain: int | None) -> Transition:
@@ -235,20 +307,25 @@ def _flush_pending(state: FlowState, pain: int | None) -> Transition:
     return Transition(replace(state, pending=None, records=records), (RateExercise(pain),))
 
 
-def _end_session(state: FlowState, pain_after: int | None) -> Transition:
+def _end_session(state: FlowState, pain_after: int | None, worse: bool = False) -> Transition:
+    """`worse`: no rating, but the person said (from the mat) that the pain is worse than before."""
     flushed = _flush_pending(state, pain_after)
-    s = replace(flushed.state, stage=Stage.SUMMARY, pain_after=pain_after)
-    if safety.pain_stops(s.baseline, pain_after) and s.stop_reason not in safety.PAIN_STOP_REASONS:
+    s = replace(flushed.state, stage=Stage.SUMMARY, pain_after=pain_after, timer_s=state.settings.summary_s)
+    stops = worse or safety.pain_stops(s.baseline, pain_after)
+    if stops and s.stop_reason not in safety.PAIN_STOP_REASONS:
         # The last rating breaks the pain rule too: remembered as a pain stop, so the next launch
         # asks whether it settled and screens again, like a stop during the session.
         s = replace(s, completed=False, stop_reason="pain")
-    return flushed.then(Transition(s, (EndSession(pain_after, s.completed, s.stop_reason),)))
+    said = voice.summary(s.completed, s.stop_reason)
+    return flushed.then(Transition(s, (EndSession(pain_after, s.completed, s.stop_reason), Say(said))))
 
 
 # Keys ----------------------------------------------------------------------------------------
 
 def _press(state: FlowState, press: Press) -> Transition:
     stage, key = state.stage, press.key
+    if key is Key.MUTE:
+        return Transition(state if press.repeat else replace(state, muted=not state.muted))
     if stage in QUESTION_STAGES and press.repeat:
         return Transition(state)  # a held or doubled key never answers a question
     if stage is Stage.CLINICIAN_CHECK:
@@ -282,9 +359,27 @@ def _pain_key(state: FlowState, key: Key) -> Transition:
         return _pain_quit(state)
     if key is Key.HURT and state.stage is Stage.PAIN_CHECK:
         return _hurt(state)
+    if key in (Key.YES, Key.NO) and state.stage is not Stage.PAIN_BEFORE:
+        return _worse_answer(state, key is Key.YES)
     if key is not Key.CONFIRM or state.pain is None:
         return Transition(state)
     return _pain_confirmed(state, state.pain)
+
+
+def _worse_answer(state: FlowState, worse: bool) -> Transition:
+    """"Is your pain worse than before?", answered from the mat: yes stops like a pain rise."""
+    if not state.ready:
+        return Transition(state)
+    if state.stage is Stage.PAIN_AFTER:
+        return _end_session(state, None, worse=worse)
+    flushed = _flush_pending(state, None)
+    if worse:
+        return flushed.then(_to_hurt(flushed.state, "pain"))
+    return flushed.then(_to_leg_check(flushed.state))
+
+
+def _to_leg_check(state: FlowState) -> Transition:
+    return Transition(prelude.ask(state, Stage.LEG_CHECK, pain=None), (Say(safety.LEG_QUESTION),))
 
 
 def _pain_quit(state: FlowState) -> Transition:
@@ -305,7 +400,7 @@ def _pain_confirmed(state: FlowState, value: int) -> Transition:
     if safety.pain_stops(state.baseline, value):
         hurt = _to_hurt(replace(flushed.state, pain_after=value), "pain")
         return flushed.then(hurt)
-    return flushed.then(Transition(prelude.ask(flushed.state, Stage.LEG_CHECK, pain=None)))
+    return flushed.then(_to_leg_check(flushed.state))
 
 
 def _starting_pain(state: FlowState, value: int) -> Transition:
@@ -326,7 +421,7 @@ def _to_rules(state: FlowState) -> Transition:
 
 
 def _rules(state: FlowState) -> tuple[str, ...]:
-    return safety.rule_lines(KEY_LABELS[Key.HURT])
+    return safety.rule_lines(voice.stop_how(KEY_LABELS[Key.HURT]))
 
 
 def _start_key(state: FlowState, key: Key) -> Transition:
@@ -351,8 +446,17 @@ def _leg_key(state: FlowState, key: Key) -> Transition:
         return Transition(state)
     if answer.flags:
         return _to_hurt(state, "leg")
+    return _to_rest(state)
+
+
+def _to_rest(state: FlowState) -> Transition:
+    """A rest before the next exercise, whose card is read meanwhile; then straight to its set-up."""
+    if state.index + 1 >= len(state.plan.items):
+        return _to_pain_after(state, completed=True, reason=None)
     rest = state.item.rest_after_s if state.item.rest_after_s is not None else state.settings.exercise_rest_s
-    return Transition(replace(state, stage=Stage.REST, timer_s=rest), (Say("Rest"),))
+    new = replace(state, stage=Stage.REST, timer_s=rest)
+    nxt = replace(state, index=state.index + 1)
+    return Transition(new, (Say("Rest"), *(Say(line) for line in voice.card(nxt))))
 
 
 def _hurt(state: FlowState) -> Transition:
@@ -375,7 +479,7 @@ def _quit(state: FlowState) -> Transition:
 
 def _skip(state: FlowState) -> Transition:
     if state.stage is Stage.REST:
-        return _to_card(state, state.index + 1)
+        return _to_setup(state, state.index + 1)
     if state.stage in EXERCISE_STAGES or state.stage is Stage.CARD:
         return _leave_exercise(state, "partial", "next")
     return Transition(state)
@@ -405,6 +509,18 @@ def _confirm(state: FlowState) -> Transition:
 
 
 _KEYS = {Key.QUIT: _quit, Key.SKIP: _skip, Key.REPEAT: _repeat, Key.CONFIRM: _confirm}
+
+
+def _gestured(state: FlowState, gesture: Key) -> Transition:
+    """A gesture held to its end: the key it stands for on this screen, confirmed aloud."""
+    key = remote.gesture_key(state.stage, gesture)
+    if key is None:
+        return Transition(state)
+    done = _press(state, Press(key))
+    said = remote.confirmation(key, done.state.paused, done.state.muted)
+    if not said or done.state == state:
+        return done
+    return Transition(done.state, (Say(said, urgent=key is Key.HURT), *done.effects))
 
 
 def _source_ended(state: FlowState, reason: str) -> Transition:
