@@ -13,7 +13,7 @@ from posecoach.exercise.spec import RoutineStep
 from posecoach.live import remote, voice
 from posecoach.live.flow import Stage
 from posecoach.live.plan import Plan, plan_for_exercise, plan_item
-from posecoach.live.signals import EndSession, Gestured, Key, Press, SaveExercise, Say, SetPain
+from posecoach.live.signals import Closed, EndSession, Gestured, Key, Press, SaveExercise, Say, SetPain
 from posecoach.live.state import GESTURE_STAGES, HURT_STAGES, PRE_SESSION
 from posecoach.sound import RecordingEngine, Speech, spoken_form
 
@@ -274,3 +274,11 @@ def test_the_threaded_queue_drops_what_waits_for_an_urgent_phrase():
         threading.Event().wait(0.02)
     speech.close()
     assert "Stop and rest" in engine.spoken and "three" not in engine.spoken
+
+
+def test_closing_the_window_ends_the_session_at_once_keeping_what_was_done(bridge_plan):
+    d = _at(Stage.ACTIVE, bridge_plan).frames(0.1, [rep(1.0)])
+    d.send(Closed())
+    assert d.state.done
+    assert [e.record.status for e in d.of(SaveExercise)] == ["partial"]
+    assert d.of(EndSession) == [EndSession(None, False, "quit")]

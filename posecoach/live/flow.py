@@ -32,6 +32,7 @@ from posecoach.live import tally as tl
 from posecoach.live.plan import Plan
 from posecoach.live.signals import (
     KEY_LABELS,
+    Closed,
     Effect,
     EndSession,
     Gestured,
@@ -86,6 +87,8 @@ def advance(state: FlowState, event: Input) -> Transition:
         return prelude.screened(state, event.answers)
     if isinstance(event, Gestured):
         return _gestured(state, event.key)
+    if isinstance(event, Closed):
+        return interrupt(state, "quit")
     if isinstance(event, SetPain):
         if state.stage in PAIN_STAGES:
             return Transition(replace(state, pain=safety.check_pain(event.value)))

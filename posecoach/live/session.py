@@ -91,8 +91,9 @@ class SessionResult:
 class LiveSession:
     def __init__(self, plan: Plan, source: OpenedSource, devices: Devices, scope: Scope | None = Scope.FULL,
                  settings: flow.FlowSettings | None = None, coach: CoachSettings | None = None,
-                 mirror: bool = True, drop_frames: bool = True) -> None:
+                 mirror: bool = True, drop_frames: bool = True, angles: bool = False) -> None:
         self.plan, self.source, self.devices, self.mirror = plan, source, devices, mirror
+        self.angles = angles
         self.drop_frames = drop_frames
         self.coach_settings = coach or CoachSettings()
         remembered = devices.followups.load() if devices.followups else None
@@ -126,7 +127,7 @@ class LiveSession:
                 self._advance(Gestured(gesture.fired))
             shown = gesture if gesture is not None and gesture.candidate is not None and gesture_key(
                 self.state.stage, gesture.candidate) is not None else None
-            view = View(frame, step, self.coach.spec if self.coach else None, self.mirror, shown)
+            view = View(frame, step, self.coach.spec if self.coach else None, self.mirror, shown, self.angles)
             for event in self.devices.ui.show(self.state, view):
                 self._advance(event)
             self.result.frames += 1

@@ -68,7 +68,12 @@ class Gestured:
     key: Key
 
 
-Input = Tick | Press | SetPain | SourceEnded | Screened | Gestured
+@dataclass(frozen=True)
+class Closed:
+    """The window was closed: the session ends now, keeping what was done (one click, never asked again)."""
+
+
+Input = Tick | Press | SetPain | SourceEnded | Screened | Gestured | Closed
 
 
 # Effects
