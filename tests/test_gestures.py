@@ -182,7 +182,7 @@ def test_a_hand_at_the_edge_of_a_zone_does_not_flicker():
     for _ in range(200):
         jitter = places.to_head.copy()
         jitter[0] = DEFAULT_RULES.head_enter + rng.normal(0, 0.04)
-        p = dataclasses.replace(places, to_head=jitter)
+        p = dataclasses.replace(places, to_head=jitter, to_mouth=np.full(2, 1.0))  # behind the head
         zones = zones_of(p, DEFAULT_RULES, zones)
         seen.append(zones[0])
     first = seen.index(Zone.HEAD)
@@ -193,3 +193,10 @@ def test_gesture_of_takes_the_hands_either_way_round():
     for g in GESTURES:
         assert gesture_of(g.hands) is g and gesture_of(g.hands[::-1]) is g
     assert gesture_of((Zone.FREE, Zone.FREE)) is None
+
+
+def test_a_hand_in_front_of_the_face_is_not_on_the_head():
+    """Lying on the front in a press-up, a hand on the floor by the face once read as "yes"."""
+    world = body(Zone.FREE, Zone.FREE)
+    world[[L.LEFT_WRIST, L.LEFT_INDEX, L.LEFT_PINKY]] = (0.0, -0.62, -0.22)
+    assert zones_of(hand_places(world)) == (Zone.FREE, Zone.FREE)

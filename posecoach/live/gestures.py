@@ -80,8 +80,8 @@ class ZoneRules:
     head_enter: float = 0.55  # hand to the centre of the head (between the ears)
     head_leave: float = 0.7
     head_above: float = 0.15  # and beyond the shoulders along the torso, toward the head
-    across_enter: float = 0.45  # hand to the other shoulder
-    across_leave: float = 0.6
+    across_enter: float = 0.35  # hand to the other shoulder (arms hanging in a forward bend come to 0.3-0.5)
+    across_leave: float = 0.45
     across_midline: float = 0.1  # and past the middle of the chest, on the other side
     mouth_enter: float = 0.2  # hand to the mouth (a palm on the head is about 0.3 from it)
     mouth_leave: float = 0.26
@@ -149,7 +149,10 @@ def zones_of(places: HandPlaces, rules: ZoneRules = DEFAULT_RULES,
         with np.errstate(invalid="ignore"):
             at_mouth = (places.to_mouth[hand] <= mouth_r
                         and places.to_mouth[hand] <= rules.mouth_nearer * places.to_head[hand])
-            on_head = places.to_head[hand] <= head_r and places.above_shoulders[hand] >= rules.head_above
+            # On or behind the head, never in front of the face (a hand on the floor by the face,
+            # lying on the front in a press-up, is nearer the mouth than the head's middle).
+            on_head = (places.to_head[hand] <= head_r and places.above_shoulders[hand] >= rules.head_above
+                       and places.to_head[hand] <= places.to_mouth[hand])
             across = (places.to_other_shoulder[hand] <= across_r and places.past_midline[hand] >= rules.across_midline
                       and places.above_shoulders[hand] < rules.head_above)
         out.append(Zone.MOUTH if at_mouth else Zone.HEAD if on_head else Zone.ACROSS if across else Zone.FREE)
