@@ -282,3 +282,35 @@ def test_closing_the_window_ends_the_session_at_once_keeping_what_was_done(bridg
     assert d.state.done
     assert [e.record.status for e in d.of(SaveExercise)] == ["partial"]
     assert d.of(EndSession) == [EndSession(None, False, "quit")]
+
+
+def test_the_start_programme_from_the_mat_takes_two_key_presses_in_all():
+    """The whole start programme (4 exercises, sides, sets, the checks between them): the first rating
+    at the laptop (a number and Space), then gestures only. Before the hands-free flow: 19 presses
+    after the safety questions (a rating before, between and after, Space on the rule, every card and
+    the summary, N on each leg check)."""
+    from posecoach.exercise.catalogue import load_exercise, load_routine
+    from posecoach.exercise.events import HoldTargetReached
+    from posecoach.live.plan import plan_from_routine
+
+    d = Mat(plan_from_routine(load_routine("start_programme"), load_exercise))
+    d.pain(3)
+    for tick in range(20000):
+        if d.state.done:
+            break
+        events = ()
+        if d.state.stage is Stage.ACTIVE and tick % 20 == 0:
+            item = d.state.item
+            _, side = item.segments[d.state.segment]
+            if item.spec.sides == "alternating":
+                side = ("left", "right")[tick // 20 % 2]
+            t = d.t + 0.1
+            events = (rep(t, side), HoldTargetReached(t, side, 3.0)) if item.spec.rep else (
+                HoldTargetReached(t, side, 3.0),)
+        d.frames(0.1, events)
+        if d.state.stage in (Stage.PAIN_CHECK, Stage.LEG_CHECK, Stage.PAIN_AFTER) and d.state.ready:
+            d.gesture(Key.NO)
+    assert d.state.done
+    assert d.presses == 2
+    assert [e.record.status for e in d.of(SaveExercise)] == ["done"] * 4
+    assert d.of(EndSession) == [EndSession(None, True, None)]
