@@ -27,12 +27,14 @@ from posecoach.types import Frame
 SIZES = [(1280, 720), (1920, 1080), (1200, 675)]
 
 
-def _view(size, cue: str | None = "HOLD STILL", hold=(1.2, 3.0), gesture=None) -> d.View:
+def _view(size, cue: str | None = "HOLD STILL", hold=(1.2, 3.0), gesture=None, cue_age_s: float = 0.5) -> d.View:
     width, height = size
     image = np.full((height, width, 3), 60, np.uint8)
+    frame = Frame(image, 10_000.0, 0)
     status = SimpleNamespace(hold_s={None: hold[0]}, hold_target_s=hold[1]) if hold else None
-    step = SimpleNamespace(pose=None, status=status, cue=SimpleNamespace(message=cue) if cue else None)
-    return d.View(Frame(image, 0.0, 0), step, None, False, gesture)
+    shown = SimpleNamespace(message=cue, t_s=10.0 - cue_age_s) if cue else None
+    step = SimpleNamespace(frame=frame, pose=None, status=status, cue=shown)
+    return d.View(frame, step, None, False, gesture)
 
 
 def _active(**changes) -> sc.ActiveScreen:
@@ -78,6 +80,11 @@ def test_the_count_and_the_cue_are_large_on_the_live_view(size):
     inside = img[rows[0]:rows[-1] + 1]
     cue_h = _height_of(_near(inside, coaching.CUE_FG, 30))
     assert cue_h / height >= 0.05, cue_h
+
+
+def test_a_cue_leaves_the_bar_once_it_is_no_longer_about_now():
+    img = pages.render(_active(), _view(pages.SIZE, cue_age_s=pages.CUE_FRESH_S + 0.5), pages.SIZE)
+    assert not (_near(img, coaching.CUE_BG, 12).mean(axis=1) > 0.5).any()
 
 
 def test_no_angle_numbers_unless_asked_for():

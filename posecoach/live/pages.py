@@ -116,6 +116,10 @@ def _pain(screen: sc.PainScreen, view: d.View, size) -> np.ndarray:
     d.text(img, worst, (x0 + 11 * box + 10 * gap - cv2.getTextSize(worst, d.FONT, 0.7, 2)[0][0], 420), 0.7, d.DIM)
     chosen = "Press a number (10: press 9 then +), then Space" if screen.value is None else \
         f"Your rating: {screen.value}. Press Space to confirm"
+    if screen.yes_no and screen.value is None:
+        chosen = "Yes: one hand on your head (or Y).  No: one hand on the other shoulder (or N)."
+        d.paragraph(img, "Or rate it at the keyboard: a number, then Space.", (d.MARGIN, 610), 0.8,
+                    width - 2 * d.MARGIN, (215, 210, 205), d.FONT, 2)
     d.text(img, chosen, (d.MARGIN, 500), 0.9, d.ACCENT)
     d.paragraph(img, screen.note, (d.MARGIN, 550), 0.7, width - 2 * d.MARGIN, d.DIM, d.FONT, 1)
     d.legend(img, screen.legend)
@@ -185,6 +189,9 @@ def _countdown(screen: sc.CountdownScreen, view: d.View, size) -> np.ndarray:
     return img
 
 
+CUE_FRESH_S = 3.0  # a cue stays in the bar this long: it is about what the person is doing now
+
+
 def _active(screen: sc.ActiveScreen, view: d.View, size) -> np.ndarray:
     """The coaching layout: the picture with the skeleton, the count large, the one cue, the hold.
     The measured angles only with `View.angles` (the replay overlay's panel, for tuning)."""
@@ -199,7 +206,8 @@ def _active(screen: sc.ActiveScreen, view: d.View, size) -> np.ndarray:
         status = step.status if step is not None else None
         if status is not None and status.hold_target_s and max(status.hold_s.values(), default=0.0) > 0:
             coaching.hold(img, top, max(status.hold_s.values()), status.hold_target_s)
-        if step is not None and step.cue is not None and not screen.away:
+        fresh = step is not None and step.cue is not None and step.frame.t_ms / 1000.0 - step.cue.t_s <= CUE_FRESH_S
+        if fresh and not screen.away:
             coaching.cue(img, step.cue.message, bottom)
     d.legend(img, screen.legend)
     if screen.away:
