@@ -314,3 +314,13 @@ def test_the_start_programme_from_the_mat_takes_two_key_presses_in_all():
     assert d.presses == 2
     assert [e.record.status for e in d.of(SaveExercise)] == ["done"] * 4
     assert d.of(EndSession) == [EndSession(None, True, None)]
+
+
+def test_cues_are_said_for_the_movement_to_come():
+    from posecoach.cues import Cue
+    from posecoach.live.session import spoken_cue
+
+    assert spoken_cue(Cue(1.0, "Hold a little longer: aim for 3 s", 2, "last_rep")) == \
+        "Next one: hold a little longer: aim for 3 s"
+    assert spoken_cue(Cue(1.0, "Well held: 3 s", 1, "held")) == ""  # the flow says "Time. Now relax."
+    assert spoken_cue(Cue(1.0, "Keep your knees apart", 2)) == "Keep your knees apart"

@@ -88,6 +88,16 @@ class SessionResult:
         return statistics.quantiles(self.latency_ms, n=20)[-1]
 
 
+def spoken_cue(cue) -> str:
+    """A cue as said, timed to the movement: a finished rep's fault is said for the next one (the
+    person has already lowered), and the end of a hold is said by the flow ("Time. Now relax.")."""
+    if cue.about == "held":
+        return ""
+    if cue.about == "last_rep":
+        return f"Next one: {cue.message[:1].lower()}{cue.message[1:]}"
+    return cue.message
+
+
 class LiveSession:
     def __init__(self, plan: Plan, source: OpenedSource, devices: Devices, scope: Scope | None = Scope.FULL,
                  settings: flow.FlowSettings | None = None, coach: CoachSettings | None = None,
@@ -170,7 +180,7 @@ class LiveSession:
             return None, gesture
         step = self.coach.step(frame, pose)
         if step.new_cue is not None and state.stage is flow.Stage.ACTIVE and not state.away:
-            self.devices.speech.say(step.new_cue.message)
+            self.devices.speech.say(spoken_cue(step.new_cue))
         return step, gesture
 
     def _tick(self, frame: Frame, step: Step | None) -> Tick:
