@@ -10,6 +10,7 @@ Speech is captured from the engine.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -89,22 +90,36 @@ class Person:
         return self.acts(self, state, frame.t_ms / 1000.0, pose)
 
 
-class RecordingUI(HeadlessUI):
-    def __init__(self, answerer) -> None:
-        super().__init__(answerer)
-        self.given: dict[str, list] = defaultdict(list)
+class Recording:
+    """Passes a UI's inputs on, keeping them by the screen they were given on."""
+
+    def __init__(self, ui) -> None:
+        self.ui, self.given = ui, defaultdict(list)
 
     def show(self, state, view):
-        inputs = super().show(state, view)
+        inputs = self.ui.show(state, view)
         if inputs:
             self.given[state.stage.value] += inputs
         return inputs
 
+    def close(self):
+        self.ui.close()
 
-def _session(tmp_path, acts, reps: int = 2):
+
+def _ui(kind: str, answerer):
+    if kind == "headless":
+        return Recording(HeadlessUI(answerer))
+    if not os.environ.get("DISPLAY"):
+        pytest.skip("needs a display (run under xvfb-run)")
+    from posecoach.live.window import WindowUI
+
+    return Recording(WindowUI(script=answerer))
+
+
+def _session(tmp_path, acts, reps: int = 2, kind: str = "headless"):
     plan = plan_for_exercise(load_exercise("glute_bridge"), reps=reps)
     answers = ans.Answers(red_flags="none", pain_before=3, hands_free=True)
-    ui = RecordingUI(ans.Answerer(answers))
+    ui = _ui(kind, ans.Answerer(answers, by_keys=kind == "window"))
     engine = RecordingEngine()
     with History(tmp_path / "h.sqlite3") as history, open_estimator(ModelChoice()) as (estimator, _):
         person = Person(estimator, acts)
@@ -128,8 +143,9 @@ def _mat_session(person: Person, state, t: float, pose):
 
 
 @pytest.mark.skipif(not VIDEO.is_file(), reason="needs samples/glute_bridge_side.mp4")
-def test_a_whole_session_from_the_mat_needs_no_key_after_the_first_rating(tmp_path, model_path):
-    result, rows, given, spoken, _ = _session(tmp_path, _mat_session)
+@pytest.mark.parametrize("kind", ["headless", "window"])
+def test_a_whole_session_from_the_mat_needs_no_key_after_the_first_rating(tmp_path, model_path, kind):
+    result, rows, given, spoken, _ = _session(tmp_path, _mat_session, kind=kind)
     assert result.state.done
     laptop = {"safety", "safety_review", "pain_before"}
     assert set(given) <= laptop, f"answered after the first rating: {dict(given)}"
