@@ -324,3 +324,28 @@ def test_cues_are_said_for_the_movement_to_come():
         "Next one: hold a little longer: aim for 3 s"
     assert spoken_cue(Cue(1.0, "Well held: 3 s", 1, "held")) == ""  # the flow says "Time. Now relax."
     assert spoken_cue(Cue(1.0, "Keep your knees apart", 2)) == "Keep your knees apart"
+
+
+def test_the_espeak_engine_runs_the_command_and_an_urgent_phrase_stops_it(tmp_path):
+    """A stand-in for espeak-ng: a script that writes what it was asked to say, slowly."""
+    import os
+    import stat
+    import threading
+    import time
+
+    from posecoach.sound import EspeakEngine
+
+    said = tmp_path / "said.txt"
+    script = tmp_path / "espeak-ng"
+    script.write_text(f'#!/bin/sh\necho "$3" >> {said}\nexec sleep 5\n')
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    engine = EspeakEngine(os.fspath(script))
+    assert engine.name == "espeak-ng"
+    speaking = threading.Thread(target=engine.speak, args=("Exercise 1 of 4",))
+    started = time.monotonic()
+    speaking.start()
+    time.sleep(0.3)
+    engine.stop()  # what an urgent phrase does first
+    speaking.join(3)
+    assert not speaking.is_alive() and time.monotonic() - started < 3
+    assert said.read_text().splitlines() == ["Exercise 1 of 4"]
