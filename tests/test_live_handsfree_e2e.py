@@ -182,3 +182,77 @@ def test_it_hurts_by_gesture_lying_down_stops_the_session(tmp_path, model_path):
     assert (row.status, row.stop_reason, row.pain_after) == ("partial", "pain", None)
     assert row.exercises[0].status == "stopped"
     assert spoken.index("Stopping") < spoken.index(voice.STOP)
+
+
+PROGRAMME_VIDEOS = {"squat_to_chair": "squat_to_chair_side.mp4", "back_on_heels": "back_on_heels_side.mp4",
+                    "glute_bridge": "glute_bridge_side.mp4", "bird_dog": "bird_dog_side.mp4"}
+
+
+def programme_camera(session_of, plan, limit: int = 30 * 240) -> OpenedSource:
+    """One camera for the whole programme: the person does each exercise's sample video while the flow
+    is on that exercise (looped), and carries on with it through the checks and the rest after it."""
+    step_ms = 1000.0 / 30.0
+
+    def frames():
+        t_ms, index, last_at = 0.0, 0, 0
+        while index < limit:  # a flow that stops moving ends with the camera, never hangs the test
+            session = session_of()
+            at = min(session.state.index, len(plan.items) - 1) if session is not None else 0
+            video = SAMPLES / PROGRAMME_VIDEOS[plan.items[at].spec.id]
+            if index and at != last_at:  # the videos are cut together: a moment of empty room between them, as when the
+                # person moves to the next exercise, so the model looks for the body afresh
+                for _ in range(15):
+                    yield Frame(np.zeros((720, 1280, 3), np.uint8), t_ms, index)
+                    t_ms, index = t_ms + step_ms, index + 1
+            last_at = at
+            for frame in VideoSource(video):
+                yield Frame(frame.image, t_ms, index)
+                t_ms, index = t_ms + step_ms, index + 1
+                if session is not None and (session.state.done or min(session.state.index, len(plan.items) - 1)
+                                            != at):
+                    break
+            if session is not None and session.state.done:
+                return
+
+    return OpenedSource("the start programme's samples, as a camera", frames(), (1280, 720), False)
+
+
+def _answers_no_from_the_mat(person: Person, state, t: float, pose):
+    if pose is None or state.stage not in (Stage.PAIN_CHECK, Stage.LEG_CHECK, Stage.PAIN_AFTER):
+        return pose
+    if person.stage is not state.stage or person.since > t:
+        person.stage, person.since = state.stage, t
+    return pose if t < person.since + 1.0 else with_hands(pose, {"LEFT": "across"})
+
+
+@pytest.mark.skipif(not all((SAMPLES / v).is_file() for v in PROGRAMME_VIDEOS.values()),
+                    reason="needs the start programme's samples")
+def test_the_start_programme_from_the_mat(tmp_path, model_path):
+    """All four exercises of the start programme (2 reps each here, to keep the test short), every
+    question between them answered 'no' by gesture, no input at all after the first rating."""
+    from posecoach.exercise.catalogue import load_routine
+    from posecoach.exercise.spec import RoutineStep
+    from posecoach.live.plan import Plan, plan_item
+
+    routine = load_routine("start_programme")
+    items = tuple(plan_item(load_exercise(s.exercise), RoutineStep(exercise=s.exercise, reps=2)) for s in routine.steps)
+    plan = Plan(routine.id, routine.name, items, routine.description)
+    answers = ans.Answers(red_flags="none", pain_before=3, hands_free=True)
+    ui = Recording(HeadlessUI(ans.Answerer(answers)))
+    engine = RecordingEngine()
+    settings = dataclasses.replace(SETTINGS, exercise_rest_s=3.0)
+    holder: list = []
+    with History(tmp_path / "h.sqlite3") as history, open_estimator(ModelChoice()) as (estimator, _):
+        person = Person(estimator, _answers_no_from_the_mat)
+        devices = Devices(history, person, ui, speech=Speech(engine, threaded=False))
+        camera = programme_camera(lambda: holder[0] if holder else None, plan)
+        session = LiveSession(plan, camera, devices, Scope.EMERGENCY, settings, drop_frames=False)
+        person.session = session
+        holder.append(session)
+        session.run()
+        [row] = history.sessions()
+    assert set(ui.given) <= {"safety", "safety_review", "pain_before"}, dict(ui.given)
+    assert (row.routine, row.status, row.pain_before, row.pain_after) == ("start_programme", "completed", 3, None)
+    assert [(e.exercise, e.status) for e in row.exercises] == [(s.exercise, "done") for s in routine.steps]
+    assert engine.spoken.count(voice.WORSE) == 3 and engine.spoken.count("No") == 7  # 3 x 2 checks + the end
+    print(f"\n{len(engine.spoken)} phrases spoken; frames {session.result.frames}")
