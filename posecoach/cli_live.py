@@ -67,7 +67,7 @@ def _ui(args, answers):
         return HeadlessUI(Answerer(answers))
     from posecoach.live.window import WindowUI
 
-    return WindowUI()
+    return WindowUI(fullscreen=args.fullscreen)
 
 
 def _flow_settings(args):
@@ -97,9 +97,10 @@ def cmd_live(args) -> int:
         ui = _ui(args, _answers(args, screening=True))
         source = open_camera(args.camera)
         with open_estimator(model_choice(args)) as (estimator, _):
-            devices = Devices(history, estimator, ui, Sounds(args.sound, sys.stderr), Speech(args.speak),
+            devices = Devices(history, estimator, ui, Sounds(args.sound, sys.stderr), Speech.default(muted=args.mute),
                               followups=store)
-            session = LiveSession(plan, source, devices, scope, _flow_settings(args), mirror=not args.no_mirror)
+            session = LiveSession(plan, source, devices, scope, _flow_settings(args), mirror=not args.no_mirror,
+                                  angles=args.angles)
             result = session.run()
     print(_session_summary(result))
     return 0 if result.state.verdict is None or result.state.verdict.ok else 3
@@ -180,9 +181,14 @@ def _add_live(sub) -> None:
         p.add_argument(f"--pain-{name}", type=_pain, metavar="N", help=f"headless: pain rating {name} (0-10)")
     p.add_argument("--rescreen", action="store_true", help="ask the safety questions again now")
     p.add_argument("--no-mirror", action="store_true", help="show the camera unmirrored")
+    p.add_argument("--fullscreen", action="store_true", help="fill the screen (F switches it on and off)")
+    p.add_argument("--angles", action="store_true", help="show the measured angles on the live view")
     p.add_argument("--sound", choices=["auto", "tone", "bell", "off"], default="auto",
                    help="sound on each rep and hold (default auto: a tone, else the terminal bell)")
-    p.add_argument("--speak", action="store_true", help="spoken cues through espeak-ng if installed")
+    p.add_argument("--mute", action="store_true",
+                   help="no speech (it is on by default when espeak-ng, or pyttsx3 on Windows/macOS, is there); "
+                        "M or a finger to the lips toggles it")
+    p.add_argument("--speak", action="store_true", help=argparse.SUPPRESS)  # speech is on by default now
     p.add_argument("--countdown", type=number(0.0), help="seconds of countdown before each exercise (default 3)")
     p.add_argument("--rest", type=number(0.0), help="seconds of rest between sets and exercises")
     add_model_options(p)

@@ -22,6 +22,7 @@ class Cue:
     t_s: float
     message: str
     priority: int
+    about: str = "now"  # "now": the movement under way; "last_rep": the rep just finished; "held": a hold done
 
 
 def cues_from_events(spec: ExerciseSpec, events: list[Event]) -> list[Cue]:
@@ -37,9 +38,9 @@ def cues_from_events(spec: ExerciseSpec, events: list[Event]) -> list[Cue]:
         elif isinstance(e, FormIssue):
             cues.append(Cue(e.t_s, e.message, 2))
         elif isinstance(e, RepCompleted) and e.issues:
-            cues.append(Cue(e.t_s, messages.get(e.issues[0], e.issues[0]), 2))
+            cues.append(Cue(e.t_s, messages.get(e.issues[0], e.issues[0]), 2, "last_rep"))
         elif isinstance(e, HoldTargetReached):
-            cues.append(Cue(e.t_s, f"Well held: {e.target_s:g} s", 1))
+            cues.append(Cue(e.t_s, f"Well held: {e.target_s:g} s", 1, "held"))
     return cues
 
 

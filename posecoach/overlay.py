@@ -38,8 +38,13 @@ def _text(image, text, org, scale, color=WHITE, thickness=1, background=None) ->
     if background is not None:
         pad = max(2, round(6 * _scale(image)))
         cv2.rectangle(image, (x - pad, y - h - pad), (x + w + pad, y + base + pad), background, -1)
-    else:
-        cv2.putText(image, text, (x, y), FONT, s, BLACK, t + 2, cv2.LINE_AA)
+        cv2.putText(image, text, (x, y), FONT, s, color, t, cv2.LINE_AA)
+        return
+    # The outline is the same stroke shifted around the text: a thicker stroke spaces OpenCV's
+    # letters wider, and its last letters would show twice ("hips downn", "0.0/3ss").
+    d = max(1, round(t * 0.75))
+    for dx, dy in ((-d, -d), (d, -d), (-d, d), (d, d), (0, -d), (0, d), (-d, 0), (d, 0)):
+        cv2.putText(image, text, (x + dx, y + dy), FONT, s, BLACK, t, cv2.LINE_AA)
     cv2.putText(image, text, (x, y), FONT, s, color, t, cv2.LINE_AA)
 
 

@@ -9,7 +9,8 @@ LOGIC_MODULES = [
     "posecoach.exercise.tracker", "posecoach.exercise.checks", "posecoach.cues", "posecoach.hud",
     "posecoach.pipeline", "posecoach.report", "posecoach.tracks", "posecoach.exercise.position",
     "posecoach.safety", "posecoach.followups", "posecoach.live.flow", "posecoach.live.prelude",
-    "posecoach.live.setup", "posecoach.live.gestures", "posecoach.pose.settings", "posecoach.pose.parallel",
+    "posecoach.live.setup", "posecoach.live.gestures", "posecoach.live.moves", "posecoach.live.remote",
+    "posecoach.live.voice", "posecoach.live.screens", "posecoach.pose.settings", "posecoach.pose.parallel",
 ]
 
 BLOCKER = """

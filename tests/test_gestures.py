@@ -9,6 +9,7 @@ real model are in tests/test_gestures_e2e.py.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -33,15 +34,18 @@ FPS = 30.0
 # A standing body in MediaPipe's world axes (metres about the hips; y down, x toward the
 # body's right as seen facing the camera: the left side is at +x).
 _BODY = {
-    L.NOSE: (0.0, -0.62, -0.09), L.LEFT_EAR: (0.07, -0.63, 0.0), L.RIGHT_EAR: (-0.07, -0.63, 0.0),
+    L.NOSE: (0.0, -0.62, -0.09), L.MOUTH_LEFT: (0.025, -0.58, -0.08), L.MOUTH_RIGHT: (-0.025, -0.58, -0.08),
+    L.LEFT_EAR: (0.07, -0.63, 0.0), L.RIGHT_EAR: (-0.07, -0.63, 0.0),
     L.LEFT_SHOULDER: (0.18, -0.48, 0.0), L.RIGHT_SHOULDER: (-0.18, -0.48, 0.0),
     L.LEFT_HIP: (0.1, 0.0, 0.0), L.RIGHT_HIP: (-0.1, 0.0, 0.0),
     L.LEFT_KNEE: (0.1, 0.42, 0.0), L.RIGHT_KNEE: (-0.1, 0.42, 0.0),
     L.LEFT_ANKLE: (0.1, 0.82, 0.0), L.RIGHT_ANKLE: (-0.1, 0.82, 0.0),
 }
 # Where each hand's centre goes for a zone (the left hand; the right one is mirrored in x).
-_HAND = {Zone.HEAD: (0.09, -0.74, 0.02), Zone.ACROSS: (-0.13, -0.42, -0.1), Zone.FREE: (0.22, 0.05, 0.0)}
-_ELBOW = {Zone.HEAD: (0.3, -0.6, 0.0), Zone.ACROSS: (0.2, -0.25, -0.12), Zone.FREE: (0.22, -0.22, 0.0)}
+_HAND = {Zone.HEAD: (0.09, -0.74, 0.02), Zone.MOUTH: (0.01, -0.58, -0.12), Zone.ACROSS: (-0.13, -0.42, -0.1),
+         Zone.FREE: (0.22, 0.05, 0.0)}
+_ELBOW = {Zone.HEAD: (0.3, -0.6, 0.0), Zone.MOUTH: (0.15, -0.3, -0.15), Zone.ACROSS: (0.2, -0.25, -0.12),
+          Zone.FREE: (0.22, -0.22, 0.0)}
 
 
 def body(left: Zone, right: Zone, rotation: np.ndarray | None = None) -> np.ndarray:
@@ -101,7 +105,7 @@ REST = body(Zone.FREE, Zone.FREE)
 
 
 def test_every_key_the_interface_promises_has_a_gesture_and_a_hint():
-    assert {Key.HURT, Key.PAUSE, Key.SKIP, Key.YES, Key.NO} <= set(GESTURE_HINTS)
+    assert {Key.HURT, Key.PAUSE, Key.SKIP, Key.YES, Key.NO, Key.MUTE} <= set(GESTURE_HINTS)
     assert [g.key for g in GESTURES] == list(GESTURE_HINTS)
     assert len({frozenset(g.hands) for g in GESTURES}) == len(GESTURES)  # no two alike
     assert all(g.hands != (Zone.FREE, Zone.FREE) for g in GESTURES)  # resting hands say nothing
@@ -178,7 +182,7 @@ def test_a_hand_at_the_edge_of_a_zone_does_not_flicker():
     for _ in range(200):
         jitter = places.to_head.copy()
         jitter[0] = DEFAULT_RULES.head_enter + rng.normal(0, 0.04)
-        p = type(places)(jitter, places.above_shoulders, places.to_other_shoulder, places.past_midline)
+        p = dataclasses.replace(places, to_head=jitter, to_mouth=np.full(2, 1.0))  # behind the head
         zones = zones_of(p, DEFAULT_RULES, zones)
         seen.append(zones[0])
     first = seen.index(Zone.HEAD)
@@ -189,3 +193,10 @@ def test_gesture_of_takes_the_hands_either_way_round():
     for g in GESTURES:
         assert gesture_of(g.hands) is g and gesture_of(g.hands[::-1]) is g
     assert gesture_of((Zone.FREE, Zone.FREE)) is None
+
+
+def test_a_hand_in_front_of_the_face_is_not_on_the_head():
+    """Lying on the front in a press-up, a hand on the floor by the face once read as "yes"."""
+    world = body(Zone.FREE, Zone.FREE)
+    world[[L.LEFT_WRIST, L.LEFT_INDEX, L.LEFT_PINKY]] = (0.0, -0.62, -0.22)
+    assert zones_of(hand_places(world)) == (Zone.FREE, Zone.FREE)

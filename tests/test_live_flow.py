@@ -10,7 +10,7 @@ from posecoach.exercise.catalogue import load_exercise
 from posecoach.exercise.events import FormIssue, HoldEnded, HoldTargetReached, RepCompleted
 from posecoach.exercise.spec import RoutineSpec, RoutineStep
 from posecoach.followups import FollowUps, PainStop
-from posecoach.live import flow
+from posecoach.live import flow, voice
 from posecoach.live import screens as sc
 from posecoach.live.flow import Stage
 from posecoach.live.plan import Plan, plan_for_exercise, plan_from_routine, plan_item
@@ -196,7 +196,7 @@ def test_a_whole_exercise_counts_reps_and_is_saved_then_rated(bridge_plan):
     assert d.of(StartSession) == [StartSession(3)]
     assert isinstance(d.screen, sc.CardScreen) and d.screen.dose == "2 reps, hold 3 s"
     d.to_active()
-    assert d.state.stage is Stage.ACTIVE and d.of(StartTracking) == [StartTracking(0)]
+    assert d.state.stage is Stage.ACTIVE and set(d.of(StartTracking)) == {StartTracking(0)}  # from the card on
     d.frames(1, [rep(d.t), HoldEnded(d.t, None, d.t - 3, d.t - 0.5), FormIssue(d.t, None, "checks.1", "Knees")])
     assert d.screen.progress == "1 / 2 reps" and d.screen.fraction == 0.5
     d.frames(1, [held(d.t, target=3.0), rep(d.t, issues=("checks.0",))])
@@ -298,8 +298,9 @@ def test_a_small_pain_rise_rests_and_carries_on(two_exercises):
     d.answer(Key.NO)
     assert d.state.stage is Stage.REST
     assert d.screen.next_text == "Next: Second (1 rep, hold 3 s)"
+    assert "Exercise 2 of 2: Second. 1 rep, hold 3 s." in [e.text for e in d.of(Say)]  # its card, read in the rest
     d.frames(3.1)
-    assert d.state.stage is Stage.CARD and d.state.index == 1
+    assert d.state.stage is Stage.SETUP and d.state.index == 1  # the rest flows into the next set-up
 
 
 def test_it_hurts_stops_the_exercise_at_once(two_exercises):
@@ -344,9 +345,11 @@ def test_the_routine_s_own_advice_is_on_the_first_card_and_the_summary(bridge):
                           steps=[RoutineStep(exercise="glute_bridge", reps=1)] * 2)
     d = Driver(plan_from_routine(routine, lambda _: bridge)).begin(3)
     assert d.screen.advice == "Walk every day as well."
-    d.to_active().frames(0.1, [rep(d.t)]).pain(3).answer(Key.NO).send(Press(Key.CONFIRM)).frames(0.1)
-    assert d.state.stage is Stage.CARD and d.screen.advice == ""  # the second card
-    d.to_active().frames(0.1, [rep(d.t)]).pain(3)
+    d.to_active().frames(0.1, [rep(d.t)]).pain(3).answer(Key.NO)
+    assert d.state.stage is Stage.REST and "Walk every day" not in " ".join(e.text for e in d.of(Say)[-8:])
+    d.send(Press(Key.CONFIRM)).frames(0.1)
+    assert d.state.stage is Stage.SETUP and d.state.index == 1  # the second card was read in the rest
+    d.frames(0.6).frames(1.1).frames(0.1, [rep(d.t)]).pain(3)
     assert d.screen.status == "Completed: well done." and "Walk every day as well." in d.screen.advice
 
 
@@ -369,7 +372,7 @@ def test_skip_mid_exercise_asks_about_pain_then_moves_on(two_exercises):
     d.frames(0.1, [rep(d.t)]).send(Press(Key.SKIP))
     assert d.state.stage is Stage.PAIN_CHECK
     d.pain(3).answer(Key.NO).send(Press(Key.SKIP))  # and skip the rest
-    assert d.state.stage is Stage.CARD and d.state.index == 1
+    assert d.state.stage is Stage.SETUP and d.state.index == 1
     assert [e.record.status for e in d.of(SaveExercise)] == ["partial"]
 
 
@@ -387,7 +390,7 @@ def test_pause_freezes_timers_and_counting(bridge_plan):
 def test_repeat_starts_the_exercise_again(bridge_plan):
     d = Driver(bridge_plan).begin(3).to_active()
     d.frames(0.1, [rep(d.t)]).send(Press(Key.REPEAT))
-    assert d.state.stage is Stage.SETUP and d.of(StartTracking) == [StartTracking(0)] * 2
+    assert d.state.stage is Stage.SETUP and d.of(StartTracking) == [StartTracking(0)] * 3  # card, set-up, again
     d.frames(0.6).frames(1.1)
     assert d.screen.progress == "0 / 2 reps"
 
@@ -453,9 +456,9 @@ def test_the_rule_is_shown_and_spoken_before_the_first_exercise(bridge_plan):
     d = Driver(bridge_plan).pain(3)
     assert d.state.stage is Stage.RULES and not d.of(StartSession)
     assert d.screen.title == "Before the first exercise: when to stop"
-    rule = safety.rule_lines("H")
+    rule = safety.rule_lines(voice.stop_how("H"))
     assert rule[0].startswith("Stop if your pain rises by 2 points or more, goes above 7 out of 10, or spreads")
-    assert "press H (it hurts)" in rule[1] and d.screen.lines == rule
+    assert "press H, or put both hands on your head (it hurts)" in rule[1] and d.screen.lines == rule
     assert [e.text for e in d.of(Say)][-2:] == list(rule)  # spoken too
     d.answer(Key.CONFIRM)
     assert d.of(StartSession) == [StartSession(3)] and d.state.stage is Stage.CARD

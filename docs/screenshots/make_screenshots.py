@@ -4,8 +4,10 @@
 
 A glute-bridge video stands in for the camera (default: samples/glute_bridge_side.mp4, else
 the real clip in ../shared). Scripted answers walk through the session slowly enough for each
-screen to be shown; the canvas sent to the window is saved as a 1280x720 PNG, and the whole
-X screen is grabbed once (with xwd, when installed) to show the window itself.
+screen to be shown; the canvas sent to the window is saved as a 1280x720 PNG (the live view and
+the set-up check also at 1920x1080, as full screen shows them), and the whole X screen is grabbed
+once (with xwd, when installed) to show the window itself. After the first rep the person is
+hidden from the model for 3 s, to show "Come back into view".
 """
 
 from __future__ import annotations
@@ -30,11 +32,13 @@ from posecoach.live.plan import Plan, plan_item
 from posecoach.live.session import Devices, LiveSession
 from posecoach.live.signals import Key, Press, SetPain
 from posecoach.live.window import WindowUI
+from posecoach.safety import Scope
 from posecoach.sources import VideoSource
 from posecoach.types import Frame
 
 OUT = Path(__file__).resolve().parent
 ROOT = OUT.parents[1]
+FULL_HD = ("live_overlay", "setup_check")
 CANDIDATES = (ROOT / "samples" / "glute_bridge_side.mp4",
               ROOT.parent / "shared" / "realclips" / "glute_bridge" / "istock_glute_bridges_side.mp4")
 
@@ -58,7 +62,7 @@ class SlowScript(ans.Answerer):
             return [SetPain(value)]
         if state.stage is Stage.SAFETY_STOP:
             return [Press(Key.CONFIRM)]
-        if state.stage is Stage.CARD and state.index == 1:  # show a skipped exercise in the summary
+        if state.stage in (Stage.CARD, Stage.SETUP) and state.index == 1:  # a skipped exercise in the summary
             return [Press(Key.SKIP)]
         return super().respond(state)
 
@@ -73,6 +77,8 @@ class Shots:
         for name, test in list(self.wanted.items()):
             if test(state):
                 cv2.imwrite(str(OUT / f"{name}.png"), canvas)
+                if name in FULL_HD:
+                    cv2.imwrite(str(OUT / f"{name}_1920x1080.png"), cv2.resize(canvas, (1920, 1080)))
                 self.saved.append(name)
                 del self.wanted[name]
                 if name == "live_overlay":
@@ -96,15 +102,23 @@ def demo_plan(reps: int) -> Plan:
 
 def session(video: str, answers: ans.Answers, shots: Shots, reps: int) -> None:
     plan = demo_plan(reps)
-    settings = FlowSettings(countdown_s=1.0, setup_ok_s=1.0, exercise_rest_s=2.0)
+    settings = FlowSettings(countdown_s=1.0, setup_ok_s=1.0, exercise_rest_s=2.0, rules_s=3.0)
     with tempfile.TemporaryDirectory() as data, History(Path(data) / "h.sqlite3") as history, \
             open_estimator() as (estimator, _):
         ui = WindowUI(script=SlowScript(answers), snapshot=shots)
-        devices = Devices(history, estimator, ui)
-        LiveSession(plan, looped_camera(video), devices, screen=True, settings=settings).run()
+        hidden: list[float] = []
+
+        def person(frame):  # out of view for 3 s after the first rep
+            state = live.state
+            if state.stage is Stage.ACTIVE and state.tally.segment.get("both") == 1 and not hidden:
+                hidden.append(frame.t_ms + 3000.0)
+            return None if hidden and frame.t_ms < hidden[0] else estimator(frame)
+
+        live = LiveSession(plan, looped_camera(video), Devices(history, person, ui), Scope.FULL, settings)
+        live.run()
 
 
-def looped_camera(video: str, times: int = 2) -> OpenedSource:
+def looped_camera(video: str, times: int = 3) -> OpenedSource:
     """The video played `times` over as one paced camera, so the demo routine can finish."""
     source = VideoSource(Path(video))
     step_ms = 1000.0 / source.info.fps
@@ -134,6 +148,8 @@ def main() -> int:
         "setup_check": lambda s: s.stage is Stage.SETUP and s.setup is not None and s.timer_s > 0.3,
         "live_overlay": lambda s: s.stage is Stage.ACTIVE and s.tally.segment.get("both") == 1
         and 1.2 < s.tally.open_hold_s.get("both", 0) < 2.0,
+        "away": lambda s: s.stage is Stage.ACTIVE and s.away,
+        "pain_check": lambda s: s.stage is Stage.PAIN_CHECK and s.pain is None,
         "rest": lambda s: s.stage is Stage.REST and s.timer_s < 1.5,
         "summary": lambda s: s.stage is Stage.SUMMARY,
     })

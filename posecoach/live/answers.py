@@ -6,6 +6,7 @@ The file (every key optional, none unknown):
     pain_before = 2
     pain_between = 2            # the check between exercises (default: pain_before)
     pain_after = 2
+    hands_free = false          # true: after the first rating answer nothing (the session runs itself)
     [[keys]]                    # scripted key presses, by frame time
     t_s = 12.5
     key = "hurt"
@@ -44,6 +45,7 @@ class Answers(_Strict):
     clinician_ok: bool = False  # a sign flagged last time: has a clinician checked it and said exercise is OK?
     pain_settled: bool = True  # the last session stopped for pain: has it settled?
     leg_symptoms: bool = False  # the check between exercises: new or spreading leg symptoms?
+    hands_free: bool = False  # after the first rating nothing is answered: gestures and the flow's own timing only
     keys: list[ScriptedKey] = []
 
     def red_flag_answers(self) -> dict[str, object] | None:
@@ -76,9 +78,15 @@ def check_complete(answers: Answers, screening: bool) -> None:
             raise UserError("--headless needs the safety answers: pass --no-red-flags if none of the questions "
                             "in 'posecoach safety' apply, or red_flags in --answers FILE")
         safety.evaluate(flags)
-    for name in ("pain_before", "pain_after"):
+    for name in ("pain_before",) if answers.hands_free else ("pain_before", "pain_after"):
         if getattr(answers, name) is None:
             raise UserError(f"--headless needs --{name.replace('_', '-')} N (0-10), or {name} in --answers FILE")
+
+
+# What a hands-free run still answers: the first screen, at the laptop.
+_AT_THE_LAPTOP = frozenset({Stage.CLINICIAN_CHECK, Stage.PAIN_FOLLOWUP, Stage.WAIT_DAY, Stage.SAFETY,
+                            Stage.SAFETY_REVIEW, Stage.SAFETY_STOP, Stage.PAIN_BEFORE, Stage.NO_SESSION,
+                            Stage.HIGH_PAIN})
 
 
 @dataclass
@@ -102,6 +110,8 @@ class Answerer:
 
     def _prompt(self, state: FlowState) -> list[Input]:
         a = self.answers
+        if a.hands_free and state.stage not in _AT_THE_LAPTOP:
+            return []
         if state.stage is Stage.SAFETY:
             flags = a.red_flag_answers() or {}
             if not self.by_keys:

@@ -16,6 +16,7 @@ from posecoach import overlay
 from posecoach.exercise.spec import ExerciseSpec
 from posecoach.hud import build_hud
 from posecoach.live import screens as sc
+from posecoach.live.gestures import GestureReading
 from posecoach.pipeline import Step
 from posecoach.types import Frame, Pose
 
@@ -37,6 +38,8 @@ class View:
     step: Step | None = None
     spec: ExerciseSpec | None = None  # needed for the exercise panel on the live overlay
     mirror: bool = True
+    gesture: GestureReading | None = None  # a gesture being held that means something on this screen
+    angles: bool = False  # the measured angles and the replay panel on the live view (for tuning)
 
 
 def blank(size: tuple[int, int], color=BACKGROUND) -> np.ndarray:
@@ -46,13 +49,39 @@ def blank(size: tuple[int, int], color=BACKGROUND) -> np.ndarray:
     return img
 
 
+def outlined(img, s: str, org, font, scale: float, color, thickness: int, outline=BLACK) -> None:
+    """Text with a dark outline for a busy picture. The outline is the same text, same stroke,
+    shifted around it: a thicker stroke would space OpenCV's letters wider and show its last
+    letters twice ("hips downn")."""
+    x, y = int(org[0]), int(org[1])
+    d = max(1, round(thickness * 0.75))
+    for dx, dy in ((-d, -d), (d, -d), (-d, d), (d, d), (0, -d), (0, d), (-d, 0), (d, 0)):
+        cv2.putText(img, s, (x + dx, y + dy), font, scale, outline, thickness, cv2.LINE_AA)
+    cv2.putText(img, s, (x, y), font, scale, color, thickness, cv2.LINE_AA)
+
+
 def text(img, s: str, org, scale: float, color=WHITE, font=FONT, thickness: int = 2, shadow: bool = False) -> int:
     """Draws one line; returns its width in pixels."""
     x, y = int(org[0]), int(org[1])
     if shadow:
-        cv2.putText(img, s, (x, y), font, scale, BLACK, thickness + 3, cv2.LINE_AA)
-    cv2.putText(img, s, (x, y), font, scale, color, thickness, cv2.LINE_AA)
+        outlined(img, s, (x, y), font, scale, color, thickness)
+    else:
+        cv2.putText(img, s, (x, y), font, scale, color, thickness, cv2.LINE_AA)
     return cv2.getTextSize(s, font, scale, thickness)[0][0]
+
+
+_CAP_AT_SCALE_40: dict[int, int] = {}
+
+
+def fit_scale(s: str, cap_px: float, font=FONT) -> float:
+    """The font scale whose capital letters (and digits) stand `cap_px` tall, measured on the glyph
+    as drawn (getTextSize's height is not the cap height with every OpenCV font backend)."""
+    if font not in _CAP_AT_SCALE_40:
+        probe = np.zeros((400, 400), np.uint8)
+        cv2.putText(probe, "H", (20, 300), font, 40 / 22, 255, 1, cv2.LINE_8)
+        rows = np.flatnonzero(probe.any(axis=1))
+        _CAP_AT_SCALE_40[font] = int(rows[-1] - rows[0] + 1)
+    return cap_px / _CAP_AT_SCALE_40[font] * (40 / 22)
 
 
 def wrap(s: str, scale: float, max_width: int, font=FONT, thickness: int = 2) -> list[str]:
@@ -172,6 +201,6 @@ def paused(img) -> None:
     label = "Paused"
     w = cv2.getTextSize(label, BOLD, 2.2, 3)[0][0]
     text(img, label, ((width - w) // 2, height // 2 - 10), 2.2, WHITE, BOLD, 3)
-    hint = "Press P to carry on"
+    hint = "Press P, or cross your arms on your chest, to carry on"
     w = cv2.getTextSize(hint, FONT, 0.9, 2)[0][0]
     text(img, hint, ((width - w) // 2, height // 2 + 45), 0.9, DIM)

@@ -9,34 +9,41 @@ Stages: safety (a question at a time, then 'check your answers')
 -> pain before -> for each exercise: card -> set-up -> countdown -> active
 (-> break between sets or sides -> countdown -> active ...) -> pain check -> rest -> ...
 -> pain after -> summary. "It hurts", quit, skip, repeat and pause work wherever they make sense.
+
+Hands-free: after the first pain rating everything can be done from the mat. Body gestures
+(`Gestured`, mapped per screen by `remote.gesture_key`) stand for keys; the rule screen, the
+cards and the summary move on by themselves (a card sooner when the person is in the start
+position); a rest flows into the next set-up; between exercises the question is "Is your pain
+worse than before?" (yes/no, or a 0-10 rating at the keyboard); leaving the view for a moment
+pauses the exercise until the person is back in position. What is said comes from `voice`.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from posecoach import safety
 from posecoach.exercise.events import HoldEnded
 from posecoach.followups import FollowUps
-from posecoach.history import ExerciseRecord
-from posecoach.live import prelude
+from posecoach.live import moves, prelude, remote, voice
 from posecoach.live import tally as tl
 from posecoach.live.plan import Plan
 from posecoach.live.signals import (
     KEY_LABELS,
+    Closed,
     Effect,
     EndSession,
+    Gestured,
     Input,
     Key,
     Press,
-    RateExercise,
     SaveExercise,
     Say,
     Screened,
     SetPain,
     Sound,
     StartSession,
-    StartTracking,
     Tick,
 )
 from posecoach.live.state import (
@@ -75,6 +82,10 @@ def advance(state: FlowState, event: Input) -> Transition:
         return _press(state, event)
     if isinstance(event, Screened):
         return prelude.screened(state, event.answers)
+    if isinstance(event, Gestured):
+        return _gestured(state, event.key)
+    if isinstance(event, Closed):
+        return interrupt(state, "quit")
     if isinstance(event, SetPain):
         if state.stage in PAIN_STAGES:
             return Transition(replace(state, pain=safety.check_pain(event.value)))
@@ -86,7 +97,7 @@ def interrupt(state: FlowState, reason: str) -> Transition:
     """Ctrl-C or a crash: save what was done, mark the session partial, stop."""
     effects: list[Effect] = []
     if state.stage in EXERCISE_STAGES and tl.did_something(state.tally):
-        effects.append(SaveExercise(_record(state, "partial")))
+        effects.append(SaveExercise(moves.exercise_record(state, "partial")))
     if state.session_started and state.stage not in (Stage.SUMMARY, Stage.DONE):
         effects.append(EndSession(state.pain_after, False, state.stop_reason or reason))
     return Transition(replace(state, stage=Stage.DONE, pending=None), tuple(effects))
@@ -101,25 +112,55 @@ def _tick(state: FlowState, tick: Tick) -> Transition:
         state = replace(state, shown_s=tick.t_s)  # the first frame the prompt is seen
     if state.paused:
         return Transition(state)
+    if state.stage in (Stage.COUNTDOWN, Stage.ACTIVE) and tick.setup is not None:
+        presence = moves.presence(state, tick.setup.present, dt)
+        if presence.state.away or state.away:
+            return presence
+        state = presence.state
     if state.stage in EXERCISE_STAGES:
         state = replace(state, tally=tl.note_open_holds(state.tally, tick.open_hold_s))
     handler = _TICKS.get(state.stage)
     return handler(state, tick, dt) if handler else Transition(state)
 
 
+def _tick_rules(state: FlowState, tick: Tick, dt: float) -> Transition:
+    if state.shown_s is not None and tick.t_s - state.shown_s >= state.settings.rules_s:
+        return _start_key(state, Key.CONFIRM)
+    return Transition(state)
+
+
+def _tick_card(state: FlowState, tick: Tick, dt: float) -> Transition:
+    """Read aloud, then on to the set-up check: after `card_s`, or once in the start position."""
+    ok_s = state.ok_s + dt if tick.setup is not None and tick.setup.ok else 0.0
+    timer = state.timer_s + dt
+    if ok_s >= state.settings.card_ok_s or timer >= state.settings.card_s:
+        return moves.to_setup(state)
+    return Transition(replace(state, timer_s=timer, ok_s=ok_s))
+
+
 def _tick_setup(state: FlowState, tick: Tick, dt: float) -> Transition:
     ok = tick.setup is not None and tick.setup.ok
     timer = state.timer_s + dt if ok else 0.0
     if timer >= state.settings.setup_ok_s:
-        return _to_countdown(state)
-    return Transition(replace(state, timer_s=timer))
+        return moves.to_countdown(state)
+    state = replace(state, timer_s=timer)
+    hint = tick.setup.hints[0] if tick.setup is not None and tick.setup.hints else ""
+    if hint and hint != state.said and (state.said_s is None or tick.t_s - state.said_s >= state.settings.hint_gap_s):
+        return Transition(replace(state, said=hint, said_s=tick.t_s), (Say(hint),))
+    return Transition(state)
 
 
 def _tick_countdown(state: FlowState, tick: Tick, dt: float) -> Transition:
     timer = state.timer_s - dt
     if timer <= EPS:
-        return Transition(replace(state, stage=Stage.ACTIVE, timer_s=0.0), (Say("Go"),))
-    return Transition(replace(state, timer_s=timer))
+        return Transition(replace(state, stage=Stage.ACTIVE, timer_s=0.0, said=""), (Say("Go"),))
+    effects = (Say(str(math.ceil(timer - EPS))),) if math.ceil(timer - EPS) != math.ceil(state.timer_s - EPS) else ()
+    return Transition(replace(state, timer_s=timer), effects)
+
+
+def _tick_summary(state: FlowState, tick: Tick, dt: float) -> Transition:
+    timer = state.timer_s - dt
+    return Transition(replace(state, stage=Stage.DONE) if timer <= EPS else replace(state, timer_s=timer))
 
 
 def _tick_timer(state: FlowState, tick: Tick, dt: float) -> Transition:
@@ -130,21 +171,28 @@ def _tick_timer(state: FlowState, tick: Tick, dt: float) -> Transition:
         state = replace(state, tally=tl.add_holds(state.tally, ended))
     if timer > EPS:
         return Transition(replace(state, timer_s=timer))
-    return _to_countdown(state) if state.stage is Stage.BREAK else _to_card(state, state.index + 1)
+    return moves.to_countdown(state) if state.stage is Stage.BREAK else moves.to_setup(state, state.index + 1)
 
 
 def _tick_active(state: FlowState, tick: Tick, dt: float) -> Transition:
     item = state.item
     _, side = item.segments[state.segment]
+    before = dict(state.tally.segment)
     tally, sounds = tl.count(state.tally, tick.events, item, side)
     state = replace(state, tally=replace(tally, active_s=tally.active_s + dt))
-    effects = tuple(Sound(kind) for kind in sounds)
+    spoken, said = voice.counting(before, state.tally.segment, sounds, tick.open_hold_s,
+                                  item.spec.targets.hold_s, state.said)
+    state = replace(state, said=said)
+    effects = tuple(Sound(kind) for kind in sounds) + tuple(Say(line) for line in spoken)
     if not tl.segment_done(state.tally, item, side):
         return Transition(state, effects)
-    return Transition(state, effects + (Sound("done"),)).then(_next_segment(state))
+    return Transition(state, effects + (Sound("done"),)).then(moves.next_segment(state))
 
 
 _TICKS = {
+    Stage.RULES: _tick_rules,
+    Stage.CARD: _tick_card,
+    Stage.SUMMARY: _tick_summary,
     Stage.SETUP: _tick_setup,
     Stage.COUNTDOWN: _tick_countdown,
     Stage.ACTIVE: _tick_active,
@@ -153,102 +201,12 @@ _TICKS = {
 }
 
 
-# Moving between stages -----------------------------------------------------------------------
-
-def _to_card(state: FlowState, index: int) -> Transition:
-    if index >= len(state.plan.items):
-        return _to_pain_after(state, completed=True, reason=None)
-    new = replace(state, stage=Stage.CARD, index=index, segment=0, tally=tl.Tally(), paused=False, timer_s=0.0)
-    return Transition(new, (Say(f"Next: {new.item.spec.name}"),))
-
-
-def _to_setup(state: FlowState) -> Transition:
-    new = replace(state, stage=Stage.SETUP, segment=0, tally=tl.Tally(), paused=False, timer_s=0.0, setup=None)
-    return Transition(new, (StartTracking(state.index),))
-
-
-def _to_countdown(state: FlowState) -> Transition:
-    return Transition(replace(state, stage=Stage.COUNTDOWN, timer_s=state.settings.countdown_s))
-
-
-def _next_segment(state: FlowState) -> Transition:
-    segments = state.item.segments
-    if state.segment + 1 >= len(segments):
-        return _leave_exercise(state, "done", "next")
-    (old_set, _), (new_set, _) = segments[state.segment], segments[state.segment + 1]
-    pause = state.settings.set_rest_s if new_set != old_set else state.settings.side_switch_s
-    new = replace(state, stage=Stage.BREAK, segment=state.segment + 1, timer_s=pause,
-                  tally=tl.new_segment(state.tally))
-    return Transition(new, (Say("Rest" if new_set != old_set else "Now the other side"),))
-
-
-def _record(state: FlowState, status: str) -> ExerciseRecord:
-    return tl.record(state.tally, state.item, state.index, status)
-
-
-def _leave_exercise(state: FlowState, status: str, then: str) -> Transition:
-    """Close the current exercise. `then`: "next", "hurt" or a stop reason (quit, camera)."""
-    did = tl.did_something(state.tally)
-    if then == "hurt":
-        status = "stopped"
-    elif status != "done" and not did:
-        status = "skipped" if then == "next" else ""  # quitting before starting records nothing
-    effects: tuple[Effect, ...] = ()
-    if status:  # saved at once, so that a hard crash at the next prompt cannot lose it
-        record = _record(state, status)
-        state, effects = replace(state, records=state.records + (record,)), (SaveExercise(record),)
-        if status in ("done", "partial"):
-            state = replace(state, pending=record)  # the pain question after it rates it
-    state = replace(state, tally=tl.Tally(), paused=False)
-    if then == "hurt":
-        return Transition(state, effects).then(_to_hurt(state, "pain"))
-    if then != "next":
-        return Transition(state, effects).then(_to_pain_after(state, completed=False, reason=then))
-    if state.index + 1 >= len(state.plan.items):
-        return Transition(state, effects).then(_to_pain_after(state, completed=True, reason=None))
-    if state.pending is not None:
-        return Transition(replace(state, stage=Stage.PAIN_CHECK, pain=None), effects)
-    return Transition(state, effects).then(_to_card(state, state.index + 1))
-
-
-def _to_hurt(state: FlowState, reason: str) -> Transition:
-    """Stop for pain ("pain") or new leg symptoms ("leg")."""
-    return Transition(replace(state, stage=Stage.HURT, stop_reason=reason, paused=False),
-                      (Say("Stop and rest"),))
-
-
-def _to_pain_after(state: FlowState, completed: bool, reason: str | None) -> Transition:
-    """`completed`: the end was reached; it counts as completed only if every exercise was done."""
-    if not state.session_started:
-        return Transition(replace(state, stage=Stage.DONE))
-    if completed and tl.not_done(state.plan, state.records):
-        completed, reason = False, reason or "skipped"
-    return Transition(replace(state, stage=Stage.PAIN_AFTER, pain=None, completed=completed,
-                              stop_reason=state.stop_reason or reason, paused=False))
-
-
-def _flush_pending(state: FlowState, pain: int | None) -> Transition:
-    """The rating after an exercise belongs to it: record it on the saved row."""
-    if state.pending is None or pain is None:
-        return Transition(replace(state, pending=None))
-    records = state.records[:-1] + (replace(state.records[-1], pain=pain),)
-    return Transition(replace(state, pending=None, records=records), (RateExercise(pain),))
-
-
-def _end_session(state: FlowState, pain_after: int | None) -> Transition:
-    flushed = _flush_pending(state, pain_after)
-    s = replace(flushed.state, stage=Stage.SUMMARY, pain_after=pain_after)
-    if safety.pain_stops(s.baseline, pain_after) and s.stop_reason not in safety.PAIN_STOP_REASONS:
-        # The last rating breaks the pain rule too: remembered as a pain stop, so the next launch
-        # asks whether it settled and screens again, like a stop during the session.
-        s = replace(s, completed=False, stop_reason="pain")
-    return flushed.then(Transition(s, (EndSession(pain_after, s.completed, s.stop_reason),)))
-
-
 # Keys ----------------------------------------------------------------------------------------
 
 def _press(state: FlowState, press: Press) -> Transition:
     stage, key = state.stage, press.key
+    if key is Key.MUTE:
+        return Transition(state if press.repeat else replace(state, muted=not state.muted))
     if stage in QUESTION_STAGES and press.repeat:
         return Transition(state)  # a held or doubled key never answers a question
     if stage is Stage.CLINICIAN_CHECK:
@@ -282,30 +240,44 @@ def _pain_key(state: FlowState, key: Key) -> Transition:
         return _pain_quit(state)
     if key is Key.HURT and state.stage is Stage.PAIN_CHECK:
         return _hurt(state)
+    if key in (Key.YES, Key.NO) and state.stage is not Stage.PAIN_BEFORE:
+        return _worse_answer(state, key is Key.YES)
     if key is not Key.CONFIRM or state.pain is None:
         return Transition(state)
     return _pain_confirmed(state, state.pain)
+
+
+def _worse_answer(state: FlowState, worse: bool) -> Transition:
+    """"Is your pain worse than before?", answered from the mat: yes stops like a pain rise."""
+    if not state.ready:
+        return Transition(state)
+    if state.stage is Stage.PAIN_AFTER:
+        return moves.end_session(state, None, worse=worse)
+    flushed = moves.flush_pending(state, None)
+    if worse:
+        return flushed.then(moves.to_hurt(flushed.state, "pain"))
+    return flushed.then(moves.to_leg_check(flushed.state))
 
 
 def _pain_quit(state: FlowState) -> Transition:
     if state.stage is Stage.PAIN_BEFORE:
         return Transition(replace(state, stage=Stage.DONE))
     if state.stage is Stage.PAIN_CHECK:
-        flushed = _flush_pending(state, None)
-        return flushed.then(_to_pain_after(flushed.state, completed=False, reason="quit"))
-    return _end_session(state, None)
+        flushed = moves.flush_pending(state, None)
+        return flushed.then(moves.to_pain_after(flushed.state, completed=False, reason="quit"))
+    return moves.end_session(state, None)
 
 
 def _pain_confirmed(state: FlowState, value: int) -> Transition:
     if state.stage is Stage.PAIN_BEFORE:
         return _starting_pain(state, value)
     if state.stage is Stage.PAIN_AFTER:
-        return _end_session(state, value)
-    flushed = _flush_pending(state, value)
+        return moves.end_session(state, value)
+    flushed = moves.flush_pending(state, value)
     if safety.pain_stops(state.baseline, value):
-        hurt = _to_hurt(replace(flushed.state, pain_after=value), "pain")
+        hurt = moves.to_hurt(replace(flushed.state, pain_after=value), "pain")
         return flushed.then(hurt)
-    return flushed.then(Transition(prelude.ask(flushed.state, Stage.LEG_CHECK, pain=None)))
+    return flushed.then(moves.to_leg_check(flushed.state))
 
 
 def _starting_pain(state: FlowState, value: int) -> Transition:
@@ -326,7 +298,7 @@ def _to_rules(state: FlowState) -> Transition:
 
 
 def _rules(state: FlowState) -> tuple[str, ...]:
-    return safety.rule_lines(KEY_LABELS[Key.HURT])
+    return safety.rule_lines(voice.stop_how(KEY_LABELS[Key.HURT]))
 
 
 def _start_key(state: FlowState, key: Key) -> Transition:
@@ -337,29 +309,28 @@ def _start_key(state: FlowState, key: Key) -> Transition:
     if state.stage is Stage.HIGH_PAIN:
         return _to_rules(state)
     new = replace(state, session_started=True)
-    return Transition(new, (StartSession(state.pain_before),)).then(_to_card(new, 0))
+    return Transition(new, (StartSession(state.pain_before),)).then(moves.to_card(new, 0))
 
 
 def _leg_key(state: FlowState, key: Key) -> Transition:
     """New or spreading pain, tingling or numbness in a leg: yes (or not sure) stops the session."""
     if key is Key.QUIT:
-        return _to_pain_after(state, completed=False, reason="quit")
+        return moves.to_pain_after(state, completed=False, reason="quit")
     if key is Key.HURT:
-        return _to_hurt(state, "pain")
+        return moves.to_hurt(state, "pain")
     answer = prelude.ANSWER_KEYS.get(key)
     if answer is None or not state.ready:
         return Transition(state)
     if answer.flags:
-        return _to_hurt(state, "leg")
-    rest = state.item.rest_after_s if state.item.rest_after_s is not None else state.settings.exercise_rest_s
-    return Transition(replace(state, stage=Stage.REST, timer_s=rest), (Say("Rest"),))
+        return moves.to_hurt(state, "leg")
+    return moves.to_rest(state)
 
 
 def _hurt(state: FlowState) -> Transition:
     if state.stage in EXERCISE_STAGES or state.stage is Stage.CARD:
-        return _leave_exercise(state, "partial", "hurt")
-    flushed = _flush_pending(state, None)
-    return flushed.then(_to_hurt(flushed.state, "pain"))
+        return moves.leave_exercise(state, "partial", "hurt")
+    flushed = moves.flush_pending(state, None)
+    return flushed.then(moves.to_hurt(flushed.state, "pain"))
 
 
 def _quit(state: FlowState) -> Transition:
@@ -367,38 +338,38 @@ def _quit(state: FlowState) -> Transition:
     if stage in (Stage.SAFETY_STOP, Stage.SUMMARY):
         return Transition(replace(state, stage=Stage.DONE))
     if stage in EXERCISE_STAGES or stage is Stage.CARD:
-        return _leave_exercise(state, "partial", "quit")
+        return moves.leave_exercise(state, "partial", "quit")
     if stage is Stage.HURT:
         return _confirm(state)
-    return _to_pain_after(state, completed=False, reason="quit")
+    return moves.to_pain_after(state, completed=False, reason="quit")
 
 
 def _skip(state: FlowState) -> Transition:
     if state.stage is Stage.REST:
-        return _to_card(state, state.index + 1)
+        return moves.to_setup(state, state.index + 1)
     if state.stage in EXERCISE_STAGES or state.stage is Stage.CARD:
-        return _leave_exercise(state, "partial", "next")
+        return moves.leave_exercise(state, "partial", "next")
     return Transition(state)
 
 
 def _repeat(state: FlowState) -> Transition:
     if state.stage in EXERCISE_STAGES or state.stage is Stage.REST:
-        return _to_setup(state)
+        return moves.to_setup(state)
     return Transition(state)
 
 
 def _confirm(state: FlowState) -> Transition:
     stage = state.stage
     if stage is Stage.CARD:
-        return _to_setup(state)
+        return moves.to_setup(state)
     if stage is Stage.SETUP:  # start anyway: the person says the set-up is right
-        return _to_countdown(state)
+        return moves.to_countdown(state)
     if stage in (Stage.BREAK, Stage.REST):
         return Transition(replace(state, timer_s=0.0, paused=False))
     if stage is Stage.HURT:
         if state.pain_after is not None:
-            return _end_session(state, state.pain_after)
-        return _to_pain_after(state, completed=False, reason="pain")
+            return moves.end_session(state, state.pain_after)
+        return moves.to_pain_after(state, completed=False, reason="pain")
     if stage in (Stage.SAFETY_STOP, Stage.SUMMARY):
         return Transition(replace(state, stage=Stage.DONE))
     return Transition(state)
@@ -407,12 +378,24 @@ def _confirm(state: FlowState) -> Transition:
 _KEYS = {Key.QUIT: _quit, Key.SKIP: _skip, Key.REPEAT: _repeat, Key.CONFIRM: _confirm}
 
 
+def _gestured(state: FlowState, gesture: Key) -> Transition:
+    """A gesture held to its end: the key it stands for on this screen, confirmed aloud."""
+    key = remote.gesture_key(state.stage, gesture)
+    if key is None:
+        return Transition(state)
+    done = _press(state, Press(key))
+    said = remote.confirmation(key, done.state.paused, done.state.muted)
+    if not said or done.state == state:
+        return done
+    return Transition(done.state, (Say(said, urgent=key is Key.HURT), *done.effects))
+
+
 def _source_ended(state: FlowState, reason: str) -> Transition:
     stage = state.stage
     if stage in PRE_SESSION:
         return Transition(replace(state, stage=Stage.DONE))
     if stage in EXERCISE_STAGES or stage is Stage.CARD:
-        return _leave_exercise(state, "partial", reason)
+        return moves.leave_exercise(state, "partial", reason)
     if stage in (Stage.REST, Stage.PAIN_CHECK, Stage.LEG_CHECK):
-        return _to_pain_after(state, completed=False, reason=reason)
+        return moves.to_pain_after(state, completed=False, reason=reason)
     return Transition(state)

@@ -6,12 +6,14 @@ itself, never of where it is in the room, so it reads the same lying on the back
 kneeling or standing, from the side or the front:
 
 - HEAD: the hand on (or behind) the head;
+- MOUTH: a finger to the lips ("shh"), nearer the mouth than the head's middle;
 - ACROSS: the hand across the chest, on the other shoulder;
 - FREE: anywhere else.
 
 A gesture is a pair of zones, one per hand, either hand (table `GESTURES`): both hands on the head
 says "stop, it hurts", one hand on the head "yes", one hand on the other shoulder "no", both arms
-crossed on the chest "pause", a hand on the head with the other on the shoulder "next". None of
+crossed on the chest "pause", a hand on the head with the other on the shoulder "next", a finger
+to the lips "sound off (or on)". None of
 the catalogue's exercises rests a hand there (tests/test_gestures.py replays every sample and shared
 clip to show it), and each is held for a moment before it counts, fires once, and re-arms only after
 the hands have come away. From all fours, the person sits back on the heels first.
@@ -37,6 +39,7 @@ from posecoach.types import Pose
 
 class Zone(StrEnum):
     HEAD = "head"
+    MOUTH = "mouth"  # a finger to the lips
     ACROSS = "across"  # on the other shoulder, the arm across the chest
     FREE = "free"
 
@@ -59,6 +62,7 @@ GESTURES: tuple[Gesture, ...] = (
     Gesture(Key.NO, (Zone.ACROSS, Zone.FREE), 1.5, "One hand on the other shoulder: no"),
     Gesture(Key.PAUSE, (Zone.ACROSS, Zone.ACROSS), 1.5, "Arms crossed on your chest: pause or go on"),
     Gesture(Key.SKIP, (Zone.HEAD, Zone.ACROSS), 1.5, "One hand on your head, the other on the shoulder: next"),
+    Gesture(Key.MUTE, (Zone.MOUTH, Zone.FREE), 1.5, "A finger to your lips: sound off or on"),
 )
 GESTURE_HINTS: Mapping[Key, str] = MappingProxyType({g.key: g.hint for g in GESTURES})
 # Said once where gestures are taught: the shift asked of someone on all fours.
@@ -76,9 +80,12 @@ class ZoneRules:
     head_enter: float = 0.55  # hand to the centre of the head (between the ears)
     head_leave: float = 0.7
     head_above: float = 0.15  # and beyond the shoulders along the torso, toward the head
-    across_enter: float = 0.45  # hand to the other shoulder
-    across_leave: float = 0.6
+    across_enter: float = 0.35  # hand to the other shoulder (arms hanging in a forward bend come to 0.3-0.5)
+    across_leave: float = 0.45
     across_midline: float = 0.1  # and past the middle of the chest, on the other side
+    mouth_enter: float = 0.2  # hand to the mouth (a palm on the head is about 0.3 from it)
+    mouth_leave: float = 0.26
+    mouth_nearer: float = 0.6  # and at most this fraction of its distance to the head's middle
     grace_s: float = 0.25  # a gesture lost for less than this (a landmark glitch) is still held
     release_s: float = 0.3  # hands away this long before another gesture can fire
 
@@ -97,6 +104,7 @@ class HandPlaces:
     above_shoulders: np.ndarray
     to_other_shoulder: np.ndarray
     past_midline: np.ndarray  # across the body's middle toward the other side (< 0: own side)
+    to_mouth: np.ndarray
 
 
 _HANDS = ((L.LEFT_WRIST, L.LEFT_INDEX, L.LEFT_PINKY), (L.RIGHT_WRIST, L.RIGHT_INDEX, L.RIGHT_PINKY))
@@ -112,6 +120,7 @@ def hand_places(world: np.ndarray) -> HandPlaces:
     up = geometry.unit(shoulders - hips)
     leftward = geometry.unit(geometry.square_to(left_sh - right_sh, up))  # toward the body's left
     head = geometry.midpoint(world[..., L.LEFT_EAR, :], world[..., L.RIGHT_EAR, :])
+    mouth = geometry.midpoint(world[..., L.MOUTH_LEFT, :], world[..., L.MOUTH_RIGHT, :])
     # The palm, not the wrist, rests on the body: the hand's three points stand for it.
     hands = np.stack([world[..., list(idx), :].mean(axis=-2) for idx in _HANDS], axis=-2)
     other_shoulder = np.stack([right_sh, left_sh], axis=-2)
@@ -124,6 +133,7 @@ def hand_places(world: np.ndarray) -> HandPlaces:
         above_shoulders=np.sum(rel * up[..., None, :], axis=-1) / torso_len,
         to_other_shoulder=geometry.distance(hands, other_shoulder) / torso_len,
         past_midline=past / torso_len,
+        to_mouth=geometry.distance(hands, mouth[..., None, :]) / torso_len,
     )
 
 
@@ -135,11 +145,17 @@ def zones_of(places: HandPlaces, rules: ZoneRules = DEFAULT_RULES,
         was = previous[hand] if previous else Zone.FREE
         head_r = rules.head_leave if was == Zone.HEAD else rules.head_enter
         across_r = rules.across_leave if was == Zone.ACROSS else rules.across_enter
+        mouth_r = rules.mouth_leave if was == Zone.MOUTH else rules.mouth_enter
         with np.errstate(invalid="ignore"):
-            on_head = places.to_head[hand] <= head_r and places.above_shoulders[hand] >= rules.head_above
+            at_mouth = (places.to_mouth[hand] <= mouth_r
+                        and places.to_mouth[hand] <= rules.mouth_nearer * places.to_head[hand])
+            # On or behind the head, never in front of the face (a hand on the floor by the face,
+            # lying on the front in a press-up, is nearer the mouth than the head's middle).
+            on_head = (places.to_head[hand] <= head_r and places.above_shoulders[hand] >= rules.head_above
+                       and places.to_head[hand] <= places.to_mouth[hand])
             across = (places.to_other_shoulder[hand] <= across_r and places.past_midline[hand] >= rules.across_midline
                       and places.above_shoulders[hand] < rules.head_above)
-        out.append(Zone.HEAD if on_head else Zone.ACROSS if across else Zone.FREE)
+        out.append(Zone.MOUTH if at_mouth else Zone.HEAD if on_head else Zone.ACROSS if across else Zone.FREE)
     return out[0], out[1]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from posecoach.live import coaching
 from posecoach.live import draw as d
 from posecoach.live import screens as sc
 
@@ -115,6 +116,10 @@ def _pain(screen: sc.PainScreen, view: d.View, size) -> np.ndarray:
     d.text(img, worst, (x0 + 11 * box + 10 * gap - cv2.getTextSize(worst, d.FONT, 0.7, 2)[0][0], 420), 0.7, d.DIM)
     chosen = "Press a number (10: press 9 then +), then Space" if screen.value is None else \
         f"Your rating: {screen.value}. Press Space to confirm"
+    if screen.yes_no and screen.value is None:
+        chosen = "Yes: one hand on your head (or Y).  No: one hand on the other shoulder (or N)."
+        d.paragraph(img, "Or rate it at the keyboard: a number, then Space.", (d.MARGIN, 610), 0.8,
+                    width - 2 * d.MARGIN, (215, 210, 205), d.FONT, 2)
     d.text(img, chosen, (d.MARGIN, 500), 0.9, d.ACCENT)
     d.paragraph(img, screen.note, (d.MARGIN, 550), 0.7, width - 2 * d.MARGIN, d.DIM, d.FONT, 1)
     d.legend(img, screen.legend)
@@ -142,7 +147,7 @@ def _card(screen: sc.CardScreen, view: d.View, size) -> np.ndarray:
 
 def _setup(screen: sc.SetupScreen, view: d.View, size) -> np.ndarray:
     width, height = size
-    panel_w = 470
+    panel_w = round(width * 0.37)
     img = d.blank(size)
     img[:height - d.LEGEND_H, :width - panel_w] = d.camera(view, (width - panel_w, height - d.LEGEND_H))
     x = width - panel_w + 30
@@ -150,15 +155,17 @@ def _setup(screen: sc.SetupScreen, view: d.View, size) -> np.ndarray:
     y = d.paragraph(img, screen.title, (x, 60), 0.95, inner, d.WHITE, d.BOLD, 2) + 10
     for check in screen.checks:
         d.check_mark(img, (x + 14, y - 9), check.ok)
-        y = d.paragraph(img, check.label, (x + 42, y), 0.72, inner - 42, d.WHITE if check.ok else d.ACCENT) + 2
-        if not check.ok and check.hint:
-            y = d.paragraph(img, check.hint, (x + 42, y), 0.62, inner - 42, d.DIM, d.FONT, 1)
-        y += 14
+        y = d.paragraph(img, check.label, (x + 42, y), 0.8, inner - 42, d.WHITE if check.ok else d.ACCENT) + 4
+        y += 10
     ready = all(c.ok for c in screen.checks)
     d.text(img, "Hold still: starting..." if ready else "Waiting for the set-up", (x, y + 20), 0.7,
            d.GOOD if ready else d.DIM)
     d.progress_bar(img, (x, y + 40), (inner, 12), screen.progress)
-    d.paragraph(img, screen.camera, (x, height - d.LEGEND_H - 110), 0.58, inner, d.DIM, d.FONT, 1)
+    hint = next((c.hint for c in screen.checks if not c.ok and c.hint), "")
+    if hint:  # what to do now, large over the picture, to be read from the mat
+        coaching.cue(img, hint, height - d.LEGEND_H)
+    else:
+        d.paragraph(img, screen.camera, (x, height - d.LEGEND_H - 110), 0.62, inner, (215, 210, 205), d.FONT, 1)
     d.legend(img, screen.legend)
     if screen.paused:
         d.paused(img)
@@ -182,13 +189,30 @@ def _countdown(screen: sc.CountdownScreen, view: d.View, size) -> np.ndarray:
     return img
 
 
+CUE_FRESH_S = 3.0  # a cue stays in the bar this long: it is about what the person is doing now
+
+
 def _active(screen: sc.ActiveScreen, view: d.View, size) -> np.ndarray:
+    """The coaching layout: the picture with the skeleton, the count large, the one cue, the hold.
+    The measured angles only with `View.angles` (the replay overlay's panel, for tuning)."""
     title = f"{screen.title}: {screen.segment}" if screen.segment else screen.title
-    img = d.with_camera(view, size, (title, screen.progress))
+    img = d.with_camera(view, size, (title, screen.progress) if view.angles else None)
     width, height = size
-    d.progress_bar(img, (0, height - d.LEGEND_H - 8), (width, 8), screen.fraction)
+    bottom = height - d.LEGEND_H - 10
+    d.progress_bar(img, (0, bottom), (width, 10), screen.fraction)
+    step = view.step
+    if not view.angles:
+        top = coaching.top_band(img, title, screen.progress)
+        status = step.status if step is not None else None
+        if status is not None and status.hold_target_s and max(status.hold_s.values(), default=0.0) > 0:
+            coaching.hold(img, top, max(status.hold_s.values()), status.hold_target_s)
+        fresh = step is not None and step.cue is not None and step.frame.t_ms / 1000.0 - step.cue.t_s <= CUE_FRESH_S
+        if fresh and not screen.away:
+            coaching.cue(img, step.cue.message, bottom)
     d.legend(img, screen.legend)
-    if screen.paused:
+    if screen.away:
+        coaching.away(img)
+    elif screen.paused:
         d.paused(img)
     return img
 
@@ -225,8 +249,10 @@ def _summary(screen: sc.SummaryScreen, view: d.View, size) -> np.ndarray:
         for (_, x), cell in zip(_COLUMNS, cells, strict=False):
             d.text(img, cell, (d.MARGIN + x, y), 0.7, d.WHITE, d.FONT, 1 if x else 2)
         issues = d.wrap(row.issues, 0.6, width - 2 * d.MARGIN - _COLUMNS[-1][1], d.FONT, 1)
-        d.text(img, issues[0] + (" ..." if len(issues) > 1 else ""), (d.MARGIN + _COLUMNS[-1][1], y), 0.6,
-               d.DIM if row.issues == "-" else d.ACCENT, d.FONT, 1)
+        for i, line in enumerate(issues):  # every note, wrapped under the last column
+            d.text(img, line, (d.MARGIN + _COLUMNS[-1][1], y + i * 26), 0.6,
+                   d.DIM if row.issues == "-" else d.ACCENT, d.FONT, 1)
+        y += 26 * (len(issues) - 1)
     if not screen.rows:
         y += 44
         d.text(img, "No exercise was started.", (d.MARGIN, y), 0.75, d.DIM)
@@ -249,5 +275,9 @@ _PAGES = {
 
 def render(screen: sc.Screen, view: d.View | None = None, size: tuple[int, int] = SIZE) -> np.ndarray:
     """The canvas for one screen (BGR, `size` = (width, height))."""
-    return _PAGES[type(screen)](screen, view or d.View(), size)
+    view = view or d.View()
+    img = _PAGES[type(screen)](screen, view, size)
+    if view.gesture is not None and view.gesture.candidate is not None:
+        coaching.gesture(img, view.gesture.candidate, view.gesture.progress)
+    return img
 

@@ -12,6 +12,7 @@ from posecoach import safety
 from posecoach.exercise.position import POSITIONS
 from posecoach.history import ExerciseRecord
 from posecoach.live import tally as tl
+from posecoach.live import voice
 from posecoach.live.setup import SetupCheck
 from posecoach.live.signals import KEY_LABELS, Key
 from posecoach.live.state import FlowState, Stage
@@ -68,6 +69,8 @@ class PainScreen:
     value: int | None
     note: str
     legend: tuple[LegendItem, ...]
+    yes_no: bool = False  # "worse than before?" can be answered yes or no (by gesture or Y/N) instead
+    ready: bool = True
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ class ActiveScreen:
     fraction: float  # 0..1 toward this segment's target
     paused: bool
     legend: tuple[LegendItem, ...]
+    away: bool = False  # out of view: "Come back into view" over the last picture
 
 
 @dataclass(frozen=True)
@@ -193,7 +197,7 @@ def _high_pain(state: FlowState) -> Screen:
 
 
 def _rules(state: FlowState) -> Screen:
-    lines = safety.rule_lines(KEY_LABELS[Key.HURT])
+    lines = safety.rule_lines(voice.stop_how(KEY_LABELS[Key.HURT]))
     return NoticeScreen("ok", "Before the first exercise: when to stop", lines, safety.DISCLAIMER,
                         _legend(Key.CONFIRM, Key.QUIT, confirm="start"))
 
@@ -217,7 +221,7 @@ def _safety_stop(state: FlowState) -> Screen:
 
 _PAIN_TEXT = {
     Stage.PAIN_BEFORE: ("Before we start", "How much does your back hurt right now?"),
-    Stage.PAIN_CHECK: ("Quick check", "How much does your back hurt now?"),
+    Stage.PAIN_CHECK: ("Quick check", "Is your pain worse than before?"),
     Stage.PAIN_AFTER: ("Session finished", "How much does your back hurt now?"),
 }
 
@@ -229,8 +233,10 @@ def _pain(state: FlowState) -> Screen:
         note += f". Before the session: {state.pain_before}"
         if state.baseline is not None and state.baseline < state.pain_before:
             note += f" (the pain rule counts from {state.baseline}, before the session that stopped for pain)"
-    keys = (*_PAIN_KEYS, Key.CONFIRM) + ((Key.HURT,) if state.stage is Stage.PAIN_CHECK else ()) + (Key.QUIT,)
-    return PainScreen(title, question, state.pain, note, _legend(*keys, confirm="confirm"))
+    asks = state.stage is not Stage.PAIN_BEFORE  # yes/no from the mat, or a rating at the keyboard
+    worse = ((KEY_LABELS[Key.YES], "worse"), (KEY_LABELS[Key.NO], "not worse")) if asks else ()
+    keys = (*worse, *_PAIN_KEYS, Key.CONFIRM) + ((Key.HURT,) if state.stage is Stage.PAIN_CHECK else ()) + (Key.QUIT,)
+    return PainScreen(title, question, state.pain, note, _legend(*keys, confirm="confirm"), asks, state.ready)
 
 
 def _card(state: FlowState) -> Screen:
@@ -285,7 +291,7 @@ def _active(state: FlowState) -> Screen:
         progress = f"{counts[keys[0]]} / {item.target} {unit}"
     fraction = min(1.0, sum(min(c, item.target) for c in counts.values()) / (item.target * len(keys)))
     return ActiveScreen(item.spec.name, _segment_text(state), progress, fraction, state.paused,
-                        _legend(*_EXERCISE_KEYS))
+                        _legend(*_EXERCISE_KEYS), state.away)
 
 
 def _rest(state: FlowState) -> Screen:

@@ -1,9 +1,11 @@
 """Runs a live session: the capture thread, the model, the flow, the screen and the history.
 
-The loop takes the newest frame, runs the pose model and the coach only when the flow is
-watching an exercise, advances the flow with the frame's own time, shows the screen and
-carries out the flow's effects. Ctrl-C, a crash or a camera that stops all end in
-`flow.interrupt` or `SourceEnded`, so the history keeps what was done, marked partial.
+The loop takes the newest frame, runs the pose model when the flow watches the person (from
+the rule screen on: for gestures on every screen, the coach and the set-up check from each
+instruction card to the end of the exercise), turns a held gesture into a `Gestured` input,
+advances the flow with the frame's own time, shows the screen and carries out the flow's
+effects. Ctrl-C, a crash or a camera that stops all end in `flow.interrupt` or `SourceEnded`,
+so the history keeps what was done, marked partial.
 """
 
 from __future__ import annotations
@@ -22,11 +24,14 @@ from posecoach.history import History
 from posecoach.live import flow
 from posecoach.live.capture import LatestFrame, OpenedSource
 from posecoach.live.draw import View
+from posecoach.live.gestures import GestureDetector, GestureReading
 from posecoach.live.plan import Plan
+from posecoach.live.remote import gesture_key
 from posecoach.live.setup import assess_setup
 from posecoach.live.signals import (
     ClinicianChecked,
     EndSession,
+    Gestured,
     Input,
     RateExercise,
     SaveExercise,
@@ -47,6 +52,8 @@ from posecoach.types import Frame, Pose
 log = logging.getLogger(__name__)
 
 Estimator = Callable[[Frame], Pose | None]
+# The set-up check runs on these screens: to move a card on, to start, and to notice the person leaving.
+_SETUP_CHECKED = frozenset({flow.Stage.CARD, flow.Stage.SETUP, flow.Stage.COUNTDOWN, flow.Stage.ACTIVE})
 
 
 @dataclass
@@ -82,17 +89,30 @@ class SessionResult:
         return statistics.quantiles(self.latency_ms, n=20)[-1]
 
 
+def spoken_cue(cue) -> str:
+    """A cue as said, timed to the movement: a finished rep's fault is said for the next one (the
+    person has already lowered), and the end of a hold is said by the flow ("Time. Now relax.")."""
+    if cue.about == "held":
+        return ""
+    if cue.about == "last_rep":
+        return f"Next one: {cue.message[:1].lower()}{cue.message[1:]}"
+    return cue.message
+
+
 class LiveSession:
     def __init__(self, plan: Plan, source: OpenedSource, devices: Devices, scope: Scope | None = Scope.FULL,
                  settings: flow.FlowSettings | None = None, coach: CoachSettings | None = None,
-                 mirror: bool = True, drop_frames: bool = True) -> None:
+                 mirror: bool = True, drop_frames: bool = True, angles: bool = False) -> None:
         self.plan, self.source, self.devices, self.mirror = plan, source, devices, mirror
+        self.angles = angles
         self.drop_frames = drop_frames
         self.coach_settings = coach or CoachSettings()
         remembered = devices.followups.load() if devices.followups else None
         self.state = flow.start(plan, settings or flow.FlowSettings(), scope, remembered)
         self.result = SessionResult(self.state, None)
         self.coach: Coach | None = None
+        self.gestures = GestureDetector()
+        devices.speech.set_muted(devices.speech.muted or self.state.muted)
         self._last_exercise: int | None = None  # history row of the last saved exercise
 
     def run(self) -> SessionResult:
@@ -112,9 +132,13 @@ class LiveSession:
 
     def _loop(self, grabber: LatestFrame) -> None:
         for frame, arrived in self._frames(grabber):
-            step = self._track(frame)
+            step, gesture = self._track(frame)
             self._advance(self._tick(frame, step))
-            view = View(frame, step, self.coach.spec if self.coach else None, self.mirror)
+            if gesture is not None and gesture.fired is not None:
+                self._advance(Gestured(gesture.fired))
+            shown = gesture if gesture is not None and gesture.candidate is not None and gesture_key(
+                self.state.stage, gesture.candidate) is not None else None
+            view = View(frame, step, self.coach.spec if self.coach else None, self.mirror, shown, self.angles)
             for event in self.devices.ui.show(self.state, view):
                 self._advance(event)
             self.result.frames += 1
@@ -144,20 +168,27 @@ class LiveSession:
             # the still frame's clock follows the monotonic clock. Nothing is counted any more.
             yield Frame(None, last.t_ms + (time.monotonic() - ended_at) * 1000.0, last.index), None
 
-    def _track(self, frame: Frame) -> Step | None:
-        if self.coach is None or not self.state.needs_pose or frame.image is None:
-            return None
+    def _track(self, frame: Frame) -> tuple[Step | None, GestureReading | None]:
+        """The model on this frame when the flow watches: the coach's step, and the gesture reading."""
+        state = self.state
+        coached = self.coach is not None and state.needs_pose
+        if frame.image is None or not (coached or state.watches_gestures):
+            return None, None
         self.result.model_frames += 1
-        step = self.coach.step(frame, self.devices.estimator(frame))
-        if step.new_cue is not None:
-            self.devices.speech.say(step.new_cue.message)
-        return step
+        pose = self.devices.estimator(frame)
+        gesture = self.gestures.update(pose, frame.t_ms / 1000.0) if state.watches_gestures else None
+        if not coached:
+            return None, gesture
+        step = self.coach.step(frame, pose)
+        if step.new_cue is not None and state.stage is flow.Stage.ACTIVE and not state.away:
+            self.devices.speech.say(spoken_cue(step.new_cue))
+        return step, gesture
 
     def _tick(self, frame: Frame, step: Step | None) -> Tick:
         if step is None:
             return Tick(frame.t_ms / 1000.0)
         setup = None
-        if self.state.stage is flow.Stage.SETUP:
+        if self.state.stage in _SETUP_CHECKED:
             setup = assess_setup(self.coach.spec, step.pose, step.measurements, self.coach_settings.tracker)
         holds = {side_key(side): s for side, s in step.status.hold_s.items()}
         return Tick(frame.t_ms / 1000.0, tuple(step.events), setup, holds)
@@ -167,6 +198,7 @@ class LiveSession:
 
     def _apply(self, transition: flow.Transition) -> None:
         self.state = transition.state
+        self.devices.speech.set_muted(self.state.muted)
         for effect in transition.effects:
             self._effect(effect)
 
@@ -199,7 +231,7 @@ class LiveSession:
         elif isinstance(effect, ClinicianChecked):
             self._remember(lambda f: fu.after_clinician_check(f, effect.ok))
         elif isinstance(effect, Say):
-            d.speech.say(effect.text)
+            d.speech.say(effect.text, effect.urgent)
         elif isinstance(effect, Sound):
             d.sounds.play(effect.kind)
         # Anything else has nothing to act on: a session that was never written (its first write

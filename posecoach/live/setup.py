@@ -43,6 +43,11 @@ class SetupStatus:
         return all(c.ok for c in self.checks)
 
     @property
+    def present(self) -> bool:
+        """The body is in the frame and in the exercise's position (the first two checks): not away."""
+        return all(c.ok for c in self.checks[:2])
+
+    @property
     def hints(self) -> tuple[str, ...]:
         return tuple(c.hint for c in self.checks if not c.ok)
 

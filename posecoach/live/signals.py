@@ -26,6 +26,7 @@ class Key(StrEnum):
     REPEAT = "repeat"
     HURT = "hurt"
     QUIT = "quit"
+    MUTE = "mute"  # speech off and on
 
 
 # Inputs
@@ -60,7 +61,19 @@ class SourceEnded:
     reason: str = "camera"
 
 
-Input = Tick | Press | SetPain | SourceEnded | Screened
+@dataclass(frozen=True)
+class Gestured:
+    """A body gesture held to its end (live/gestures.py): the flow says what it means on each screen."""
+
+    key: Key
+
+
+@dataclass(frozen=True)
+class Closed:
+    """The window was closed: the session ends now, keeping what was done (one click, never asked again)."""
+
+
+Input = Tick | Press | SetPain | SourceEnded | Screened | Gestured | Closed
 
 
 # Effects
@@ -111,6 +124,7 @@ class Sound:
 @dataclass(frozen=True)
 class Say:
     text: str
+    urgent: bool = False  # a safety phrase: interrupts whatever is being said and goes first
 
 
 Effect = (SaveScreening | ClinicianChecked | StartSession | SaveExercise | RateExercise | EndSession | StartTracking
@@ -121,5 +135,5 @@ Effect = (SaveScreening | ClinicianChecked | StartSession | SaveExercise | RateE
 KEY_LABELS: Mapping[Key, str] = MappingProxyType({
     Key.CONFIRM: "Space", Key.YES: "Y", Key.NO: "N", Key.UNSURE: "U", Key.BACK: "B", Key.UP: "+", Key.DOWN: "-",
     Key.PAUSE: "P",
-    Key.SKIP: "S", Key.REPEAT: "R", Key.HURT: "H", Key.QUIT: "Q",
+    Key.SKIP: "S", Key.REPEAT: "R", Key.HURT: "H", Key.QUIT: "Q", Key.MUTE: "M",
 })

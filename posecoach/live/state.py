@@ -48,6 +48,10 @@ QUESTION_STAGES = frozenset({Stage.CLINICIAN_CHECK, Stage.PAIN_FOLLOWUP, Stage.W
                              Stage.SAFETY_REVIEW, Stage.HIGH_PAIN, Stage.RULES, Stage.LEG_CHECK})
 PRE_SESSION = frozenset({Stage.CLINICIAN_CHECK, Stage.PAIN_FOLLOWUP, Stage.WAIT_DAY, Stage.SAFETY, Stage.SAFETY_REVIEW,
                          Stage.SAFETY_STOP, Stage.PAIN_BEFORE, Stage.NO_SESSION, Stage.HIGH_PAIN, Stage.RULES})
+# The flow runs the model on these screens (the set-up check also starts from the instruction card)...
+COACHED = EXERCISE_STAGES | {Stage.CARD}
+# ... and watches for gestures on these: every screen after the first at the laptop.
+GESTURE_STAGES = HURT_STAGES | {Stage.RULES, Stage.HURT, Stage.PAIN_AFTER, Stage.SUMMARY}
 EPS = 1e-6  # timers end within this of zero (frame times are rounded)
 
 
@@ -60,6 +64,13 @@ class FlowSettings:
     exercise_rest_s: float = 15.0
     max_step_s: float = 0.5  # a longer gap between frames advances the timers by this much
     answer_pause_s: float = safety.ANSWER_PAUSE_S  # a question is shown this long before an answer counts
+    # Hands-free: screens that move on by themselves.
+    rules_s: float = 20.0  # the stop rule, read aloud, then the first card
+    card_s: float = 25.0  # an instruction card, read aloud, then the set-up check
+    card_ok_s: float = 2.0  # ... or sooner: this long in the start position
+    summary_s: float = 30.0  # the summary closes by itself
+    away_s: float = 2.0  # out of view or out of position this long pauses the exercise
+    hint_gap_s: float = 5.0  # a set-up hint is said at most this often
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,12 @@ class FlowState:
     completed: bool = False
     stop_reason: str | None = None
     setup: SetupStatus | None = None
+    muted: bool = False  # speech off (M, or the mute gesture)
+    away: bool = False  # out of view or position during an exercise: paused until back in position
+    away_timer_s: float = 0.0  # how long the person has been away (or, while away, back in position)
+    ok_s: float = 0.0  # on a card: how long the person has been in the start position
+    said: str = ""  # the last set-up hint or hold time said, so it is not repeated
+    said_s: float | None = None  # when it was said
 
     @property
     def item(self) -> PlanItem:
@@ -111,7 +128,12 @@ class FlowState:
 
     @property
     def needs_pose(self) -> bool:
-        return self.stage in EXERCISE_STAGES
+        """The coach (the tracker and the set-up check) runs on this screen."""
+        return self.stage in COACHED
+
+    @property
+    def watches_gestures(self) -> bool:
+        return self.stage in GESTURE_STAGES
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from posecoach.live import pages
 from posecoach.live.answers import Answerer
 from posecoach.live.draw import View
 from posecoach.live.screens import describe
-from posecoach.live.signals import KEY_LABELS, Input, Key, Press, SetPain
+from posecoach.live.signals import KEY_LABELS, Closed, Input, Key, Press, SetPain
 from posecoach.live.state import FlowState
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,8 @@ Snapshot = Callable[[FlowState, np.ndarray], None]
 
 
 SHIFTED_DIGITS = ")!@#$%^&*("  # Shift + 0..9 on a US keyboard
+WINDOW_SIZE = (1200, 675)  # fits a 1366x768 laptop screen with its title bar and task bar
+FULLSCREEN_KEYS = (ord("f"), ord("F"))
 REPEAT_GAP_S = 0.75  # the same key again within this (held down: auto-repeat, or a double press) is a repeat
 
 
@@ -85,18 +87,24 @@ class HeadlessUI:
 
 @dataclass
 class WindowUI:
-    """A window showing each screen at `size`; keys become flow inputs.
+    """A window of `size` (or the whole screen) showing each screen; keys become flow inputs.
 
+    Every screen is drawn on a canvas of `pages.SIZE` that the window scales, so the text keeps its
+    share of the height at any window size. F switches full screen on and off. Closing the window
+    ends the session at once (what was done is saved) and it never opens again.
     `script` adds scripted inputs (used to take screenshots); `snapshot` sees every canvas.
     """
 
-    size: tuple[int, int] = pages.SIZE
+    size: tuple[int, int] = WINDOW_SIZE
+    fullscreen: bool = False
+    canvas: tuple[int, int] = pages.SIZE
     title: str = "posecoach"
     script: Answerer | None = None
     snapshot: Snapshot | None = None
     _keys: dict[int, Input] = field(default_factory=_keymap)
     _repeats: RepeatFilter = field(default_factory=RepeatFilter)
     _opened: bool = False
+    _gone: bool = False  # closed by the person: never shown again
 
     def __post_init__(self) -> None:
         # Without a display, Qt aborts the whole process instead of raising: check first.
@@ -106,26 +114,39 @@ class WindowUI:
         try:
             cv2.namedWindow(self.title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
             cv2.resizeWindow(self.title, *self.size)
+            if self.fullscreen:
+                self._set_fullscreen(True)
         except cv2.error as e:
             raise PosecoachError(f"cannot open a window ({e.err}); is there a display? "
                                  "Use --headless to run without one") from None
         self._opened = True
 
+    def _set_fullscreen(self, on: bool) -> None:
+        self.fullscreen = on
+        cv2.setWindowProperty(self.title, cv2.WND_PROP_FULLSCREEN,
+                              cv2.WINDOW_FULLSCREEN if on else cv2.WINDOW_NORMAL)
+
     def show(self, state: FlowState, view: View) -> list[Input]:
+        if self._gone:
+            return [Closed()]
         if not self._opened:
             self._open()
-        canvas = pages.render(describe(state), view, self.size)
+        canvas = pages.render(describe(state), view, self.canvas)
         if self.snapshot is not None:
             self.snapshot(state, canvas)
         cv2.imshow(self.title, canvas)
         live = view.frame is not None and view.frame.image is not None
         code = cv2.waitKey(1 if live else 30)  # no camera any more: do not spin
         inputs = self.script.respond(state) if self.script else []
-        if code >= 0 and (code & 0xFF) in self._keys:
+        if code >= 0 and (code & 0xFF) in FULLSCREEN_KEYS:
+            with contextlib.suppress(cv2.error):
+                self._set_fullscreen(not self.fullscreen)
+        elif code >= 0 and (code & 0xFF) in self._keys:
             t_s = view.frame.t_ms / 1000.0 if view.frame is not None else (state.t_s or 0.0)
             inputs.append(self._repeats.mark(self._keys[code & 0xFF], t_s))
         if self._closed_by_user():
-            inputs.append(Press(Key.QUIT))
+            self._gone = True  # showing it again would open a new window
+            return [Closed()]
         return inputs
 
     def _closed_by_user(self) -> bool:
@@ -135,7 +156,7 @@ class WindowUI:
             return True
 
     def close(self) -> None:
-        if self._opened:
+        if self._opened and not self._gone:
             with contextlib.suppress(cv2.error):
                 cv2.destroyWindow(self.title)
                 cv2.waitKey(1)

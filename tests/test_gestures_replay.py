@@ -1,0 +1,71 @@
+"""Zero false triggers: the gesture detector over every sample and every shared real clip.
+
+None of the catalogue's exercises may ever produce a gesture. Each video goes through the real
+pose model once into a pose track (about 15 ms a frame), kept in $POSECOACH_TEST_TRACKS when
+that is set (so later runs start at once), else in the session's temporary folder. The figures
+(frames checked, triggers, and the longest part of a hold any exercise reached) are printed for
+the closing note with `pytest -s`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from posecoach import app
+from posecoach.live.gestures import GESTURES, GestureDetector
+from posecoach.pose.models import file_sha256
+from posecoach.tracks import load_track
+
+from conftest import REALCLIPS, REALCLIPS_MORE, SAMPLES, realclips_manifest, samples_manifest
+
+pytestmark = pytest.mark.e2e
+
+VIDEOS = ([SAMPLES / clip["file"] for clip in samples_manifest()]
+          + [clip["path"] for folder in (REALCLIPS, REALCLIPS_MORE) for clip in realclips_manifest(folder)])
+VIDEOS = [v for v in VIDEOS if Path(v).is_file()]
+TOTALS: dict[str, int] = defaultdict(int)
+
+
+@pytest.fixture(scope="session")
+def track_of(model_path, tmp_path_factory):
+    folder = Path(os.environ.get("POSECOACH_TEST_TRACKS") or tmp_path_factory.mktemp("gesture_tracks"))
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def track(video: Path) -> Path:
+        out = folder / f"{file_sha256(video)[:24]}-{file_sha256(model_path)[:16]}.npz"
+        if not out.is_file():
+            app.record_track(str(video), out, force=True, model=app.ModelChoice(path=model_path))
+        return out
+
+    return track
+
+
+@pytest.mark.parametrize("video", VIDEOS, ids=lambda v: Path(v).stem)
+def test_no_exercise_recording_makes_a_gesture(video, track_of):
+    detector = GestureDetector()
+    fired, frames, closest = [], 0, 0.0
+    for frame, pose in load_track(track_of(Path(video))).poses():
+        reading = detector.update(pose, frame.t_ms / 1000.0)
+        frames += 1
+        closest = max(closest, reading.progress)
+        if reading.fired is not None:
+            fired.append((round(frame.t_ms / 1000.0, 2), reading.fired.value))
+    TOTALS["videos"] += 1
+    TOTALS["frames"] += frames
+    TOTALS["triggers"] += len(fired)
+    print(f"{Path(video).name}: {frames} frames, {len(fired)} triggers, closest hold {closest:.0%}")
+    assert fired == [], f"{Path(video).name} made gestures at {fired}"
+    assert frames > 0
+
+
+def test_every_gesture_needs_a_deliberate_hold():
+    assert min(g.hold_s for g in GESTURES) >= 1.0
+
+
+def teardown_module(module):
+    if TOTALS:
+        print(f"\ngestures: {TOTALS['videos']} videos, {TOTALS['frames']} frames, {TOTALS['triggers']} triggers")
