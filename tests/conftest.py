@@ -68,6 +68,29 @@ def model_path() -> Path:
 
 
 @pytest.fixture(scope="session")
+def video_track(model_path, tmp_path_factory):
+    """`video_track(path)`: the video's pose track through the real model, recorded once for the
+    whole test session (and kept across runs in $POSECOACH_TEST_TRACKS when that is set)."""
+    from posecoach import app
+    from posecoach.pose.models import file_sha256
+
+    folder = Path(os.environ.get("POSECOACH_TEST_TRACKS") or tmp_path_factory.mktemp("video_tracks"))
+    folder.mkdir(parents=True, exist_ok=True)
+    made: dict[Path, Path] = {}
+
+    def track(video: Path) -> Path:
+        video = Path(video)
+        if video not in made:
+            out = folder / f"{file_sha256(video)[:24]}-{file_sha256(model_path)[:16]}.npz"
+            if not out.is_file():
+                app.record_track(str(video), out, force=True, model=app.ModelChoice(path=model_path), workers=1)
+            made[video] = out
+        return made[video]
+
+    return track
+
+
+@pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not REALCLIPS.is_dir():
         pytest.skip("../shared is not present")

@@ -1,23 +1,20 @@
 """Zero false triggers: the gesture detector over every sample and every shared real clip.
 
 None of the catalogue's exercises may ever produce a gesture. Each video goes through the real
-pose model once into a pose track (about 15 ms a frame), kept in $POSECOACH_TEST_TRACKS when
-that is set (so later runs start at once), else in the session's temporary folder. The figures
+pose model once into a pose track (about 15 ms a frame), shared with the other tests of the
+session (conftest.video_track). The figures
 (frames checked, triggers, and the longest part of a hold any exercise reached) are printed for
 the closing note with `pytest -s`.
 """
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from posecoach import app
 from posecoach.live.gestures import GESTURES, GestureDetector
-from posecoach.pose.models import file_sha256
 from posecoach.tracks import load_track
 
 from conftest import REALCLIPS, REALCLIPS_MORE, SAMPLES, realclips_manifest, samples_manifest
@@ -30,25 +27,11 @@ VIDEOS = [v for v in VIDEOS if Path(v).is_file()]
 TOTALS: dict[str, int] = defaultdict(int)
 
 
-@pytest.fixture(scope="session")
-def track_of(model_path, tmp_path_factory):
-    folder = Path(os.environ.get("POSECOACH_TEST_TRACKS") or tmp_path_factory.mktemp("gesture_tracks"))
-    folder.mkdir(parents=True, exist_ok=True)
-
-    def track(video: Path) -> Path:
-        out = folder / f"{file_sha256(video)[:24]}-{file_sha256(model_path)[:16]}.npz"
-        if not out.is_file():
-            app.record_track(str(video), out, force=True, model=app.ModelChoice(path=model_path))
-        return out
-
-    return track
-
-
 @pytest.mark.parametrize("video", VIDEOS, ids=lambda v: Path(v).stem)
-def test_no_exercise_recording_makes_a_gesture(video, track_of):
+def test_no_exercise_recording_makes_a_gesture(video, video_track):
     detector = GestureDetector()
     fired, frames, closest = [], 0, 0.0
-    for frame, pose in load_track(track_of(Path(video))).poses():
+    for frame, pose in load_track(video_track(Path(video))).poses():
         reading = detector.update(pose, frame.t_ms / 1000.0)
         frames += 1
         closest = max(closest, reading.progress)

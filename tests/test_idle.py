@@ -46,20 +46,10 @@ def test_idle_ground_truth_counts_nothing_as_any_exercise(clip):
         assert (outcome.reps, holds) == ([], []), exercise_id
 
 
-@pytest.fixture(scope="module")
-def idle_tracks(model_path, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("idle-tracks")
-    paths = {}
-    for clip in CLIPS:
-        paths[clip["file"]] = folder / clip["file"].replace(".mp4", ".npz")
-        app.record_track(str(IDLE / clip["file"]), paths[clip["file"]], model=app.ModelChoice(path=model_path))
-    return paths
-
-
 @pytest.mark.e2e
 @pytest.mark.parametrize("clip", CLIPS, ids=_name)
-def test_idle_video_counts_nothing_as_any_exercise(clip, idle_tracks):
-    track = idle_tracks[clip["file"]]
+def test_idle_video_counts_nothing_as_any_exercise(clip, video_track):
+    track = video_track(IDLE / clip["file"])
     counted = {}
     for exercise_id, spec in EXERCISES.items():
         report = app.replay(str(track), spec)

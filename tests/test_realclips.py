@@ -45,19 +45,9 @@ def no_user_overrides(monkeypatch, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def clip_track(shared_dir, model_path, tmp_path_factory):
-    """The pose track of a clip, recorded on first use and kept for the session."""
-    folder = tmp_path_factory.mktemp("realclip_tracks")
-    tracks: dict[Path, Path] = {}
-
-    def track(clip: dict) -> Path:
-        if clip["path"] not in tracks:
-            out = folder / f"{len(tracks)}_{clip['path'].stem}.npz"
-            app.record_track(str(clip["path"]), out, model=app.ModelChoice(path=model_path))
-            tracks[clip["path"]] = out
-        return tracks[clip["path"]]
-
-    return track
+def clip_track(shared_dir, video_track):
+    """The pose track of a clip, recorded once for the session."""
+    return lambda clip: video_track(clip["path"])
 
 
 def _param(clip: dict):

@@ -67,17 +67,8 @@ def assert_matches_annotation(report: dict, clip: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def tracks(model_path, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sample-tracks")
-    cache = {}
-
-    def track_of(clip):
-        if clip["file"] not in cache:
-            path = folder / clip["file"].replace(".mp4", ".npz")
-            app.record_track(str(SAMPLES / clip["file"]), path, model=app.ModelChoice(path=model_path))
-            cache[clip["file"]] = path
-        return cache[clip["file"]]
-    return track_of
+def tracks(video_track):
+    return lambda clip: video_track(SAMPLES / clip["file"])
 
 
 @pytest.mark.parametrize("clip", CLIPS, ids=lambda c: c["file"].removesuffix(".mp4"))
