@@ -6,13 +6,10 @@ import cv2
 import numpy as np
 
 from posecoach.hud import Hud
+from posecoach.palette import ACCENT, BLACK, DIM, GOOD, WHITE
 from posecoach.types import SKELETON, Pose
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
-WHITE, BLACK = (255, 255, 255), (0, 0, 0)
-ACCENT = (0, 200, 255)  # amber, BGR
-GOOD = (90, 220, 90)
-DIM = (150, 150, 150)
 MIN_VISIBILITY_TO_DRAW = 0.3
 
 

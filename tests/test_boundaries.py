@@ -11,6 +11,7 @@ LOGIC_MODULES = [
     "posecoach.safety", "posecoach.followups", "posecoach.live.flow", "posecoach.live.prelude",
     "posecoach.live.setup", "posecoach.live.gestures", "posecoach.live.moves", "posecoach.live.remote",
     "posecoach.live.voice", "posecoach.live.screens", "posecoach.pose.settings", "posecoach.pose.parallel",
+    "posecoach.palette",
 ]
 
 BLOCKER = """

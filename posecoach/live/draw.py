@@ -17,15 +17,11 @@ from posecoach.exercise.spec import ExerciseSpec
 from posecoach.hud import build_hud
 from posecoach.live import screens as sc
 from posecoach.live.gestures import GestureReading
+from posecoach.palette import ACCENT, BACKGROUND, BLACK, DIM, GOOD, PANEL, TONES, WHITE  # noqa: F401 - pages draw with d.*
 from posecoach.pipeline import Step
 from posecoach.types import Frame, Pose
 
 FONT, BOLD = cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX
-WHITE, BLACK, DIM = (255, 255, 255), (0, 0, 0), (165, 160, 155)
-BACKGROUND = (40, 32, 26)
-PANEL = (58, 48, 40)
-ACCENT, GOOD = (0, 190, 255), (90, 210, 90)
-TONES = {"danger": (50, 50, 215), "warning": (0, 150, 240), "ok": (70, 170, 70)}
 LEGEND_H = 52
 MARGIN = 70
 
