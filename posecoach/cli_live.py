@@ -7,16 +7,13 @@ what plain `posecoach` does (a live session when a camera works, else the demo).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import sys
 from pathlib import Path
 
 from posecoach import safety
 from posecoach.cli_common import add_model_options, model_choice, number, say, whole_number
-from posecoach.cli_safety import add_answer_options, remembered_flag
-from posecoach.errors import SafetyStop, UserError
-
-DEFAULT_ROUTINE = "start_programme"
+from posecoach.cli_safety import add_answer_options
+from posecoach.errors import UserError
+from posecoach.live.plan import DEFAULT_ROUTINE
 
 
 def default_command() -> str:
@@ -28,80 +25,15 @@ def default_command() -> str:
     return "demo"
 
 
-def _plan(args):
-    from posecoach.exercise.catalogue import load_exercise, load_routine
-    from posecoach.live.plan import plan_for_exercise, plan_from_routine
-
-    if args.exercise:
-        return plan_for_exercise(load_exercise(args.exercise), args.reps, args.sets)
-    if args.reps or args.sets:
-        raise UserError("--reps and --sets go with --exercise; a routine sets its own doses")
-    return plan_from_routine(load_routine(args.routine or DEFAULT_ROUTINE), load_exercise)
-
-
-def _answers(args, screening: bool):
-    from posecoach.live import answers as ans
-
-    base = ans.load_answers(args.answers) if args.answers else ans.Answers()
-    merged = ans.with_options(base, args.no_red_flags, args.pain_before, args.pain_between, args.pain_after)
-    if args.headless:
-        ans.check_complete(merged, screening)
-    return merged
-
-
-def _scope(history, rescreen: bool, remembered):
-    """The emergency signs at the start of every session; everything when due (see safety.screen_scope)."""
-    from posecoach.safety import screen_scope
-
-    return screen_scope(history.last_screening(), dt.date.today(), rescreen=rescreen,
-                        after_pain_stop=remembered.pain_stop is not None,
-                        clinician_check=remembered.flagged is not None)
-
-
-def _ui(args, answers):
-    from posecoach.live.answers import Answerer
-
-    if args.headless:
-        from posecoach.live.window import HeadlessUI
-
-        return HeadlessUI(Answerer(answers))
-    from posecoach.live.window import WindowUI
-
-    return WindowUI(fullscreen=args.fullscreen)
-
-
-def _flow_settings(args):
-    from posecoach.live.flow import FlowSettings
-
-    changes = {k: v for k, v in (("countdown_s", args.countdown), ("exercise_rest_s", args.rest),
-                                 ("set_rest_s", args.rest)) if v is not None}
-    return FlowSettings(**changes)
-
-
 def cmd_live(args) -> int:
-    from posecoach.app import open_estimator
-    from posecoach.followups import FollowUps, FollowUpStore
-    from posecoach.history import History
-    from posecoach.live.capture import open_camera
-    from posecoach.live.session import Devices, LiveSession
-    from posecoach.sound import Sounds, Speech
+    from posecoach.live.start import LiveOptions, run_live
 
-    plan = _plan(args)
-    if args.headless and (flagged := remembered_flag()) is not None:
-        # Scripted answers are not the person's: they cannot answer the clinician check either.
-        raise SafetyStop(f"{flagged.title}: {safety.CLINICIAN_NOT_YET} Run 'posecoach live' with a window, "
-                         "or 'posecoach safety', to answer the clinician check")
-    store = None if args.headless else FollowUpStore.default()  # scripted answers are not the person's
-    with History() as history:
-        scope = _scope(history, args.rescreen, store.load() if store else FollowUps())
-        ui = _ui(args, _answers(args, screening=True))
-        source = open_camera(args.camera)
-        with open_estimator(model_choice(args)) as (estimator, _):
-            devices = Devices(history, estimator, ui, Sounds(args.sound, sys.stderr), Speech.default(muted=args.mute),
-                              followups=store)
-            session = LiveSession(plan, source, devices, scope, _flow_settings(args), mirror=not args.no_mirror,
-                                  angles=args.angles)
-            result = session.run()
+    result = run_live(LiveOptions(
+        camera=args.camera, routine=args.routine, exercise=args.exercise, reps=args.reps, sets=args.sets,
+        headless=args.headless, answers=args.answers, no_red_flags=args.no_red_flags,
+        pain_before=args.pain_before, pain_between=args.pain_between, pain_after=args.pain_after,
+        rescreen=args.rescreen, mirror=not args.no_mirror, fullscreen=args.fullscreen, angles=args.angles,
+        sound=args.sound, mute=args.mute, countdown_s=args.countdown, rest_s=args.rest, model=model_choice(args)))
     print(_session_summary(result))
     return 0 if result.state.verdict is None or result.state.verdict.ok else 3
 
@@ -126,7 +58,6 @@ def _session_summary(result) -> str:
 
 
 def cmd_safety(args) -> int:
-    from posecoach import safety
     from posecoach.cli_safety import scripted_answers, terminal_screen
     from posecoach.history import History
 

@@ -75,13 +75,6 @@ def _ask_all(questions: tuple[safety.Question, ...]) -> dict[str, safety.Answer]
         print("Then let's go through them again.\n")
 
 
-def remembered_flag() -> safety.Verdict | None:
-    """The sign the person reported last time, until they tell posecoach (at a terminal or in the
-    live screens) that a clinician has checked it: scripted answers can never clear it."""
-    flagged = fu.FollowUpStore.default().load().flagged
-    return None if flagged is None else flagged.verdict
-
-
 def _print_verdict(verdict: safety.Verdict, lead: tuple[str, ...] = ()) -> None:
     print("\n".join(("", verdict.title, *lead, *verdict.lines, "", safety.DISCLAIMER)))
 
@@ -93,7 +86,7 @@ def terminal_screen(scope: safety.Scope, scripted: dict[str, object] | None = No
 
     questions = safety.questions_for(scope)
     if scripted is not None:
-        if (remembered := remembered_flag()) is not None:
+        if (remembered := fu.remembered_flag()) is not None:
             _print_verdict(remembered, (safety.CLINICIAN_NOT_YET,))
             return remembered
         verdict = safety.evaluate({q.id: scripted.get(q.id) for q in questions if q.id in scripted}, questions,

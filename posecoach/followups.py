@@ -141,3 +141,10 @@ class FollowUpStore:
     def save(self, f: FollowUps) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         write_text(self.path, json.dumps(_to_json(f), indent=2) + "\n")
+
+
+def remembered_flag() -> safety.Verdict | None:
+    """The sign the person reported last time, until they tell posecoach (at a terminal or in the
+    live screens) that a clinician has checked it: scripted answers can never clear it."""
+    flagged = FollowUpStore.default().load().flagged
+    return None if flagged is None else flagged.verdict

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from posecoach.exercise.spec import SIDES, ExerciseSpec, RoutineSpec, RoutineStep
 
+DEFAULT_ROUTINE = "start_programme"  # what `posecoach live` coaches when not told
+
 Segment = tuple[int, str | None]  # (set number from 1, side for "one side then the other")
 
 
