@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("replay", help="count reps and holds in a video or pose track")
-    p.add_argument("source", help="video file, pose track (.npz) or camera index")
+    p.add_argument("source", help="video file, pose track (.npz), camera index or /dev/videoN")
     p.add_argument("--exercise", "-e", required=True, help="exercise id or .toml file")
     p.add_argument("--out", type=Path, help="write an annotated video (.mp4)")
     p.add_argument("--report", type=Path, help="write a JSON report")
@@ -204,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("track", help="record every frame's pose to a .npz track")
-    p.add_argument("source", help="video file or camera index")
+    p.add_argument("source", help="video file, camera index or /dev/videoN")
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--force", action="store_true")
     cli_safety.add_answer_options(p)

@@ -7,6 +7,7 @@ anything else a video file. Failing to open is an error, never a silent fallback
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,9 +129,12 @@ class CameraSource:
 
 
 def parse_source(text: str) -> tuple[str, str | int | Path]:
-    """('camera', 0) | ('track', Path) | ('video', Path)."""
+    """('camera', 0) | ('track', Path) | ('video', Path): the one grammar of a source, for every
+    command (`replay /dev/video0` and `live --camera 0` name the same camera)."""
     if text.isdigit():
         return "camera", int(text)
+    if device := re.fullmatch(r"/dev/video(\d+)", text):
+        return "camera", int(device.group(1))
     if text.startswith("track:"):
         return "track", Path(text.removeprefix("track:"))
     path = Path(text)

@@ -256,6 +256,15 @@ def test_a_missing_camera_names_the_devices_tried(monkeypatch):
         open_camera("7")
 
 
+def test_the_camera_is_named_as_every_command_names_a_source(monkeypatch, tmp_path):
+    # One grammar (sources.parse_source): /dev/videoN is camera N, and a pose track is no camera.
+    monkeypatch.setattr("posecoach.live.capture.camera_candidates", lambda: [])
+    with pytest.raises(SourceError, match=r"Tried: camera 7"):
+        open_camera("/dev/video7")
+    with pytest.raises(SourceError, match=r"a pose track has no pictures to coach from; .*posecoach replay"):
+        open_camera(str(tmp_path / "run.npz"))
+
+
 def test_a_missing_video_file_as_camera(tmp_path):
     with pytest.raises(SourceError, match="no such file"):
         open_camera(str(tmp_path / "nope.mp4"))

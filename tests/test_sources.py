@@ -93,7 +93,8 @@ def test_a_truncated_video_yields_what_it_has(tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("0", ("camera", 0)), ("2", ("camera", 2)), ("clip.mp4", ("video", Path("clip.mp4"))),
-     ("run.npz", ("track", Path("run.npz"))), ("track:run.data", ("track", Path("run.data")))],
+     ("run.npz", ("track", Path("run.npz"))), ("track:run.data", ("track", Path("run.data"))),
+     ("/dev/video2", ("camera", 2)), ("/dev/video2.mp4", ("video", Path("/dev/video2.mp4")))],
 )
 def test_source_strings(text, expected):
     assert parse_source(text) == expected

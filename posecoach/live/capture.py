@@ -137,13 +137,18 @@ class OpenedSource:
 
 
 def open_camera(spec: str | None, size: tuple[int, int] = (640, 480)) -> OpenedSource:
-    """A camera by index or device path, the first one that works, or a video file paced in real time."""
-    from posecoach.sources import CameraSource, VideoSource
+    """A camera by index or device path, the first one that works, or a video file paced in real
+    time; `spec` is read with the one source grammar (`sources.parse_source`)."""
+    from posecoach.sources import CameraSource, VideoSource, parse_source
 
-    if spec is not None and not spec.isdigit() and not re.fullmatch(r"/dev/video\d+", spec):
-        video = VideoSource(Path(spec))
+    kind, target = parse_source(spec) if spec is not None else ("camera", None)
+    if kind == "track":
+        raise SourceError(f"{spec}: a pose track has no pictures to coach from; give a camera or a video "
+                          f"file, or count the track with 'posecoach replay {spec} -e EXERCISE'")
+    if kind == "video":
+        video = VideoSource(Path(target))
         return OpenedSource(f"{spec} (as a camera)", paced(video), video.info.size, False)
-    indices = camera_candidates() if spec is None else [int(spec.removeprefix("/dev/video"))]
+    indices = camera_candidates() if target is None else [target]
     tried = []
     for index in indices:
         try:
