@@ -50,8 +50,8 @@ wheel: | $(UV)
 bench: $(STAMP)
 	$(BIN)/posecoach bench
 
-# posecoach on every core against a bare sequential PoseLandmarker loop, in one run (about 20
-# minutes on 2 cores: it tracks a 10-minute video both ways). ARGS="--long-minutes 2 --eval-samples 4"
+# posecoach on every core against a bare sequential PoseLandmarker loop, in one run (about 30
+# minutes on a busy 2-core machine: it tracks a 10-minute video both ways). ARGS="--long-minutes 2 --eval-samples 4"
 # for a short run.
 bench-parallel: $(STAMP)
 	$(BIN)/python benchmarks/bench_parallel.py $(ARGS)

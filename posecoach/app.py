@@ -17,7 +17,7 @@ from posecoach.exercise.spec import ExerciseSpec
 from posecoach.paths import Inputs, check_outputs, input_paths, native_path
 from posecoach.pipeline import Coach, CoachSettings, Sink, pose_stream, run
 from posecoach.report import ReportBuilder, write_report
-from posecoach.sinks import ReportSink, VideoSink, WindowSink
+from posecoach.sinks import BackgroundSink, ReportSink, VideoSink, WindowSink
 from posecoach.sources import CameraSource, VideoSource, parse_source
 from posecoach.tracks import TrackWriter, load_track
 from posecoach.types import Frame, Pose, SourceInfo
@@ -178,7 +178,7 @@ def _output_sinks(spec: ExerciseSpec, info: SourceInfo, options: ReplayOptions) 
     if options.out:
         video = VideoSink(options.out, spec, info)
         video.pending.check = lambda tmp: _video_problem(tmp, video.frames)
-        sinks.append(video)
+        sinks.append(BackgroundSink(video))
     if options.show:
         sinks.append(WindowSink(spec, info))
     return sinks

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import queue
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from posecoach.exercise.events import Event
 from posecoach.exercise.spec import ExerciseSpec
 from posecoach.hud import build_hud
 from posecoach.paths import native_path
-from posecoach.pipeline import Step
+from posecoach.pipeline import Sink, Step
 from posecoach.report import ReportBuilder, write_report
 from posecoach.types import SourceInfo
 
@@ -94,3 +96,42 @@ class WindowSink:
         if self._open:
             with contextlib.suppress(cv2.error):
                 cv2.destroyWindow(self.title)
+
+
+class BackgroundSink:
+    """Another sink's `write` (overlay and encoding, for the video) on its own thread, so the loop,
+    and the model with it, never waits for them. At most `depth` steps wait; a failure is raised
+    at the next `write` or at `close`, which first writes every step already handed over."""
+
+    _END = object()
+
+    def __init__(self, sink: Sink, depth: int = 16) -> None:
+        self.sink = sink
+        self._steps: queue.Queue = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._failed = False  # stays set once a write failed: nothing more is written
+        self._thread = threading.Thread(target=self._run, name="posecoach-sink", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (step := self._steps.get()) is not self._END:
+            if not self._failed:
+                try:
+                    self.sink.write(step)
+                except BaseException as e:  # noqa: BLE001 - handed to the loop's thread, raised there
+                    self._error, self._failed = e, True
+
+    def write(self, step: Step) -> None:
+        self._raise()
+        self._steps.put(step)
+
+    def close(self, final_events: list[Event], partial: bool) -> None:
+        self._steps.put(self._END)
+        self._thread.join()
+        self.sink.close(final_events, partial)
+        self._raise()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
