@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import threading
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from posecoach.paths import native_path
 from posecoach.pipeline import Sink, Step
 from posecoach.report import ReportBuilder, write_report
 from posecoach.types import SourceInfo
+from posecoach.window import Window
 
 
 def render(spec: ExerciseSpec, step: Step, info: SourceInfo):
@@ -76,26 +76,25 @@ class ReportSink:
 
 @dataclass
 class WindowSink:
-    """Shows the annotated frames in a window; `q` or Esc asks the loop to stop."""
+    """Shows the annotated frames in a window; `q`, Esc or closing the window asks the loop to stop."""
 
     spec: ExerciseSpec
     info: SourceInfo
     title: str = "posecoach"
     stop_requested: bool = False
-    _open: bool = field(default=False, init=False)
+    _window: Window = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._window = Window(self.title)
 
     def write(self, step: Step) -> None:
-        cv2.imshow(self.title, render(self.spec, step, self.info))
-        self._open = True
-        key = cv2.waitKey(1) & 0xFF
-        if key in (ord("q"), 27):
+        key = self._window.show(render(self.spec, step, self.info))
+        if key in (ord("q"), 27) or self._window.gone:
             self.stop_requested = True
             raise KeyboardInterrupt
 
     def close(self, final_events: list[Event], partial: bool) -> None:
-        if self._open:
-            with contextlib.suppress(cv2.error):
-                cv2.destroyWindow(self.title)
+        self._window.close()
 
 
 class BackgroundSink:

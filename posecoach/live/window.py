@@ -1,20 +1,17 @@
 """Where the session is shown: an OpenCV window with keys, or nothing (headless).
 
 Both turn a flow state into the inputs that come back: key presses from the window, or the
-scripted answers of a headless run. Keys and `waitKey` live here and nowhere else.
+scripted answers of a headless run. The keys live here; the window itself is posecoach/window.py.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
 
-from posecoach.display import require_display
 from posecoach.errors import PosecoachError
 from posecoach.live import pages
 from posecoach.live.answers import Answerer
@@ -22,6 +19,7 @@ from posecoach.live.draw import View
 from posecoach.live.screens import describe
 from posecoach.live.signals import KEY_LABELS, Closed, Input, Key, Press, SetPain
 from posecoach.live.state import FlowState
+from posecoach.window import Window
 
 log = logging.getLogger(__name__)
 
@@ -103,60 +101,28 @@ class WindowUI:
     snapshot: Snapshot | None = None
     _keys: dict[int, Input] = field(default_factory=_keymap)
     _repeats: RepeatFilter = field(default_factory=RepeatFilter)
-    _opened: bool = False
-    _gone: bool = False  # closed by the person: never shown again
+    _window: Window = field(init=False)
 
     def __post_init__(self) -> None:
-        # Without a display, Qt aborts the whole process instead of raising: check first.
-        require_display("use --headless")
-
-    def _open(self) -> None:
-        try:
-            cv2.namedWindow(self.title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
-            cv2.resizeWindow(self.title, *self.size)
-            if self.fullscreen:
-                self._set_fullscreen(True)
-        except cv2.error as e:
-            raise PosecoachError(f"cannot open a window ({e.err}); is there a display? "
-                                 "Use --headless to run without one") from None
-        self._opened = True
-
-    def _set_fullscreen(self, on: bool) -> None:
-        self.fullscreen = on
-        cv2.setWindowProperty(self.title, cv2.WND_PROP_FULLSCREEN,
-                              cv2.WINDOW_FULLSCREEN if on else cv2.WINDOW_NORMAL)
+        self._window = Window(self.title, self.size, self.fullscreen, hint="use --headless")
 
     def show(self, state: FlowState, view: View) -> list[Input]:
-        if self._gone:
+        if self._window.gone:
             return [Closed()]
-        if not self._opened:
-            self._open()
         canvas = pages.render(describe(state), view, self.canvas)
         if self.snapshot is not None:
             self.snapshot(state, canvas)
-        cv2.imshow(self.title, canvas)
         live = view.frame is not None and view.frame.image is not None
-        code = cv2.waitKey(1 if live else 30)  # no camera any more: do not spin
-        inputs = self.script.respond(state) if self.script else []
-        if code >= 0 and (code & 0xFF) in FULLSCREEN_KEYS:
-            with contextlib.suppress(cv2.error):
-                self._set_fullscreen(not self.fullscreen)
-        elif code >= 0 and (code & 0xFF) in self._keys:
-            t_s = view.frame.t_ms / 1000.0 if view.frame is not None else (state.t_s or 0.0)
-            inputs.append(self._repeats.mark(self._keys[code & 0xFF], t_s))
-        if self._closed_by_user():
-            self._gone = True  # showing it again would open a new window
+        code = self._window.show(canvas, 1 if live else 30)  # no camera any more: do not spin
+        if self._window.gone:
             return [Closed()]
+        inputs = self.script.respond(state) if self.script else []
+        if code in FULLSCREEN_KEYS:
+            self._window.set_fullscreen(not self._window.fullscreen)
+        elif code in self._keys:
+            t_s = view.frame.t_ms / 1000.0 if view.frame is not None else (state.t_s or 0.0)
+            inputs.append(self._repeats.mark(self._keys[code], t_s))
         return inputs
 
-    def _closed_by_user(self) -> bool:
-        try:
-            return cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1
-        except cv2.error:
-            return True
-
     def close(self) -> None:
-        if self._opened and not self._gone:
-            with contextlib.suppress(cv2.error):
-                cv2.destroyWindow(self.title)
-                cv2.waitKey(1)
+        self._window.close()
