@@ -57,7 +57,7 @@ class Coach:
 
     def step(self, frame: Frame, pose: Pose | None) -> Step:
         if self.smoother is not None:
-            pose = self.smoother(pose)
+            pose = self.smoother(pose, frame.t_ms / 1000.0)
         if self.gate is not None:
             pose = self.gate(pose)
         m = None

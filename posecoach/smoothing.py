@@ -74,10 +74,10 @@ class PoseSmoother:
         self._xy = OneEuroFilter(settings)
         self._world = OneEuroFilter(settings)
 
-    def __call__(self, pose: Pose | None) -> Pose | None:
+    def __call__(self, pose: Pose | None, t_s: float) -> Pose | None:
+        """The pose smoothed, at its frame's time `t_s` in seconds."""
         if pose is None:
             return None
-        t_s = pose.t_ms / 1000.0
         scale = float(pose.image_size[1]) or 1.0
         xy = self._xy(pose.xy / scale, t_s) * scale
         world = self._world(pose.world, t_s)

@@ -49,9 +49,8 @@ class PoseTrack:
             if not self.has_pose[i]:
                 yield frame, None
                 continue
-            yield frame, Pose(t_ms, self.xy[i].astype(np.float64), self.world[i].astype(np.float64),
-                              self.visibility[i].astype(np.float64),
-                              self.presence[i].astype(np.float64), size)
+            yield frame, Pose(self.xy[i].astype(np.float64), self.world[i].astype(np.float64),
+                              self.visibility[i].astype(np.float64), self.presence[i].astype(np.float64), size)
 
 
 @dataclass

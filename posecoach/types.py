@@ -111,10 +111,10 @@ class Pose:
     """One person's landmarks in one frame, in pixels and metres.
 
     `xy` is (33, 2) pixels in the frame; `world` is (33, 3) metres around the hip centre;
-    `visibility` and `presence` are (33,) in [0, 1].
+    `visibility` and `presence` are (33,) in [0, 1]. Its time is its frame's (`Frame.t_ms`), the
+    one time from the source on.
     """
 
-    t_ms: float
     xy: np.ndarray
     world: np.ndarray
     visibility: np.ndarray

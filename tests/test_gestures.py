@@ -81,7 +81,7 @@ ORIENTATIONS = {
 
 
 def pose_of(world: np.ndarray, t_s: float) -> Pose:
-    return Pose(t_s * 1000.0, np.zeros((NUM_LANDMARKS, 2)), world, np.ones(NUM_LANDMARKS), np.ones(NUM_LANDMARKS),
+    return Pose(np.zeros((NUM_LANDMARKS, 2)), world, np.ones(NUM_LANDMARKS), np.ones(NUM_LANDMARKS),
                 (640, 360))
 
 

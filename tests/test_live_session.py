@@ -318,7 +318,7 @@ def test_the_setup_check_on_synthetic_poses(bridge):
     _, pose = next(track.poses())
     m = measure(bridge, LandmarkArrays.from_pose(pose), 0.5)
     assert assess_setup(bridge, pose, m).ok
-    far = pose.__class__(pose.t_ms, (pose.xy - 600) * 0.3 + 600, pose.world, pose.visibility, pose.presence,
+    far = pose.__class__((pose.xy - 600) * 0.3 + 600, pose.world, pose.visibility, pose.presence,
                          pose.image_size)
     status = assess_setup(bridge, far, measure(bridge, LandmarkArrays.from_pose(far), 0.5))
     assert status.hints == ("Come a little closer to the camera",)

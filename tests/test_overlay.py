@@ -16,7 +16,7 @@ def _pose(size: tuple[int, int]) -> Pose:
     scale = min(size) / 720
     xy = bridge_xy(60.0) * scale
     xy = np.nan_to_num(xy)
-    return Pose(0.0, xy, np.zeros((33, 3)), np.full(33, 0.9), np.full(33, 0.9), size)
+    return Pose(xy, np.zeros((33, 3)), np.full(33, 0.9), np.full(33, 0.9), size)
 
 
 def _hud(pose: Pose, cue: str | None = "Lift your hips a little higher, into a straight line") -> Hud:
@@ -67,7 +67,7 @@ def test_a_label_under_the_panel_is_drawn_below_it_and_the_panel_fits_its_text()
     changed = (bare != 200).any(axis=-1)
     panel_width, panel_height = int(np.flatnonzero(changed[5])[-1]) + 1, int(np.flatnonzero(changed[:, 5])[-1]) + 1
     assert 0 < panel_width < 0.5 * 640  # as wide as its text, not a fixed share of the frame
-    pose = Pose(0.0, np.full((33, 2), 30.0), np.zeros((33, 3)), np.zeros(33), np.zeros(33), (640, 360))
+    pose = Pose(np.full((33, 2), 30.0), np.zeros((33, 3)), np.zeros(33), np.zeros(33), (640, 360))
     labelled = Hud(*[getattr(hud, f) for f in ("title", "reps", "phase", "hold_s", "hold_target_s", "cue")],
                    labels=(AngleLabel((30.0, 30.0), "82"),))
     out = overlay.draw(frame, pose, labelled)

@@ -12,7 +12,7 @@ def standing_pose(t_ms: float, shin_scale: float = 1.0) -> Pose:
     world[[Landmark.LEFT_HIP, Landmark.RIGHT_HIP]] = [[-0.1, 0.0, 0], [0.1, 0.0, 0]]
     world[[Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE]] = [[-0.1, 0.45, 0], [0.1, 0.45, 0]]
     world[[Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE]] = [[-0.1, 0.45 + 0.4 * shin_scale, 0], [0.1, 0.85, 0]]
-    return Pose(t_ms, world[:, :2] * 300 + 400, world, np.full(33, 0.95), np.full(33, 0.95), (1280, 720))
+    return Pose(world[:, :2] * 300 + 400, world, np.full(33, 0.95), np.full(33, 0.95), (1280, 720))
 
 
 def test_a_limb_that_suddenly_doubles_loses_its_visibility():

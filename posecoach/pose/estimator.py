@@ -112,7 +112,6 @@ def _to_pose(landmarks, world_landmarks, frame: Frame) -> Pose:
     values = values.astype(np.float32).astype(np.float64)
     world = world.astype(np.float32).astype(np.float64)
     return Pose(
-        t_ms=frame.t_ms,
         xy=(values[:, :2] * (width, height)).astype(np.float32).astype(np.float64),
         world=world,
         visibility=values[:, 2],

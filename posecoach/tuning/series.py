@@ -38,7 +38,7 @@ def smoothed_arrays(track: PoseTrack, settings: CoachSettings) -> LandmarkArrays
         smoother = PoseSmoother(settings.smoothing)
         for frame, pose in track.poses():
             if pose is not None:
-                smoothed = smoother(pose)
+                smoothed = smoother(pose, frame.t_ms / 1000.0)
                 xy[frame.index], world[frame.index] = smoothed.xy, smoothed.world
     return LandmarkArrays(xy, world, track.visibility.astype(np.float64))
 
