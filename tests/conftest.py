@@ -116,3 +116,21 @@ def fake_measurements(values: dict, visibility: float = 0.9, view_ratio: float =
 @pytest.fixture
 def bridge():
     return load_exercise("glute_bridge")
+
+
+@pytest.fixture
+def bridge_plan(bridge):
+    from posecoach.live.plan import plan_for_exercise
+
+    return plan_for_exercise(bridge, reps=2)
+
+
+@pytest.fixture
+def two_exercises(bridge):
+    """A routine of the glute bridge (2 reps) and a copy of it named "second" (1 rep)."""
+    from posecoach.exercise.spec import RoutineStep
+    from posecoach.live.plan import Plan, plan_item
+
+    other = bridge.model_copy(update={"id": "second", "name": "Second"})
+    return Plan("r", "Routine", (plan_item(bridge, RoutineStep(exercise="glute_bridge", reps=2)),
+                                 plan_item(other, RoutineStep(exercise="second", reps=1))))

@@ -13,7 +13,7 @@ from posecoach.followups import FollowUps, PainStop
 from posecoach.live import flow, voice
 from posecoach.live import screens as sc
 from posecoach.live.flow import Stage
-from posecoach.live.plan import Plan, plan_for_exercise, plan_from_routine, plan_item
+from posecoach.live.plan import Plan, plan_for_exercise, plan_from_routine
 from posecoach.live.setup import SetupCheck, SetupStatus
 from posecoach.live.signals import (
     EndSession,
@@ -100,18 +100,6 @@ def rep(t: float, side=None, issues=()) -> RepCompleted:
 
 def held(t: float, side=None, target=20.0) -> HoldTargetReached:
     return HoldTargetReached(t, side, target)
-
-
-@pytest.fixture
-def bridge_plan(bridge):
-    return plan_for_exercise(bridge, reps=2)
-
-
-@pytest.fixture
-def two_exercises(bridge):
-    other = bridge.model_copy(update={"id": "second", "name": "Second"})
-    return Plan("r", "Routine", (plan_item(bridge, RoutineStep(exercise="glute_bridge", reps=2)),
-                                 plan_item(other, RoutineStep(exercise="second", reps=1))))
 
 
 def test_the_safety_screen_comes_first_and_is_saved(bridge_plan):

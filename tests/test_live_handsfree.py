@@ -9,27 +9,13 @@ import dataclasses
 import pytest
 from test_live_flow import FAST, NOT_READY, Driver, rep
 
-from posecoach.exercise.spec import RoutineStep
 from posecoach.live import remote, voice
 from posecoach.live.flow import Stage
-from posecoach.live.plan import Plan, plan_for_exercise, plan_item
 from posecoach.live.signals import Closed, EndSession, Gestured, Key, Press, SaveExercise, Say, SetPain
 from posecoach.live.state import GESTURE_STAGES, HURT_STAGES, PRE_SESSION
 from posecoach.sound import RecordingEngine, Speech, spoken_form
 
 HANDS_FREE = dataclasses.replace(FAST, rules_s=2.0, card_s=4.0, card_ok_s=1.0, summary_s=2.0, away_s=2.0)
-
-
-@pytest.fixture
-def bridge_plan(bridge):
-    return plan_for_exercise(bridge, reps=2)
-
-
-@pytest.fixture
-def two(bridge):
-    other = bridge.model_copy(update={"id": "second", "name": "Second"})
-    return Plan("r", "Routine", (plan_item(bridge, RoutineStep(exercise="glute_bridge", reps=2)),
-                                 plan_item(other, RoutineStep(exercise="second", reps=1))))
 
 
 class Mat(Driver):
@@ -50,8 +36,8 @@ class Mat(Driver):
         return [e.text for e in self.of(Say)]
 
 
-def test_a_whole_routine_needs_no_key_after_the_first_rating(two):
-    d = Mat(two).pain(3)
+def test_a_whole_routine_needs_no_key_after_the_first_rating(two_exercises):
+    d = Mat(two_exercises).pain(3)
     at_laptop = d.presses
     assert d.state.stage is Stage.RULES
     d.frames(2.1)  # the rule, read aloud, moves on by itself
@@ -85,8 +71,8 @@ def test_a_whole_routine_needs_no_key_after_the_first_rating(two):
 
 
 @pytest.mark.parametrize("answer", [Gestured(Key.YES), Press(Key.YES)], ids=["gesture", "key"])
-def test_worse_than_before_stops_like_a_pain_rise(two, answer):
-    d = Mat(two).begin(3).to_active().frames(0.1, [rep(1.0), rep(1.0)])
+def test_worse_than_before_stops_like_a_pain_rise(two_exercises, answer):
+    d = Mat(two_exercises).begin(3).to_active().frames(0.1, [rep(1.0), rep(1.0)])
     assert d.state.stage is Stage.PAIN_CHECK
     d.send(answer)
     assert d.state.stage is Stage.PAIN_CHECK  # not before the question could be heard
@@ -131,16 +117,16 @@ def _at(stage: Stage, plan) -> Mat:
 
 @pytest.mark.parametrize("stage", [Stage.CARD, Stage.SETUP, Stage.COUNTDOWN, Stage.ACTIVE, Stage.PAIN_CHECK,
                                    Stage.LEG_CHECK, Stage.REST])
-def test_it_hurts_by_gesture_stops_on_every_screen(two, stage):
-    d = _at(stage, two)
+def test_it_hurts_by_gesture_stops_on_every_screen(two_exercises, stage):
+    d = _at(stage, two_exercises)
     assert d.state.stage is stage
     d.gesture(Key.HURT)
     assert d.state.stage is Stage.HURT and d.state.stop_reason == "pain"
     assert d.of(Say)[-2:] == [Say("Stopping", urgent=True), Say(voice.STOP, urgent=True)]
 
 
-def test_no_gesture_works_at_the_laptop(two):
-    d = Mat(two, HANDS_FREE)
+def test_no_gesture_works_at_the_laptop(two_exercises):
+    d = Mat(two_exercises, HANDS_FREE)
     d.frames(1.1)
     for key in Key:
         d.gesture(key)
@@ -155,8 +141,8 @@ def test_every_gesture_stage_takes_it_hurts_or_a_yes():
         assert remote.gesture_key(stage, Key.HURT) is Key.HURT
 
 
-def test_pause_and_next_by_gesture(two):
-    d = _at(Stage.ACTIVE, two)
+def test_pause_and_next_by_gesture(two_exercises):
+    d = _at(Stage.ACTIVE, two_exercises)
     d.gesture(Key.PAUSE)
     assert d.state.paused and d.of(Say)[-1] == Say("Paused")
     d.frames(1.0, [rep(d.t)])

@@ -22,7 +22,7 @@ from posecoach.exercise.catalogue import load_exercise
 from posecoach.history import History
 from posecoach.live import answers as ans
 from posecoach.live import voice
-from posecoach.live.capture import OpenedSource
+from posecoach.live.capture import OpenedSource, looped
 from posecoach.live.flow import FlowSettings, Stage
 from posecoach.live.plan import plan_for_exercise
 from posecoach.live.session import Devices, LiveSession
@@ -42,21 +42,11 @@ SETTINGS = FlowSettings(countdown_s=1.0, rules_s=2.0, summary_s=2.0)
 _HANDS = {"LEFT": (L.LEFT_WRIST, L.LEFT_INDEX, L.LEFT_PINKY), "RIGHT": (L.RIGHT_WRIST, L.RIGHT_INDEX, L.RIGHT_PINKY)}
 
 
-def looped(video: Path, times: int) -> OpenedSource:
-    """The video played `times` over as one camera, frame times running on (not paced: every frame is taken)."""
+def looped_camera(video: Path, times: int) -> OpenedSource:
+    """The video played `times` over as one camera (not paced: every frame is taken)."""
     source = VideoSource(video)
-    step_ms = 1000.0 / source.info.fps
-
-    def frames():
-        offset, index = 0.0, 0
-        for _ in range(times):
-            last = 0.0
-            for frame in source:
-                yield Frame(frame.image, offset + frame.t_ms, index)
-                last, index = frame.t_ms, index + 1
-            offset += last + step_ms
-
-    return OpenedSource(f"{video.name} (looped)", frames(), source.info.size, False)
+    return OpenedSource(f"{video.name} (looped)", looped(lambda: source, times, source.info.fps), source.info.size,
+                        False)
 
 
 def with_hands(pose, zones: dict[str, str]):
@@ -124,7 +114,7 @@ def _session(tmp_path, acts, reps: int = 2, kind: str = "headless"):
     with History(tmp_path / "h.sqlite3") as history, open_estimator(ModelChoice()) as (estimator, _):
         person = Person(estimator, acts)
         devices = Devices(history, person, ui, speech=Speech(engine, threaded=False))
-        session = LiveSession(plan, looped(VIDEO, 2), devices, Scope.EMERGENCY, SETTINGS, drop_frames=False)
+        session = LiveSession(plan, looped_camera(VIDEO, 2), devices, Scope.EMERGENCY, SETTINGS, drop_frames=False)
         person.session = session
         result = session.run()
         rows = history.sessions()

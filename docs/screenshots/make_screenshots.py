@@ -26,7 +26,7 @@ from posecoach.exercise.catalogue import load_exercise
 from posecoach.exercise.spec import RoutineStep
 from posecoach.history import History
 from posecoach.live import answers as ans
-from posecoach.live.capture import OpenedSource, paced
+from posecoach.live.capture import OpenedSource, looped, paced
 from posecoach.live.flow import FlowSettings, Stage
 from posecoach.live.plan import Plan, plan_item
 from posecoach.live.session import Devices, LiveSession
@@ -34,7 +34,6 @@ from posecoach.live.signals import Key, Press, SetPain
 from posecoach.live.window import WindowUI
 from posecoach.safety import Scope
 from posecoach.sources import VideoSource
-from posecoach.types import Frame
 
 OUT = Path(__file__).resolve().parent
 ROOT = OUT.parents[1]
@@ -121,18 +120,8 @@ def session(video: str, answers: ans.Answers, shots: Shots, reps: int) -> None:
 def looped_camera(video: str, times: int = 3) -> OpenedSource:
     """The video played `times` over as one paced camera, so the demo routine can finish."""
     source = VideoSource(Path(video))
-    step_ms = 1000.0 / source.info.fps
-
-    def frames():
-        offset, index = 0.0, 0
-        for _ in range(times):
-            last = 0.0
-            for frame in source:
-                yield Frame(frame.image, offset + frame.t_ms, index)
-                last, index = frame.t_ms, index + 1
-            offset += last + step_ms
-
-    return OpenedSource(f"{video} (looped, as a camera)", paced(frames()), source.info.size, False)
+    frames = paced(looped(lambda: source, times, source.info.fps))
+    return OpenedSource(f"{video} (looped, as a camera)", frames, source.info.size, False)
 
 
 def main() -> int:

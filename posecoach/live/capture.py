@@ -116,6 +116,18 @@ def paced(frames: Iterable[Frame], clock: Callable[[], float] = time.monotonic,
         yield frame
 
 
+def looped(frames: Callable[[], Iterable[Frame]], times: int, fps: float) -> Iterator[Frame]:
+    """A recording played `times` over as one camera, frame times and indices running on (a demo or a
+    test that needs a longer session than the clip). `frames()` starts the recording again."""
+    offset, index, step_ms = 0.0, 0, 1000.0 / fps
+    for _ in range(times):
+        last = 0.0
+        for frame in frames():
+            yield Frame(frame.image, offset + frame.t_ms, index)
+            last, index = frame.t_ms, index + 1
+        offset += last + step_ms
+
+
 def camera_candidates() -> list[int]:
     """Camera indices worth trying: the /dev/video* devices on Linux, else 0 and 1."""
     if sys.platform.startswith("linux"):
