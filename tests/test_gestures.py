@@ -200,3 +200,17 @@ def test_a_hand_in_front_of_the_face_is_not_on_the_head():
     world = body(Zone.FREE, Zone.FREE)
     world[[L.LEFT_WRIST, L.LEFT_INDEX, L.LEFT_PINKY]] = (0.0, -0.62, -0.22)
     assert zones_of(hand_places(world)) == (Zone.FREE, Zone.FREE)
+
+
+def test_points_a_gesture_does_not_use_may_be_unknown_and_the_nose_stands_in_for_the_mouth():
+    """Ground truth has no eye or mouth corners (NaN): its gestures still read, a finger to the lips too."""
+    for left, right in [(Zone.HEAD, Zone.HEAD), (Zone.MOUTH, Zone.FREE), (Zone.ACROSS, Zone.FREE)]:
+        world = body(left, right)
+        world[[L.LEFT_EYE_INNER, L.LEFT_EYE_OUTER, L.RIGHT_EYE_INNER, L.RIGHT_EYE_OUTER,
+               L.MOUTH_LEFT, L.MOUTH_RIGHT]] = np.nan
+        gesture = gesture_of((left, right))
+        readings = run([(1.0, REST), (gesture.hold_s + 0.5, world), (1.0, REST)])
+        assert [k for _, k in fired(readings)] == [gesture.key]
+    no_hand = body(Zone.HEAD, Zone.FREE)
+    no_hand[L.RIGHT_WRIST] = np.nan  # a point it reads from unknown: no gesture
+    assert all(r.candidate is None for _, r in run([(2.0, no_hand)]))

@@ -108,6 +108,9 @@ class HandPlaces:
 
 
 _HANDS = ((L.LEFT_WRIST, L.LEFT_INDEX, L.LEFT_PINKY), (L.RIGHT_WRIST, L.RIGHT_INDEX, L.RIGHT_PINKY))
+# The points a gesture is read from; any other may be unknown (NaN). The nose stands in for the mouth.
+_NEEDED = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_EAR, L.RIGHT_EAR, L.NOSE,
+           *_HANDS[0], *_HANDS[1]]
 
 
 def hand_places(world: np.ndarray) -> HandPlaces:
@@ -121,6 +124,8 @@ def hand_places(world: np.ndarray) -> HandPlaces:
     leftward = geometry.unit(geometry.square_to(left_sh - right_sh, up))  # toward the body's left
     head = geometry.midpoint(world[..., L.LEFT_EAR, :], world[..., L.RIGHT_EAR, :])
     mouth = geometry.midpoint(world[..., L.MOUTH_LEFT, :], world[..., L.MOUTH_RIGHT, :])
+    # Where the mouth is unknown (ground truth has no mouth corners) the nose, 3-4 cm above it, stands in.
+    mouth = np.where(np.isfinite(mouth).all(axis=-1, keepdims=True), mouth, world[..., L.NOSE, :])
     # The palm, not the wrist, rests on the body: the hand's three points stand for it.
     hands = np.stack([world[..., list(idx), :].mean(axis=-2) for idx in _HANDS], axis=-2)
     other_shoulder = np.stack([right_sh, left_sh], axis=-2)
@@ -215,7 +220,7 @@ class GestureDetector:
         return GestureReading(self._held.key, progress, None)
 
     def _gesture(self, pose: Pose | None) -> Gesture | None:
-        if pose is None or not np.all(np.isfinite(pose.world)):
+        if pose is None or not np.all(np.isfinite(pose.world[_NEEDED])):
             self._zones = None
             return None
         self._zones = zones_of(hand_places(pose.world), self._rules, self._zones)
