@@ -16,7 +16,7 @@ from test_samples_truth import truth_track
 
 from posecoach.live.gestures import GESTURES, GestureDetector, hand_places
 from posecoach.live.signals import Key
-from posecoach.tracks import PoseTrack
+from posecoach.tracks import PoseTrack, load_track
 
 from conftest import SAMPLES
 
@@ -29,6 +29,15 @@ EXPECTED = {
     "no_kneeling": Key.NO,
     "pause_standing": Key.PAUSE,
     "mute_standing": Key.MUTE,
+}
+
+
+# What the real model misreads (depth, along the camera's axis, is its weakest reading; see
+# DEPTH_WEIGHT in posecoach/live/gestures.py): open, each an expected failure until a rule reads it.
+MODEL_MISSES = {
+    "mute_standing": "the model puts the hand at the lips 0.26 m in front of the face (0.68 torso lengths off)",
+    "no_kneeling": "the model puts the hand on the shoulder 0.15 m in front of it (0.49 torso lengths, enter 0.35)",
+    "pause_standing": "the model puts the crossed hands 0.2 m in front of the shoulders (0.47-0.52 torso lengths)",
 }
 
 
@@ -77,3 +86,12 @@ def _assert_fires_once_in_the_hold(clip: dict, track: PoseTrack) -> None:
 @pytest.mark.parametrize("clip", CLIPS, ids=_name)
 def test_ground_truth_of_each_gesture_clip_fires_its_gesture_once(clip):
     _assert_fires_once_in_the_hold(clip, truth_track(clip, GESTURE_CLIPS))
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("clip", [pytest.param(c, marks=pytest.mark.xfail(
+    reason=MODEL_MISSES[_name(c)], strict=True)) if _name(c) in MODEL_MISSES else c for c in CLIPS], ids=_name)
+def test_the_model_reads_each_rendered_gesture_and_it_fires_once(clip, video_track):
+    track = load_track(video_track(GESTURE_CLIPS / clip["file"]))
+    assert track.has_pose.mean() >= 0.9, clip["file"]
+    _assert_fires_once_in_the_hold(clip, track)
