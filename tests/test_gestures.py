@@ -4,7 +4,7 @@ Frame by frame on hand-built bodies (no model): every gesture of the table fires
 once its hold is done, in every orientation of the body (standing, lying on the back or front,
 on the side of the camera's view), never twice for one hold, and again only after the hands
 came away. The replays of rendered gesture clips and of every exercise recording through the
-real model are in tests/test_gestures_e2e.py.
+real model are in tests/test_gestures_rendered.py and tests/test_gestures_replay.py.
 """
 
 from __future__ import annotations
@@ -200,3 +200,32 @@ def test_a_hand_in_front_of_the_face_is_not_on_the_head():
     world = body(Zone.FREE, Zone.FREE)
     world[[L.LEFT_WRIST, L.LEFT_INDEX, L.LEFT_PINKY]] = (0.0, -0.62, -0.22)
     assert zones_of(hand_places(world)) == (Zone.FREE, Zone.FREE)
+
+
+def test_points_a_gesture_does_not_use_may_be_unknown_and_the_nose_stands_in_for_the_mouth():
+    """Ground truth has no eye or mouth corners (NaN): its gestures still read, a finger to the lips too."""
+    for left, right in [(Zone.HEAD, Zone.HEAD), (Zone.MOUTH, Zone.FREE), (Zone.ACROSS, Zone.FREE)]:
+        world = body(left, right)
+        world[[L.LEFT_EYE_INNER, L.LEFT_EYE_OUTER, L.RIGHT_EYE_INNER, L.RIGHT_EYE_OUTER,
+               L.MOUTH_LEFT, L.MOUTH_RIGHT]] = np.nan
+        gesture = gesture_of((left, right))
+        readings = run([(1.0, REST), (gesture.hold_s + 0.5, world), (1.0, REST)])
+        assert [k for _, k in fired(readings)] == [gesture.key]
+    no_hand = body(Zone.HEAD, Zone.FREE)
+    no_hand[L.RIGHT_WRIST] = np.nan  # a point it reads from unknown: no gesture
+    assert all(r.candidate is None for _, r in run([(2.0, no_hand)]))
+
+
+def test_a_hand_on_the_head_read_too_far_along_the_cameras_axis_is_still_on_the_head(monkeypatch):
+    """The model's depth is its weakest axis: lying side on, it read hands on the head 0.3-0.4 m off."""
+    import posecoach.live.gestures as gestures
+
+    for shift in (-0.2, 0.45):
+        world = body(Zone.HEAD, Zone.HEAD, ORIENTATIONS["supine"])
+        world[[L.LEFT_WRIST, L.LEFT_INDEX, L.LEFT_PINKY], 2] += shift
+        assert zones_of(hand_places(world)) == (Zone.HEAD, Zone.HEAD), shift
+        with monkeypatch.context() as m:
+            m.setattr(gestures, "DEPTH_WEIGHT", 1.0)  # depth at full weight: off the head
+            assert zones_of(hand_places(world))[0] == Zone.FREE, shift
+        world[[L.LEFT_WRIST, L.LEFT_INDEX, L.LEFT_PINKY], 2] += shift  # twice as far: off the head
+        assert zones_of(hand_places(world))[0] == Zone.FREE, shift

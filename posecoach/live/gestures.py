@@ -105,9 +105,30 @@ class HandPlaces:
     to_other_shoulder: np.ndarray
     past_midline: np.ndarray  # across the body's middle toward the other side (< 0: own side)
     to_mouth: np.ndarray
+    # Its full 3D distance to the mouth over that to the head's middle: < 1 in front of the face,
+    # > 1 on or behind the head. Depth counts fully here: front or back of the face is the question.
+    mouth_over_head: np.ndarray
 
 
 _HANDS = ((L.LEFT_WRIST, L.LEFT_INDEX, L.LEFT_PINKY), (L.RIGHT_WRIST, L.RIGHT_INDEX, L.RIGHT_PINKY))
+# The points a gesture is read from; any other may be unknown (NaN). The nose stands in for the mouth.
+_NEEDED = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_EAR, L.RIGHT_EAR, L.NOSE,
+           *_HANDS[0], *_HANDS[1]]
+
+
+# The model's world depth (z, along the camera's axis) of a hand near the body is its weakest
+# reading: on the rendered gesture clips (samples/gestures/) it put hands on the head 0.3-0.4 m
+# off along it, while x and y were within a few centimetres. The hand's distance to the head
+# counts that depth at this weight. (Less would read arms stretched past the head, sitting back on
+# the heels, as on it; the shoulders keep full depth: a standing forward bend's hanging arms,
+# seen side on, would read as across the chest.)
+DEPTH_WEIGHT = 0.7
+
+
+def _hand_distance(hands: np.ndarray, target: np.ndarray) -> np.ndarray:
+    d = hands - target
+    d[..., 2] *= DEPTH_WEIGHT
+    return np.linalg.norm(d, axis=-1)
 
 
 def hand_places(world: np.ndarray) -> HandPlaces:
@@ -121,6 +142,8 @@ def hand_places(world: np.ndarray) -> HandPlaces:
     leftward = geometry.unit(geometry.square_to(left_sh - right_sh, up))  # toward the body's left
     head = geometry.midpoint(world[..., L.LEFT_EAR, :], world[..., L.RIGHT_EAR, :])
     mouth = geometry.midpoint(world[..., L.MOUTH_LEFT, :], world[..., L.MOUTH_RIGHT, :])
+    # Where the mouth is unknown (ground truth has no mouth corners) the nose, 3-4 cm above it, stands in.
+    mouth = np.where(np.isfinite(mouth).all(axis=-1, keepdims=True), mouth, world[..., L.NOSE, :])
     # The palm, not the wrist, rests on the body: the hand's three points stand for it.
     hands = np.stack([world[..., list(idx), :].mean(axis=-2) for idx in _HANDS], axis=-2)
     other_shoulder = np.stack([right_sh, left_sh], axis=-2)
@@ -129,11 +152,13 @@ def hand_places(world: np.ndarray) -> HandPlaces:
     # The left hand is past the middle when it is on the body's right (lateral < 0), and the other way.
     past = np.stack([-lateral[..., 0], lateral[..., 1]], axis=-1)
     return HandPlaces(
-        to_head=geometry.distance(hands, head[..., None, :]) / torso_len,
+        to_head=_hand_distance(hands, head[..., None, :]) / torso_len,
         above_shoulders=np.sum(rel * up[..., None, :], axis=-1) / torso_len,
         to_other_shoulder=geometry.distance(hands, other_shoulder) / torso_len,
         past_midline=past / torso_len,
         to_mouth=geometry.distance(hands, mouth[..., None, :]) / torso_len,
+        mouth_over_head=(geometry.distance(hands, mouth[..., None, :])
+                         / np.maximum(geometry.distance(hands, head[..., None, :]), 1e-6)),
     )
 
 
@@ -148,11 +173,11 @@ def zones_of(places: HandPlaces, rules: ZoneRules = DEFAULT_RULES,
         mouth_r = rules.mouth_leave if was == Zone.MOUTH else rules.mouth_enter
         with np.errstate(invalid="ignore"):
             at_mouth = (places.to_mouth[hand] <= mouth_r
-                        and places.to_mouth[hand] <= rules.mouth_nearer * places.to_head[hand])
+                        and places.mouth_over_head[hand] <= rules.mouth_nearer)
             # On or behind the head, never in front of the face (a hand on the floor by the face,
             # lying on the front in a press-up, is nearer the mouth than the head's middle).
             on_head = (places.to_head[hand] <= head_r and places.above_shoulders[hand] >= rules.head_above
-                       and places.to_head[hand] <= places.to_mouth[hand])
+                       and places.mouth_over_head[hand] >= 1.0)
             across = (places.to_other_shoulder[hand] <= across_r and places.past_midline[hand] >= rules.across_midline
                       and places.above_shoulders[hand] < rules.head_above)
         out.append(Zone.MOUTH if at_mouth else Zone.HEAD if on_head else Zone.ACROSS if across else Zone.FREE)
@@ -215,7 +240,7 @@ class GestureDetector:
         return GestureReading(self._held.key, progress, None)
 
     def _gesture(self, pose: Pose | None) -> Gesture | None:
-        if pose is None or not np.all(np.isfinite(pose.world)):
+        if pose is None or not np.all(np.isfinite(pose.world[_NEEDED])):
             self._zones = None
             return None
         self._zones = zones_of(hand_places(pose.world), self._rules, self._zones)
