@@ -10,6 +10,7 @@ LOGIC_MODULES = [
     "posecoach.pipeline", "posecoach.report", "posecoach.tracks", "posecoach.exercise.position",
     "posecoach.safety", "posecoach.followups", "posecoach.live.flow", "posecoach.live.prelude",
     "posecoach.live.setup", "posecoach.live.gestures", "posecoach.pose.settings", "posecoach.pose.parallel",
+    "posecoach.history", "posecoach.history_rows", "posecoach.history_views",
 ]
 
 BLOCKER = """
