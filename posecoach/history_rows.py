@@ -73,7 +73,7 @@ class SessionRow:
         return "completed" if self.completed else "partial"
 
 
-_UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError)
+_UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError)
 
 
 def readable(path: Path, table: str, row: tuple, parse):
@@ -81,7 +81,8 @@ def readable(path: Path, table: str, row: tuple, parse):
     try:
         return parse(row)
     except _UNREADABLE as e:  # json.JSONDecodeError is a ValueError
-        log.warning("%s: row %s of %s cannot be read (%s); it is left out", path, row[0], table, e)
+        reason = "JSON nested too deeply" if isinstance(e, RecursionError) else e
+        log.warning("%s: row %s of %s cannot be read (%s); it is left out", path, row[0], table, reason)
         return None
 
 
