@@ -12,7 +12,7 @@ UV := $(UV_TOOL)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: demo test test-fast test-latest lock bench bench-parallel accuracy lint wheel samples clean
+.PHONY: demo test test-fast test-latest lock bench bench-parallel hostile accuracy lint wheel samples clean
 
 $(UV):
 	$(PYTHON) -m venv $(UV_TOOL)
@@ -55,6 +55,10 @@ bench: $(STAMP)
 # for a short run.
 bench-parallel: $(STAMP)
 	$(BIN)/python benchmarks/bench_parallel.py $(ARGS)
+
+# Issue 17's reproductions by kind through the command line (tracks only, about 2 minutes; not in CI).
+hostile: $(STAMP)
+	$(BIN)/python benchmarks/hostile.py -v $(ARGS)
 
 # Regenerates docs/ACCURACY.md from the samples and, when present, ../shared's real clips.
 accuracy: $(STAMP)

@@ -134,8 +134,9 @@ class FollowUpStore:
             raise UserError(f"{self.path}: cannot read the safety follow-ups ({e.strerror})") from None
         try:
             return _from_json(json.loads(text))
-        except (ValueError, KeyError, TypeError, AttributeError) as e:
-            raise UserError(f"{self.path}: damaged ({e}); delete it, and posecoach will ask the whole safety "
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
+            reason = "nested too deeply" if isinstance(e, RecursionError) else e
+            raise UserError(f"{self.path}: damaged ({reason}); delete it, and posecoach will ask the whole safety "
                             "check again") from None
 
     def save(self, f: FollowUps) -> None:

@@ -21,6 +21,8 @@ def check_readable_file(path: Path, what: str) -> None:
         raise SourceError(f"{path}: no such file; check the path")
     if path.is_dir():
         raise SourceError(f"{path}: is a directory; give a {what} file")
+    if not path.is_file():  # a named pipe or a device: its size says nothing, and reading it may block
+        raise SourceError(f"{path}: not a regular file (a pipe or a device?); give a {what} file")
     if path.stat().st_size == 0:
         raise SourceError(f"{path}: the file is empty; give a {what} file")
 

@@ -12,6 +12,7 @@ LOGIC_MODULES = [
     "posecoach.live.setup", "posecoach.live.gestures", "posecoach.live.moves", "posecoach.live.remote",
     "posecoach.live.voice", "posecoach.live.screens", "posecoach.pose.settings", "posecoach.pose.parallel",
     "posecoach.palette",
+    "posecoach.history", "posecoach.history_rows", "posecoach.history_views",
 ]
 
 BLOCKER = """

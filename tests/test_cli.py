@@ -1,5 +1,6 @@
 """The command line: exit codes and one-line messages for bad input (no model needed)."""
 
+import os
 import subprocess
 import sys
 
@@ -25,6 +26,10 @@ def _file(name: str, content: bytes | None):
         (_file("missing.mp4", None), "missing.mp4: no such file; check the path"),
         (_file("", None), "is a directory; give a video file"),
         (_file("empty.mp4", b""), "empty.mp4: the file is empty; give a video file"),
+        (lambda folder: (os.mkfifo(folder / "pipe.npz"), folder / "pipe.npz")[1],
+         "pipe.npz: not a regular file (a pipe or a device?); give a pose track (.npz) file"),
+        (lambda folder: (os.mkfifo(folder / "pipe.mp4"), folder / "pipe.mp4")[1],
+         "pipe.mp4: not a regular file (a pipe or a device?); give a video file"),
         (_file("notes.mp4", b"not a video"), "notes.mp4: cannot decode this file as video; convert it to MP4 (H.264)"),
         (_file("t.npz", b"junk"), "t.npz: not a readable pose track"),
     ],

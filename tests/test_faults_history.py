@@ -79,6 +79,7 @@ DAMAGES = {
     "session-pain-text": ("UPDATE sessions SET pain_before = 'high' WHERE id = 1", "sessions"),
     "exercise-issues-json": ("UPDATE exercises SET form_issues = '{oops' WHERE id = 1", "exercises"),
     "exercise-reps-text": ("UPDATE exercises SET reps_both = 'eight' WHERE id = 1", "exercises"),
+    "exercise-issues-deep": (f"UPDATE exercises SET form_issues = '{'[' * 100_000}' WHERE id = 1", "exercises"),
 }
 
 

@@ -103,3 +103,43 @@ def test_sigkill_during_a_live_session_leaves_it_partial_and_the_database_whole(
     assert sessions(db) == [(0, None, None)]
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+REPORT_KEYS = {"partial", "frames", "reps", "holds"}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sigterm_at_a_random_point_of_a_replay_leaves_no_report_or_a_whole_one(tmp_path, seed):
+    """Before the command starts, while it counts, or while it writes: either no report, or a whole JSON
+    report (marked partial when the signal cut the replay short), and no temporary file beside it."""
+    import json
+    import random
+
+    from synthetic import write_bridge_track
+
+    track = write_bridge_track(tmp_path / "long.npz", reps=10)
+    report = tmp_path / "r.json"
+    env = {**os.environ, "POSECOACH_DATA_DIR": str(tmp_path / "data"),
+           "POSECOACH_CONFIG_DIR": str(tmp_path / "config")}
+    child = subprocess.Popen([sys.executable, "-m", "posecoach", "replay", str(track), "-e", "glute_bridge",
+                              "--report", str(report)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             text=True, env=env)
+    try:
+        time.sleep(random.Random(seed).uniform(0.2, 3.0))  # from start-up to after the end
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode in (0, 128 + signal.SIGTERM, -signal.SIGTERM), err
+    if child.returncode == 128 + signal.SIGTERM:
+        assert err == "posecoach: stopped by SIGTERM\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name not in ("data", "config")) == \
+        sorted(["long.npz", *(["r.json"] if report.exists() else [])])
+    if report.exists():
+        data = json.loads(report.read_text())
+        assert set(data) >= REPORT_KEYS
+        assert data["partial"] is (child.returncode != 0)
+    else:
+        assert child.returncode != 0

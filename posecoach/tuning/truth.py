@@ -49,6 +49,8 @@ def read_json(path: Path) -> dict:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise UserError(f"{path}: cannot read this annotation ({e})") from None
+    except RecursionError:
+        raise UserError(f"{path}: cannot read this annotation (nested too deeply)") from None
     if not isinstance(data, dict):
         raise UserError(f"{path}: an annotation must be a JSON object")
     return data
