@@ -13,7 +13,12 @@ every 0.2 s, since N workers hold N landmarkers:
   `--long-minutes` video made by concatenating the sample (kept in a temporary folder);
 - `posecoach eval` over `samples/` (or its first `--eval-samples` clips) with `--workers 1` and
   with the default, each with an empty track cache;
-- `posecoach replay` of the 1-minute video with and without `--out`.
+- `posecoach replay` of the 1-minute video with and without `--out`;
+- the peer, PhysioCore's own bridge tracker (`physiocore.bridging.BridgingTracker`, without its
+  window), against `posecoach replay -e glute_bridge` on the peer's own bridge clip
+  (`../shared/realclips_more/peer/physioplus_bridging.mp4`, or `--peer-video`), when physiocore is
+  installed in this environment and the clip is there; skipped, saying why, otherwise
+  (`--peer-only`: nothing else). physiocore is no dependency of posecoach.
 
 It prints the times, the ratios against the issue's goals and the peak memory for both lengths.
 """
@@ -21,6 +26,7 @@ It prints the times, the ratios against the issue's goals and the peak memory fo
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -34,6 +40,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
+PEER_VIDEO = ROOT.parent / "shared" / "realclips_more" / "peer" / "physioplus_bridging.mp4"
 
 
 @dataclass(frozen=True)
@@ -175,6 +182,28 @@ def eval_folder(tmp: Path, limit: int | None) -> Path:
     return folder
 
 
+def peer_tracker(video: str) -> None:
+    """The peer's own bridge tracker on `video`, without its window (run as a child of this script)."""
+    from physiocore.bridging import BridgingTracker
+
+    count = BridgingTracker(test_mode=True).process_video(video_path=video, display=False)
+    print(f"physiocore bridging: {count} reps")
+
+
+def peer_comparison(video: Path, cli: list[str], workers: list[str]) -> str | None:
+    """posecoach replay against the peer's bridge tracker on `video`: the ratio line, or None when skipped."""
+    if importlib.util.find_spec("physiocore") is None:
+        print("peer: skipped, physiocore (PhysioCore) is not installed here (pip install physiocore to compare)")
+        return None
+    if not video.is_file():
+        print(f"peer: skipped, its bridge clip {video} is not here (--peer-video VIDEO)")
+        return None
+    print(f"peer on {video.name}:")
+    peer = timed("physiocore BridgingTracker", [sys.executable, __file__, "--peer", str(video)])
+    ours = timed("posecoach replay -e glute_bridge", [*cli, "replay", str(video), "-e", "glute_bridge", *workers])
+    return ratio_line("posecoach replay / the peer's bridge tracker", ours.wall_s / peer.wall_s, "< 1")
+
+
 def ratio_line(name: str, value: float, goal: str) -> str:
     return f"  {name:<52} {value:6.2f}x   (goal {goal})"
 
@@ -187,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--long-minutes", type=float, default=10.0)
     parser.add_argument("--eval-samples", type=int, help="only the first N samples (default: all)")
     parser.add_argument("--workers", type=int, help="posecoach's workers (default: its own, one per core)")
+    parser.add_argument("--peer-video", type=Path, default=PEER_VIDEO)
+    parser.add_argument("--peer-only", action="store_true", help="only the comparison with the peer")
+    parser.add_argument("--peer", metavar="VIDEO", help=argparse.SUPPRESS)
     parser.add_argument("--bare", nargs=2, metavar=("VIDEO", "MODEL"), help=argparse.SUPPRESS)
     parser.add_argument("--concat", nargs=3, metavar=("SAMPLE", "MINUTES", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -195,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.concat:
         concatenate(*args.concat)
+        return 0
+    if args.peer:
+        peer_tracker(args.peer)
         return 0
 
     from posecoach.pose.models import resolve_model
@@ -205,6 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     workers = ["--workers", str(args.workers)] if args.workers else []
     print(f"{os.cpu_count()} cores, posecoach default workers {args.workers or default_workers()}; "
           f"load average before: {os.getloadavg()[0]:.2f}")
+    if args.peer_only:
+        if (line := peer_comparison(args.peer_video, cli, workers)) is not None:
+            print(line)
+        return 0
     with tempfile.TemporaryDirectory(prefix="bench_parallel_") as name:
         tmp = Path(name)
         lengths = (args.short_minutes, args.long_minutes)
@@ -228,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
             cache = {"POSECOACH_TRACK_CACHE": str(tmp / f"cache_{label.replace(' ', '_')}")}
             runs[label] = timed(f"posecoach eval {' '.join(extra) or '(default workers)'}",
                                 [*cli, "eval", str(folder), *extra], cache)
+    peer = peer_comparison(args.peer_video, cli, workers)
     long, short = f"{args.long_minutes:g}", f"{args.short_minutes:g}"
     print(f"ratios (wall time; load average after: {os.getloadavg()[0]:.2f}):")
     print(ratio_line(f"track {long} min / bare loop {long} min", runs[f"track {long}"].wall_s
@@ -245,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         run = runs[f"track {minutes}"]
         print(f"  posecoach track, {minutes} min: largest process {run.peak_mb:.0f} MB, whole tree "
               f"{run.tree_mb:.0f} MB (bare loop {runs[f'bare {minutes}'].peak_mb:.0f} MB)")
+    if peer is not None:
+        print(peer)
     return 0
 
 

@@ -19,6 +19,7 @@ from posecoach.cli_common import (
     add_model_options,
     add_workers_option,
     model_choice,
+    number,
     progress,
     read_files,
     say,
@@ -164,7 +165,20 @@ def cmd_bench(args) -> int:
 
     source = args.source or str(demo_sample())
     size = _parse_size(args.size) if args.size else None
+    if args.live:
+        return _bench_live(Path(source), args, size)
     print(format_bench(run_bench(source, args.exercise, model_choice(args), args.frames, size)))
+    return 0
+
+
+def _bench_live(source: Path, args, size: tuple[int, int] | None) -> int:
+    from posecoach.bench_live import LIVE_SIZES, format_live_bench, run_live_bench
+    from posecoach.display import display_problem
+
+    window = not args.headless and display_problem() is None  # else drawn as the window would, not shown
+    results = run_live_bench(source, args.exercise, model_choice(args), args.seconds,
+                             (size,) if size else LIVE_SIZES, window)
+    print(format_live_bench(results))
     return 0
 
 
@@ -232,6 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exercise", "-e", default="glute_bridge")
     p.add_argument("--frames", type=whole_number(1), default=300, help="frames to time (default 300)")
     p.add_argument("--size", help="resize frames to WIDTHxHEIGHT first, e.g. 1280x720")
+    p.add_argument("--live", action="store_true",
+                   help="capture-to-display latency of a live session with the video as the camera, "
+                        "at 640x480 and 1280x720 (or --size)")
+    p.add_argument("--seconds", type=number(0.1), help="with --live: play only this much of the video")
+    p.add_argument("--headless", action="store_true", help="with --live: draw every screen but open no window")
     add_model_options(p)
     p.set_defaults(func=cmd_bench)
     p = sub.add_parser("synth", add_help=False,

@@ -77,6 +77,7 @@ class SessionResult:
     dropped: int = 0  # frames the capture thread replaced before they were taken
     model_frames: int = 0
     latency_ms: list[float] = field(default_factory=list)  # capture -> shown, per frame
+    coached_ms: list[float] = field(default_factory=list)  # the same, for frames shown with the coach's step
 
     @property
     def latency_p50_ms(self) -> float | None:
@@ -144,6 +145,8 @@ class LiveSession:
             self.result.frames += 1
             if arrived is not None:
                 self.result.latency_ms.append((time.monotonic() - arrived) * 1000.0)
+                if step is not None:
+                    self.result.coached_ms.append(self.result.latency_ms[-1])
             if self.state.done:
                 return
 
