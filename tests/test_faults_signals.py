@@ -50,19 +50,25 @@ def sessions(db):
             return []
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
-def test_a_signal_during_a_live_session_keeps_it(tmp_path, signum):
+def start_live_session(tmp_path, output):
+    """A headless live session in a child (stand-in model), once its session row is written: (child, db)."""
     video = grey_video(tmp_path / "camera.avi")
     env = {**os.environ, "POSECOACH_DATA_DIR": str(tmp_path / "data"),
            "POSECOACH_CONFIG_DIR": str(tmp_path / "config")}
     child = subprocess.Popen([sys.executable, "-c", CHILD, "live", "--headless", "--camera", str(video),
                               "-e", "glute_bridge", "--no-red-flags", "--pain-before", "2", "--pain-after", "2"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                             stdout=output, stderr=output, text=True, env=env)
     db = tmp_path / "data" / "history.sqlite3"
+    deadline = time.monotonic() + 60
+    while not sessions(db) and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.1)
+    return child, db
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_signal_during_a_live_session_keeps_it(tmp_path, signum):
+    child, db = start_live_session(tmp_path, subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 60
-        while not sessions(db) and time.monotonic() < deadline and child.poll() is None:
-            time.sleep(0.1)
         assert sessions(db), "the session never started"
         time.sleep(0.5)  # well inside the session
         child.send_signal(signum)
@@ -81,17 +87,8 @@ def test_a_signal_during_a_live_session_keeps_it(tmp_path, signum):
 
 def test_sigkill_during_a_live_session_leaves_it_partial_and_the_database_whole(tmp_path):
     """SIGKILL cannot be caught: what was written before it stays, unfinished, and the database is intact."""
-    video = grey_video(tmp_path / "camera.avi")
-    env = {**os.environ, "POSECOACH_DATA_DIR": str(tmp_path / "data"),
-           "POSECOACH_CONFIG_DIR": str(tmp_path / "config")}
-    child = subprocess.Popen([sys.executable, "-c", CHILD, "live", "--headless", "--camera", str(video),
-                              "-e", "glute_bridge", "--no-red-flags", "--pain-before", "2", "--pain-after", "2"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    db = tmp_path / "data" / "history.sqlite3"
+    child, db = start_live_session(tmp_path, subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while not sessions(db) and time.monotonic() < deadline and child.poll() is None:
-            time.sleep(0.1)
         assert sessions(db), "the session never started"
         child.kill()
         child.wait(timeout=60)
