@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
 
 from posecoach.exercise.catalogue import load_exercise
 from posecoach.exercise.measure import Measurements
@@ -18,6 +20,11 @@ SHARED = ROOT.parent / "shared"
 REALCLIPS = SHARED / "realclips"
 REALCLIPS_MORE = SHARED / "realclips_more"
 SAMPLES = ROOT / "samples"
+
+# The same examples every run, so CI is reproducible; a local `--hypothesis-profile explore` searches afresh.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def realclips_manifest(folder: Path = REALCLIPS) -> list[dict]:

@@ -216,6 +216,14 @@ def damages(draw):
     return draw(st.lists(kinds, min_size=1, max_size=3))
 
 
+def retyped(array: np.ndarray, dtype: str) -> np.ndarray:
+    """The array cast to dtype; text that cannot be read as that type becomes zeros of it, as a careless writer might."""
+    try:
+        return array.astype(dtype)
+    except ValueError:
+        return np.zeros(array.shape, dtype=dtype)
+
+
 def damaged(arrays: dict, damage: list) -> dict:
     arrays = dict(arrays)
     meta = json.loads(arrays["meta"])
@@ -232,7 +240,7 @@ def damaged(arrays: dict, damage: list) -> dict:
         elif kind == "cut":
             arrays[name] = arrays[name][:value]
         elif kind == "retype":
-            arrays[name] = np.asarray(arrays[name]).astype(value)
+            arrays[name] = retyped(np.asarray(arrays[name]), value)
         else:
             arrays[name] = np.asarray(arrays[name]).reshape(-1)
     arrays["meta"] = json.dumps(meta)
