@@ -16,10 +16,10 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from posecoach.atomic import write_text
 from posecoach.exercise.catalogue import load_all_exercises
 from posecoach.exercise.fast import evaluate
-from posecoach.tracks import load_track
+from posecoach.sinks.atomic import write_text
+from posecoach.sources.tracks import load_track
 from posecoach.tuning.cache import source_track_path
 from posecoach.tuning.evaluate import collect_sources, match_holds
 from posecoach.tuning.series import track_series

@@ -236,14 +236,14 @@ PYTHON = str(Path(POSECOACH).with_name("python"))
 # set-up check, as it would with the camera pointed at an empty room (no model run on 2 shared cores).
 NO_MODEL = """
 import contextlib, sys
-import posecoach.app
+import posecoach.replay
 
 @contextlib.contextmanager
 def no_model(_choice=None):
     yield (lambda frame: None), {"variant": "none", "sha256": ""}
 
-posecoach.app.open_estimator = no_model
-from posecoach.cli import main
+posecoach.replay.open_estimator = no_model
+from posecoach.cli.commands import main
 sys.exit(main(sys.argv[1:]))
 """
 

@@ -1,5 +1,5 @@
 import sys
 
-from posecoach.cli import main
+from posecoach.cli.commands import main
 
 sys.exit(main())

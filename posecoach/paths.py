@@ -122,8 +122,8 @@ def _same_or_inside(path: Path, other: Path) -> bool:
 def _own_files() -> Inputs:
     """posecoach's own files, never an output: the history database, the follow-ups, the shipped exercises."""
     from posecoach.bundled import bundled_dir
-    from posecoach.followups import FILE_NAME
-    from posecoach.history import DB_NAME, data_dir
+    from posecoach.live.followups import FILE_NAME
+    from posecoach.live.history import DB_NAME, data_dir
 
     db = data_dir() / DB_NAME
     return [("posecoach's history database", db), ("the history database's journal", Path(f"{db}-wal")),

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
-
 from posecoach.exercise.catalogue import load_exercise
 from posecoach.exercise.measure import Measurements
 
@@ -36,7 +35,7 @@ def realclips_manifest(folder: Path = REALCLIPS) -> list[dict]:
 
 def run_cli(capsys, *argv) -> tuple[int, str, str]:
     """`posecoach ARGV...` in this process: (exit status, stdout, stderr)."""
-    from posecoach.cli import main
+    from posecoach.cli.commands import main
 
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()
@@ -78,7 +77,7 @@ def model_path() -> Path:
 def video_track(model_path, tmp_path_factory):
     """`video_track(path)`: the video's pose track through the real model, recorded once for the
     whole test session (and kept across runs in $POSECOACH_TEST_TRACKS when that is set)."""
-    from posecoach import app
+    from posecoach import replay
     from posecoach.pose.models import file_sha256
 
     folder = Path(os.environ.get("POSECOACH_TEST_TRACKS") or tmp_path_factory.mktemp("video_tracks"))
@@ -90,7 +89,7 @@ def video_track(model_path, tmp_path_factory):
         if video not in made:
             out = folder / f"{file_sha256(video)[:24]}-{file_sha256(model_path)[:16]}.npz"
             if not out.is_file():
-                app.record_track(str(video), out, force=True, model=app.ModelChoice(path=model_path), workers=1)
+                replay.record_track(str(video), out, force=True, model=replay.ModelChoice(path=model_path), workers=1)
             made[video] = out
         return made[video]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from posecoach.tracks import FORMAT_VERSION, PoseTrack, save_track
+from posecoach.sources.tracks import FORMAT_VERSION, PoseTrack, save_track
 from posecoach.types import NUM_LANDMARKS, Landmark
 from posecoach.types import Landmark as L
 

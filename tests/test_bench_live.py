@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from posecoach import bench_live
+from posecoach.bench import live as bench_live
 from posecoach.bundled import demo_sample
 
 from conftest import run_cli

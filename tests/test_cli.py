@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from posecoach.cli import main
+from posecoach.cli.commands import main
 from posecoach.exercise.catalogue import load_exercise
 
 from conftest import run_cli

@@ -13,9 +13,10 @@ import numpy as np
 import psutil
 import pytest
 
-from posecoach import app, cluster
+from posecoach import replay
 from posecoach.errors import UserError
-from posecoach.tracks import load_track
+from posecoach.sources.tracks import load_track
+from posecoach.tuning import cluster
 from posecoach.tuning.cache import cache_path
 
 from conftest import SAMPLES, run_cli
@@ -56,7 +57,7 @@ def test_the_cluster_tracks_as_a_local_run_resumes_and_reports_failures_per_file
     assert sorted(run.tracked) == sorted(str((SAMPLES / n).resolve()) for n in SHORT)
     for name in SHORT:
         local = tmp_path / name.replace(".mp4", ".npz")
-        app.record_track(str(SAMPLES / name), local, model=app.ModelChoice(path=model_path), workers=1)
+        replay.record_track(str(SAMPLES / name), local, model=replay.ModelChoice(path=model_path), workers=1)
         mine, theirs = load_track(local), load_track(run.tracked[str((SAMPLES / name).resolve())])
         assert np.array_equal(mine.has_pose, theirs.has_pose), name
         assert np.allclose(mine.xy, theirs.xy, equal_nan=True, atol=1e-3), name

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecoach.tracks import save_track
+from posecoach.sources.tracks import save_track
 from posecoach.tuning import cache
 
 from conftest import run_cli
@@ -110,7 +110,7 @@ def test_videos_are_tracked_once_and_cached(tmp_path, tracked):
 
 def test_the_first_cached_landmarks_are_announced_with_how_to_delete_them(tmp_path, tracked):
     """posecoach keeps landmarks of the videos it tunes on: it says so, once, with where and how to delete."""
-    from posecoach.app import ModelChoice
+    from posecoach.replay import ModelChoice
 
     video, _, _ = tracked
     said = []
@@ -136,7 +136,7 @@ def test_eval_on_the_real_clips(shared_dir, model_path, capsys):
 @pytest.mark.parametrize("damage", [b"", b"PK\x03\x04 cut short", b"not a zip at all"], ids=["empty", "cut", "junk"])
 def test_a_damaged_cached_track_is_made_again(tmp_path, tracked, damage):
     """Issue 17: a cache file cut short (a killed run, a full disk) is rebuilt, not reported as the person's."""
-    from posecoach.app import ModelChoice
+    from posecoach.replay import ModelChoice
 
     video, _, calls = tracked
     cached = cache.source_track_path(str(video))

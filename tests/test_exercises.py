@@ -206,7 +206,7 @@ def catalogue_dir(tmp_path, monkeypatch):
 @pytest.mark.parametrize("state", ["missing", "empty"])
 def test_a_missing_or_empty_catalogue_is_an_error_not_an_empty_listing(
         tmp_path, monkeypatch, capsys, command, state):
-    from posecoach.cli import main
+    from posecoach.cli.commands import main
 
     folder = tmp_path / "catalogue"
     if state == "empty":

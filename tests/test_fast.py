@@ -164,7 +164,7 @@ def test_an_empty_or_poseless_series_counts_nothing(bridge):
 
 
 def replay_counts(spec: ExerciseSpec, track_path) -> tuple[list, list]:
-    from posecoach.app import replay
+    from posecoach.replay import replay
 
     report = replay(f"track:{track_path}", spec)
     reps = [(r["side"], r["start_s"], r["end_s"]) for r in report["rep_events"]]
@@ -183,7 +183,7 @@ def rounded_fast_counts(spec: ExerciseSpec, track) -> tuple[list, list]:
 @pytest.mark.parametrize("seed", range(3))
 def test_same_counts_as_replay_through_the_whole_pipeline(bridge, tmp_path, seed):
     """Smoothing on, landmarks in: the pipeline's `Coach` and the fast path agree."""
-    from posecoach.tracks import save_track
+    from posecoach.sources.tracks import save_track
 
     from synthetic import angle_track, bridge_profile
 
@@ -192,7 +192,7 @@ def test_same_counts_as_replay_through_the_whole_pipeline(bridge, tmp_path, seed
     has_pose = rng.random(len(t_s)) > 0.05
     track = angle_track(t_s, hip + rng.normal(0, 2.5, len(hip)), has_pose=has_pose)
     save_track(track, tmp_path / "t.npz")
-    from posecoach.tracks import load_track
+    from posecoach.sources.tracks import load_track
 
     expected = replay_counts(bridge, tmp_path / "t.npz")
     assert len(expected[0]) == 4
@@ -203,7 +203,7 @@ def test_same_counts_as_replay_through_the_whole_pipeline(bridge, tmp_path, seed
 @pytest.mark.shared
 def test_same_counts_as_replay_on_the_real_clips(shared_dir, model_path):
     from posecoach.exercise.catalogue import exercise_ids, load_exercise
-    from posecoach.tracks import load_track
+    from posecoach.sources.tracks import load_track
     from posecoach.tuning.cache import source_track_path
 
     from conftest import realclips_manifest

@@ -23,8 +23,8 @@ from posecoach import documents
 from posecoach.errors import UserError
 from posecoach.exercise import overrides
 from posecoach.exercise.catalogue import exercises_dir, load_exercise, load_exercise_file
-from posecoach.followups import FollowUpStore
 from posecoach.live.answers import load_answers
+from posecoach.live.followups import FollowUpStore
 from posecoach.tuning.truth import manifest_entries, read_json
 
 DEEP = 100_000

@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 
 from posecoach.errors import OutputError
-from posecoach.history import History
+from posecoach.live.history import History
 
 from conftest import run_cli
 
@@ -85,7 +85,7 @@ DAMAGES = {
 
 @pytest.fixture
 def two_sessions(db):
-    from posecoach.history import ExerciseRecord
+    from posecoach.live.history import ExerciseRecord
 
     with History(db) as history:
         for day in (1, 2):
@@ -104,7 +104,7 @@ def test_one_damaged_row_is_left_out_with_a_warning_and_blocks_nothing(two_sessi
         conn.execute(damage)
     code, out, err = run_cli(capsys, "history", "--csv", two_sessions.parent / "h.csv")
     assert code == 0
-    [warning] = [r.getMessage() for r in caplog.records if r.name == "posecoach.history"]
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "posecoach.live.history"]
     assert warning.startswith(f"{two_sessions}: row 1 of {table} cannot be read (")
     assert warning.endswith("); it is left out")
     rows = (two_sessions.parent / "h.csv").read_text().splitlines()
@@ -115,7 +115,7 @@ def test_one_damaged_row_is_left_out_with_a_warning_and_blocks_nothing(two_sessi
                                     "UPDATE screenings SET outcome = 'perhaps'",
                                     "UPDATE screenings SET taken_on = 'monday'"], ids=["answers", "outcome", "date"])
 def test_a_damaged_last_screening_counts_as_none(db, capsys, caplog, damage):
-    from posecoach import safety
+    from posecoach.live import safety
 
     verdict = safety.evaluate(dict.fromkeys(safety.question_ids(), False), safety.QUESTIONS)
     with History(db) as history:

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 import pytest
 
-from posecoach import display
+from posecoach.sinks import display
 
 from conftest import run_cli
 from synthetic import write_bridge_track
@@ -87,7 +87,7 @@ def test_a_non_ascii_name_under_an_ascii_filesystem_encoding_is_refused(tmp_path
 
 
 def test_a_utf8_name_is_fine(tmp_path):
-    from posecoach.sources import VideoSource
+    from posecoach.sources.video import VideoSource
 
     assert VideoSource(video(tmp_path / "caf\u00e9 \u2014 1.avi")).info.size == (64, 48)
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from posecoach.tracks import save_track
+from posecoach.sources.tracks import save_track
 
 from conftest import run_cli
 from synthetic import angle_track, bridge_profile
@@ -90,7 +90,7 @@ def test_an_over_long_file_name_is_one_line(tmp_path, capsys, argv):
 def test_any_other_os_error_is_still_an_internal_error_line(capsys, monkeypatch):
     def broken(_args):
         raise OSError(13, "Permission denied", "/somewhere")
-    monkeypatch.setattr("posecoach.cli.cmd_exercises", broken)
+    monkeypatch.setattr("posecoach.cli.commands.cmd_exercises", broken)
     code, _, err = run_cli(capsys, "exercises")
     assert code == 1
     assert err == ("posecoach: internal error: PermissionError: [Errno 13] Permission denied: '/somewhere' "

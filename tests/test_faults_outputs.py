@@ -1,5 +1,5 @@
 """Issue 17, outputs that must not destroy things. Every output of every command goes through one
-check (posecoach/paths.py `check_outputs`) and one writer (posecoach/atomic.py):
+check (posecoach/paths.py `check_outputs`) and one writer (posecoach/sinks/atomic.py):
 
 - only a regular file is ever replaced, and only with --force: never a named pipe, a device, a
   socket or a folder;
@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from posecoach.bundled import bundled_dir
-from posecoach.history import DB_NAME, History
+from posecoach.live.history import DB_NAME, History
 
 from conftest import run_cli
 from synthetic import write_bridge_track
@@ -244,7 +244,7 @@ def test_save_as_over_an_existing_file_diffs_against_that_file(tmp_path, capsys,
 
 
 def umask_run(mask: int, argv: list) -> subprocess.CompletedProcess:
-    script = f"import os, sys; os.umask({mask}); from posecoach.cli import main; sys.exit(main(sys.argv[1:]))"
+    script = f"import os, sys; os.umask({mask}); from posecoach.cli.commands import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.run([sys.executable, "-c", script, *map(str, argv)], capture_output=True, text=True)
 
 

@@ -76,7 +76,7 @@ NEED_TERMINAL = ("posecoach: the safety questions need a terminal: run this at a
 @pytest.mark.parametrize("stdin", ["closed", "eof"])
 def test_safety_without_an_open_stdin_is_one_line(env, stdin):
     if stdin == "closed":
-        script = "import os, sys; os.close(0); from posecoach.cli import main; sys.exit(main(['safety']))"
+        script = "import os, sys; os.close(0); from posecoach.cli.commands import main; sys.exit(main(['safety']))"
         result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env)
     else:
         result = posecoach("safety", stdin=subprocess.DEVNULL, env=env)

@@ -20,14 +20,14 @@ import pytest
 
 CHILD = textwrap.dedent("""
     import contextlib, sys
-    import posecoach.app
+    import posecoach.replay
 
     @contextlib.contextmanager
     def no_model(_choice=None):
         yield (lambda frame: None), {"variant": "none", "sha256": ""}
 
-    posecoach.app.open_estimator = no_model
-    from posecoach.cli import main
+    posecoach.replay.open_estimator = no_model
+    from posecoach.cli.commands import main
     sys.exit(main(sys.argv[1:]))
 """)
 

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from posecoach.cli import main
+from posecoach.cli.commands import main
 from posecoach.errors import SourceError
-from posecoach.tracks import MAX_FRAMES, load_track
+from posecoach.sources.tracks import MAX_FRAMES, load_track
 
 from conftest import run_cli
 from synthetic import bridge_track
@@ -217,7 +217,7 @@ def damages(draw):
 
 
 def retyped(array: np.ndarray, dtype: str) -> np.ndarray:
-    """The array cast to dtype; text that cannot be read as that type becomes zeros of it, as a careless writer might."""
+    """The array cast to dtype; text that cannot be read as that type becomes zeros of it."""
     try:
         return array.astype(dtype)
     except ValueError:
@@ -275,7 +275,7 @@ def test_a_track_replays_into_a_report_without_nan(tmp_path, capsys):
 
 def test_a_streamed_track_equals_the_one_recorded_in_memory(tmp_path):
     """Issue 17, memory: `track` streams poses to disk; the file is the same track as before."""
-    from posecoach.tracks import TrackRecorder, TrackWriter
+    from posecoach.sources.tracks import TrackRecorder, TrackWriter
 
     source = bridge_track(reps=2, gaps=((1.0, 2.0),))
     info, model = source.info, {"variant": "none", "sha256": ""}
@@ -292,7 +292,7 @@ def test_a_streamed_track_equals_the_one_recorded_in_memory(tmp_path):
 
 
 def test_streaming_a_long_track_keeps_memory_flat(tmp_path):
-    from posecoach.tracks import TrackWriter
+    from posecoach.sources.tracks import TrackWriter
 
     source = bridge_track(reps=1)
     poses = list(source.poses())
@@ -318,7 +318,7 @@ def test_a_track_of_a_track_through_the_command_line(tmp_path, capsys):
 
 
 def test_an_interrupted_stream_leaves_nothing(tmp_path):
-    from posecoach.tracks import TrackWriter
+    from posecoach.sources.tracks import TrackWriter
 
     source = bridge_track(reps=1)
     writer = TrackWriter(source.info, {}, tmp_path / "cut.npz")

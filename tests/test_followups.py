@@ -6,11 +6,10 @@ import json
 
 import pytest
 
-from posecoach import followups as fu
-from posecoach import safety
 from posecoach.errors import UserError
 from posecoach.exercise.catalogue import load_exercise
-from posecoach.live import flow
+from posecoach.live import flow, safety
+from posecoach.live import followups as fu
 from posecoach.live import screens as sc
 from posecoach.live.flow import Stage
 from posecoach.live.plan import plan_for_exercise

@@ -16,7 +16,7 @@ from test_samples_truth import truth_track
 
 from posecoach.live.gestures import GESTURES, GestureDetector, hand_places
 from posecoach.live.signals import Key
-from posecoach.tracks import PoseTrack, load_track
+from posecoach.sources.tracks import PoseTrack, load_track
 
 from conftest import SAMPLES
 

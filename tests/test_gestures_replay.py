@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from posecoach.live.gestures import GESTURES, GestureDetector
-from posecoach.tracks import load_track
+from posecoach.sources.tracks import load_track
 
 from conftest import REALCLIPS, REALCLIPS_MORE, SAMPLES, realclips_manifest, samples_manifest
 

@@ -10,9 +10,9 @@ import textwrap
 
 import pytest
 
-from posecoach import safety
 from posecoach.errors import UserError
-from posecoach.history import (
+from posecoach.live import safety
+from posecoach.live.history import (
     CSV_COLUMNS,
     ExerciseRecord,
     History,
@@ -102,7 +102,7 @@ CRASH = textwrap.dedent("""
     import datetime as dt, os, sys
     sys.path.insert(0, {tests!r})
     from test_history import bridge, T0
-    from posecoach.history import History
+    from posecoach.live.history import History
     history = History()
     sid = history.start_session("start_programme", "Start programme", T0, 4)
     history.add_exercise(sid, bridge(), T0)

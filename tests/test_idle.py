@@ -12,7 +12,7 @@ import json
 import pytest
 from test_samples_truth import truth_track
 
-from posecoach import app
+from posecoach import replay
 from posecoach.exercise.catalogue import load_all_exercises
 from posecoach.exercise.fast import evaluate
 from posecoach.tuning.series import track_series
@@ -52,7 +52,7 @@ def test_idle_video_counts_nothing_as_any_exercise(clip, video_track):
     track = video_track(IDLE / clip["file"])
     counted = {}
     for exercise_id, spec in EXERCISES.items():
-        report = app.replay(str(track), spec)
+        report = replay.replay(str(track), spec)
         assert report["frames_with_pose"] >= 0.8 * report["frames"], exercise_id
         counted[exercise_id] = _counted(report)
     assert {k: v for k, v in counted.items() if v != (0, [])} == {}

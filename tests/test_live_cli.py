@@ -4,8 +4,10 @@ import datetime as dt
 
 import pytest
 
-from posecoach import cli, cli_live, safety
-from posecoach.history import History
+from posecoach.cli import commands as cli
+from posecoach.cli import live as cli_live
+from posecoach.live import safety
+from posecoach.live.history import History
 
 
 @pytest.fixture(autouse=True)
@@ -15,7 +17,7 @@ def data_dir(tmp_path, monkeypatch):
 
 
 def test_plain_posecoach_without_a_camera_runs_the_demo(monkeypatch, capsys):
-    monkeypatch.setattr("posecoach.live.capture.camera_candidates", lambda: [])
+    monkeypatch.setattr("posecoach.sources.capture.camera_candidates", lambda: [])
     assert cli_live.default_command() == "demo"
     assert "No camera found: running the demo instead" in capsys.readouterr().err
 
@@ -30,7 +32,7 @@ def test_scripted_safety_answers_are_never_saved_as_the_person_s(capsys, data_di
 
 
 def _remember_a_flag():
-    from posecoach import followups as fu
+    from posecoach.live import followups as fu
 
     flagged = fu.Flagged(("chest_pain",), safety.Outcome.EMERGENCY, dt.date(2026, 12, 1))
     fu.FollowUpStore.default().save(fu.FollowUps(flagged=flagged))
@@ -115,7 +117,7 @@ def test_the_terminal_screen_has_back_not_sure_and_an_answer_check(terminal, cap
 
 def test_a_camera_replay_asks_the_safety_questions_first(terminal, capsys, monkeypatch):
     opened = []
-    monkeypatch.setattr("posecoach.app.open_poses", lambda *a, **k: opened.append(a))
+    monkeypatch.setattr("posecoach.replay.open_poses", lambda *a, **k: opened.append(a))
     terminal(*["n"] * 8, "y", *["n"] * (N - 9), "y")  # chest pain (first launch: the whole screen), checked
     assert cli.main(["replay", "0", "-e", "glute_bridge", "--show"]) == 3
     captured = capsys.readouterr()

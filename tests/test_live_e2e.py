@@ -9,8 +9,8 @@ import re
 import cv2
 import pytest
 
-from posecoach import cli
-from posecoach.history import History
+from posecoach.cli import commands as cli
+from posecoach.live.history import History
 
 from conftest import REALCLIPS, ROOT, SAMPLES, samples_manifest
 

@@ -5,14 +5,13 @@ import datetime as dt
 
 import pytest
 
-from posecoach import safety
 from posecoach.exercise.catalogue import load_exercise
 from posecoach.exercise.events import FormIssue, HoldEnded, HoldTargetReached, RepCompleted
 from posecoach.exercise.spec import RoutineSpec, RoutineStep
-from posecoach.followups import FollowUps, PainStop
-from posecoach.live import flow, voice
+from posecoach.live import flow, safety, voice
 from posecoach.live import screens as sc
 from posecoach.live.flow import Stage
+from posecoach.live.followups import FollowUps, PainStop
 from posecoach.live.plan import Plan, plan_for_exercise, plan_from_routine
 from posecoach.live.setup import SetupCheck, SetupStatus
 from posecoach.live.signals import (

@@ -13,7 +13,7 @@ from posecoach.live import remote, voice
 from posecoach.live.flow import Stage
 from posecoach.live.signals import Closed, EndSession, Gestured, Key, Press, SaveExercise, Say, SetPain
 from posecoach.live.state import GESTURE_STAGES, HURT_STAGES, PRE_SESSION
-from posecoach.sound import RecordingEngine, Speech, spoken_form
+from posecoach.live.ui.sound import RecordingEngine, Speech, spoken_form
 
 HANDS_FREE = dataclasses.replace(FAST, rules_s=2.0, card_s=4.0, card_ok_s=1.0, summary_s=2.0, away_s=2.0)
 
@@ -304,7 +304,7 @@ def test_the_start_programme_from_the_mat_takes_two_key_presses_in_all():
 
 def test_cues_are_said_for_the_movement_to_come():
     from posecoach.cues import Cue
-    from posecoach.live.session import spoken_cue
+    from posecoach.live.ui.session import spoken_cue
 
     assert spoken_cue(Cue(1.0, "Hold a little longer: aim for 3 s", 2, "last_rep")) == \
         "Next one: hold a little longer: aim for 3 s"
@@ -319,7 +319,7 @@ def test_the_espeak_engine_runs_the_command_and_an_urgent_phrase_stops_it(tmp_pa
     import threading
     import time
 
-    from posecoach.sound import EspeakEngine
+    from posecoach.live.ui.sound import EspeakEngine
 
     said = tmp_path / "said.txt"
     script = tmp_path / "espeak-ng"

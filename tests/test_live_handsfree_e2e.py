@@ -17,19 +17,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecoach.app import ModelChoice, open_estimator
 from posecoach.exercise.catalogue import load_exercise
-from posecoach.history import History
 from posecoach.live import answers as ans
 from posecoach.live import voice
-from posecoach.live.capture import OpenedSource, looped
 from posecoach.live.flow import FlowSettings, Stage
+from posecoach.live.history import History
 from posecoach.live.plan import plan_for_exercise
-from posecoach.live.session import Devices, LiveSession
-from posecoach.live.window import HeadlessUI
-from posecoach.safety import Scope
-from posecoach.sound import RecordingEngine, Speech
-from posecoach.sources import VideoSource
+from posecoach.live.safety import Scope
+from posecoach.live.ui.session import Devices, LiveSession
+from posecoach.live.ui.sound import RecordingEngine, Speech
+from posecoach.live.ui.window import HeadlessUI
+from posecoach.replay import ModelChoice, open_estimator
+from posecoach.sources.capture import OpenedSource, looped
+from posecoach.sources.video import VideoSource
 from posecoach.types import Frame
 from posecoach.types import Landmark as L
 
@@ -101,7 +101,7 @@ def _ui(kind: str, answerer):
         return Recording(HeadlessUI(answerer))
     if not os.environ.get("DISPLAY"):
         pytest.skip("needs a display (run under xvfb-run)")
-    from posecoach.live.window import WindowUI
+    from posecoach.live.ui.window import WindowUI
 
     return Recording(WindowUI(script=answerer))
 

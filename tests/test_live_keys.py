@@ -3,7 +3,7 @@
 import pytest
 
 from posecoach.live.signals import KEY_LABELS, Key, Press, SetPain
-from posecoach.live.window import SHIFTED_DIGITS, RepeatFilter, _keymap
+from posecoach.live.ui.window import SHIFTED_DIGITS, RepeatFilter, _keymap
 
 KEYS = _keymap()
 

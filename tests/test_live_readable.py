@@ -16,12 +16,12 @@ import cv2
 import numpy as np
 import pytest
 
-from posecoach.live import coaching, pages
-from posecoach.live import draw as d
 from posecoach.live import screens as sc
 from posecoach.live.gestures import GestureReading
 from posecoach.live.setup import SetupCheck
 from posecoach.live.signals import Key
+from posecoach.live.ui import coaching, pages
+from posecoach.live.ui import draw as d
 from posecoach.types import Frame
 
 SIZES = [(1280, 720), (1920, 1080), (1200, 675)]

@@ -11,16 +11,16 @@ import pytest
 
 from posecoach.errors import OutputError, PosecoachError, SourceError, UserError
 from posecoach.exercise.catalogue import load_exercise
-from posecoach.followups import FollowUpStore
-from posecoach.history import History
 from posecoach.live import answers as ans
-from posecoach.live.capture import LatestFrame, OpenedSource, open_camera, paced
 from posecoach.live.flow import FlowSettings, Stage
+from posecoach.live.followups import FollowUpStore
+from posecoach.live.history import History
 from posecoach.live.plan import plan_for_exercise
-from posecoach.live.session import Devices, LiveSession
+from posecoach.live.safety import Scope
 from posecoach.live.setup import assess_setup
-from posecoach.live.window import HeadlessUI
-from posecoach.safety import Scope
+from posecoach.live.ui.session import Devices, LiveSession
+from posecoach.live.ui.window import HeadlessUI
+from posecoach.sources.capture import LatestFrame, OpenedSource, open_camera, paced
 from posecoach.types import Frame
 
 from synthetic import bridge_track
@@ -160,8 +160,8 @@ def test_after_the_camera_ends_the_prompts_still_see_time_pass(tmp_path):
     import dataclasses
     import time
 
-    from posecoach.live.capture import LatestFrame
     from posecoach.live.state import Stage
+    from posecoach.sources.capture import LatestFrame
 
     plan = plan_for_exercise(load_exercise("glute_bridge"), reps=1)
     devices = Devices(History(tmp_path / "h.sqlite3"), lambda frame: None, HeadlessUI(ans.Answerer(CALM)))
@@ -180,7 +180,7 @@ def test_after_the_camera_ends_the_prompts_still_see_time_pass(tmp_path):
 
 @pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs a display (run under xvfb-run)")
 def test_a_real_window_session(tmp_path):
-    from posecoach.live.window import WindowUI
+    from posecoach.live.ui.window import WindowUI
 
     shown = []
     ui = WindowUI(script=ans.Answerer(CALM), snapshot=lambda state, canvas: shown.append(canvas.shape))
@@ -249,7 +249,7 @@ def test_a_video_as_camera_is_paced_by_its_own_timestamps():
 
 
 def test_a_missing_camera_names_the_devices_tried(monkeypatch):
-    monkeypatch.setattr("posecoach.live.capture.camera_candidates", lambda: [])
+    monkeypatch.setattr("posecoach.sources.capture.camera_candidates", lambda: [])
     with pytest.raises(SourceError, match=r"^no camera could be opened. Tried: no video devices found"):
         open_camera(None)
     with pytest.raises(SourceError, match=r"Tried: camera 7.*: cannot open it.*pass --camera INDEX"):
@@ -258,7 +258,7 @@ def test_a_missing_camera_names_the_devices_tried(monkeypatch):
 
 def test_the_camera_is_named_as_every_command_names_a_source(monkeypatch, tmp_path):
     # One grammar (sources.parse_source): /dev/videoN is camera N, and a pose track is no camera.
-    monkeypatch.setattr("posecoach.live.capture.camera_candidates", lambda: [])
+    monkeypatch.setattr("posecoach.sources.capture.camera_candidates", lambda: [])
     with pytest.raises(SourceError, match=r"Tried: camera 7"):
         open_camera("/dev/video7")
     with pytest.raises(SourceError, match=r"a pose track has no pictures to coach from; .*posecoach replay"):
@@ -295,7 +295,7 @@ def test_an_answers_file(tmp_path):
 
 def test_a_stuck_headless_flow_fails_instead_of_spinning():
     from posecoach.live import flow
-    from posecoach.live.draw import View
+    from posecoach.live.ui.draw import View
 
     ui = HeadlessUI(ans.Answerer(ans.Answers()))
     state = flow.start(plan_for_exercise(bridge_spec()), scope=None)
@@ -331,9 +331,9 @@ def test_the_setup_check_on_synthetic_poses(bridge):
     assert assess_setup(bridge, None, None).hints == ("I can't see you: step into the frame",)
 
 
-LOGIC = ["posecoach.safety", "posecoach.history", "posecoach.live.flow", "posecoach.live.plan",
+LOGIC = ["posecoach.live.safety", "posecoach.live.history", "posecoach.live.flow", "posecoach.live.plan",
          "posecoach.live.screens", "posecoach.live.setup", "posecoach.live.answers", "posecoach.live.tally",
-         "posecoach.live.signals", "posecoach.live.state", "posecoach.sound", "posecoach.cli_live"]
+         "posecoach.live.signals", "posecoach.live.state", "posecoach.live.ui.sound", "posecoach.cli.live"]
 
 
 def test_the_live_logic_imports_without_opencv_and_mediapipe():

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from posecoach import overlay
-from posecoach.hud import AngleLabel, Hud
+from posecoach.overlay import draw as overlay
+from posecoach.overlay.hud import AngleLabel, Hud
 from posecoach.types import Landmark, Pose
 
 from synthetic import bridge_xy

@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecoach import app
+from posecoach import replay
 from posecoach.errors import SourceError
 from posecoach.exercise.catalogue import load_exercise
 from posecoach.pose.parallel import WARMUP_FRAMES, Segment, map_files, parallel_poses, plan_segments
 from posecoach.pose.settings import EstimatorSettings
-from posecoach.sources import VideoSource
-from posecoach.tracks import PoseTrack, load_track, save_track
+from posecoach.sources.tracks import PoseTrack, load_track, save_track
+from posecoach.sources.video import VideoSource
 from posecoach.tuning import cache
 from posecoach.tuning.tune import load_recordings
 
@@ -76,7 +76,7 @@ def tracks(model_path, tmp_path_factory):
     out = tmp_path_factory.mktemp("parallel")
     pairs = {}
     for name in E2E_SAMPLES:
-        one = cache.source_track_path(str(SAMPLES / name), app.ModelChoice(path=model_path), workers=1)
+        one = cache.source_track_path(str(SAMPLES / name), replay.ModelChoice(path=model_path), workers=1)
         two = out / f"{name}.npz"
         code = _cli("track", SAMPLES / name, "-o", two, "--workers", "2", "--model", model_path)
         assert code == 0
@@ -85,7 +85,7 @@ def tracks(model_path, tmp_path_factory):
 
 
 def _cli(*argv) -> int:
-    from posecoach.cli import main
+    from posecoach.cli.commands import main
 
     return main([str(a) for a in argv])
 
@@ -94,7 +94,7 @@ def _cli(*argv) -> int:
 @pytest.mark.parametrize("name", E2E_SAMPLES)
 def test_counts_equal_one_worker(tracks, name, tmp_path):
     spec = load_exercise(_exercise(name))
-    one, two = (app.replay(f"track:{_saved(track, tmp_path / f'{i}.npz')}", spec)
+    one, two = (replay.replay(f"track:{_saved(track, tmp_path / f'{i}.npz')}", spec)
                 for i, track in enumerate(tracks[name]))
     assert two["reps"] == one["reps"]
     assert [h["side"] for h in two["holds"]] == [h["side"] for h in one["holds"]]
@@ -129,7 +129,7 @@ def test_replay_with_video_output_on_two_workers(tracks, model_path, tmp_path, c
                          "--model", model_path, "--out", tmp_path / "a.mp4", "--report", tmp_path / "r.json")
     assert code == 0
     report = json.loads((tmp_path / "r.json").read_text())
-    one = app.replay(f"track:{_saved(tracks[name][0], tmp_path / 'one.npz')}", load_exercise(_exercise(name)))
+    one = replay.replay(f"track:{_saved(tracks[name][0], tmp_path / 'one.npz')}", load_exercise(_exercise(name)))
     assert report["reps"] == one["reps"] and report["frames"] == one["frames"]
     assert report["warnings"] == []
     assert VideoSource(tmp_path / "a.mp4").info.frame_count == report["frames"]
@@ -152,7 +152,7 @@ def test_eval_one_file_per_worker_gives_the_one_worker_table(tracks, model_path,
 
 @pytest.mark.e2e
 def test_tune_loads_many_videos_one_per_worker(tracks, model_path):
-    recordings = load_recordings([str(SAMPLES / n) for n in E2E_SAMPLES], app.ModelChoice(path=model_path),
+    recordings = load_recordings([str(SAMPLES / n) for n in E2E_SAMPLES], replay.ModelChoice(path=model_path),
                                  workers=2)
     for name, recording in zip(E2E_SAMPLES, recordings, strict=True):
         assert recording.source == str(SAMPLES / name)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from posecoach import app
+from posecoach import replay
 from posecoach.exercise.catalogue import load_exercise
 from posecoach.pose.parallel import plan_segments
-from posecoach.sources import VideoSource
+from posecoach.sources.video import VideoSource
 
 from conftest import REALCLIPS, REALCLIPS_MORE, SAMPLES, realclips_manifest, samples_manifest
 
@@ -30,7 +30,7 @@ def _clips() -> list:
 
 
 def _report(track: Path, exercise: str) -> dict:
-    return app.replay(f"track:{track}", load_exercise(exercise))
+    return replay.replay(f"track:{track}", load_exercise(exercise))
 
 
 def _holds(report: dict) -> list:
@@ -47,7 +47,7 @@ def test_two_workers_count_what_one_counts(video, exercise, video_track, model_p
     if len(segments) == 1:
         pytest.skip(f"{video.name}: too short for two segments, one pass either way")
     two = tmp_path / "two.npz"
-    app.record_track(str(video), two, model=app.ModelChoice(path=model_path), workers=2)
+    replay.record_track(str(video), two, model=replay.ModelChoice(path=model_path), workers=2)
     one, two = _report(video_track(video), exercise), _report(two, exercise)
     seam = f"seam at frame {segments[1].start}"
     assert (two["frames"], two["reps"], _holds(two)) == (one["frames"], one["reps"], _holds(one)), seam

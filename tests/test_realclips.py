@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from posecoach import app
+from posecoach import replay
 from posecoach.exercise.catalogue import load_all_exercises, load_exercise
 from posecoach.exercise.fast import evaluate
 from posecoach.exercise.overrides import CONFIG_ENV
-from posecoach.tracks import load_track
+from posecoach.sources.tracks import load_track
 from posecoach.tuning.series import track_series
 
 from conftest import REALCLIPS, REALCLIPS_MORE, realclips_manifest
@@ -57,7 +57,7 @@ def _param(clip: dict):
 
 
 def _replay(clip_track, model_path, clip: dict, exercise_id: str) -> dict:
-    return app.replay(str(clip_track(clip)), load_exercise(exercise_id), model=app.ModelChoice(path=model_path))
+    return replay.replay(str(clip_track(clip)), load_exercise(exercise_id), model=replay.ModelChoice(path=model_path))
 
 
 @pytest.mark.parametrize("clip", [_param(c) for c in CLIPS])

@@ -12,7 +12,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from posecoach.history import History
+from posecoach.live.history import History
 
 TESTS = Path(__file__).parent
 SESSIONS = 30
@@ -22,7 +22,7 @@ WRITER = textwrap.dedent("""
     from pathlib import Path
     sys.path.insert(0, {tests!r})
     from test_history import T0, bridge, knee_to_chest
-    from posecoach.history import History
+    from posecoach.live.history import History
 
     name, folder = sys.argv[1], Path(sys.argv[2])
     (folder / f"ready-{{name}}").touch()

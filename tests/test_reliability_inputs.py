@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-from posecoach.tracks import FORMAT_VERSION, load_track, save_track
+from posecoach.sources.tracks import FORMAT_VERSION, load_track, save_track
 
 from conftest import run_cli
 from synthetic import bridge_track
@@ -144,7 +144,7 @@ def no_model(_choice=None):
 
 
 def test_a_truncated_video_is_replayed_and_its_report_file_says_so(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("posecoach.app.open_estimator", no_model)
+    monkeypatch.setattr("posecoach.replay.open_estimator", no_model)
     whole = tmp_path / "whole.avi"
     writer = cv2.VideoWriter(str(whole), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (160, 90))
     for i in range(60):

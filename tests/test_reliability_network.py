@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pytest
 
-from posecoach.cli import main
+from posecoach.cli.commands import main
 
 from synthetic import write_bridge_track
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from posecoach import atomic
-from posecoach.cli import main
+from posecoach.cli.commands import main
+from posecoach.sinks import atomic
 
 from conftest import run_cli
 from synthetic import write_bridge_track
@@ -97,7 +97,7 @@ def test_an_unwritable_output_fails_before_any_work(track, tmp_path, capsys, mon
     (tmp_path / "notes.txt").write_text("a file, not a folder")
     (tmp_path / "sub").mkdir()
     work = []
-    monkeypatch.setattr("posecoach.app.open_poses", lambda *a, **k: work.append(a))
+    monkeypatch.setattr("posecoach.replay.open_poses", lambda *a, **k: work.append(a))
     code, out, err = run_cli(capsys, "replay", track, "-e", "glute_bridge", "--report", where(tmp_path), "--force")
     assert code == 2
     assert err == f"posecoach: {message.format(tmp=tmp_path)}\n"
@@ -140,7 +140,7 @@ FAULTY = textwrap.dedent("""
     def boom(self, frame, pose):
         raise RuntimeError("boom")
     Coach.step = boom
-    from posecoach.cli import main
+    from posecoach.cli.commands import main
     sys.exit(main(sys.argv[1:]))
 """)
 

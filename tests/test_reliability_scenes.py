@@ -20,10 +20,10 @@ import cv2
 import numpy as np
 import pytest
 
-from posecoach import app
-from posecoach.cli import main
+from posecoach import replay as app
+from posecoach.cli.commands import main
 from posecoach.exercise.catalogue import load_exercise
-from posecoach.tracks import load_track
+from posecoach.sources.tracks import load_track
 from posecoach.types import Landmark as L
 
 from conftest import SAMPLES, samples_manifest

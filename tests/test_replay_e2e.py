@@ -6,9 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
-from posecoach import app
+from posecoach import replay
 from posecoach.exercise.catalogue import load_exercise
-from posecoach.tracks import load_track
+from posecoach.sources.tracks import load_track
 
 from conftest import REALCLIPS, SAMPLES
 
@@ -31,11 +31,11 @@ def bridge_video() -> Path:
 def recorded(bridge_video, model_path, tmp_path_factory):
     """The video replayed once with all outputs, plus its pose track."""
     out = tmp_path_factory.mktemp("replay")
-    model = app.ModelChoice(path=model_path)
-    options = app.ReplayOptions(out=out / "annotated.mp4", report=out / "report.json")
-    report = app.replay(str(bridge_video), load_exercise("glute_bridge"), options, model)
+    model = replay.ModelChoice(path=model_path)
+    options = replay.ReplayOptions(out=out / "annotated.mp4", report=out / "report.json")
+    report = replay.replay(str(bridge_video), load_exercise("glute_bridge"), options, model)
     track = out / "track.npz"
-    app.record_track(str(bridge_video), track, model=model)
+    replay.record_track(str(bridge_video), track, model=model)
     return out, report, track
 
 
@@ -79,7 +79,7 @@ def test_track_replay_gives_identical_results(recorded):
     track = load_track(track_path)
     assert track.meta["frames"] == report["frames"]
     assert track.meta["model"]["sha256"] == report["model"]["sha256"]
-    from_track = app.replay(str(track_path), load_exercise("glute_bridge"))
+    from_track = replay.replay(str(track_path), load_exercise("glute_bridge"))
     for key in ("reps", "rep_events", "holds", "cues", "frames", "frames_with_pose"):
         assert from_track[key] == report[key], key
 

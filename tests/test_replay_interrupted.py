@@ -5,8 +5,8 @@ import json
 import cv2
 import pytest
 
-from posecoach import app
-from posecoach.cli import main
+from posecoach import replay
+from posecoach.cli.commands import main
 from posecoach.exercise.catalogue import load_exercise
 
 from synthetic import write_bridge_track
@@ -38,9 +38,9 @@ def _interrupt_after(frames: int):
 
 def test_ctrl_c_leaves_a_partial_report_and_a_playable_video(bridge_npz, tmp_path):
     out, report = tmp_path / "a.mp4", tmp_path / "r.json"
-    options = app.ReplayOptions(out=out, report=report, progress=_interrupt_after(200))
+    options = replay.ReplayOptions(out=out, report=report, progress=_interrupt_after(200))
     with pytest.raises(KeyboardInterrupt):
-        app.replay(str(bridge_npz), load_exercise("glute_bridge"), options)
+        replay.replay(str(bridge_npz), load_exercise("glute_bridge"), options)
     data = json.loads(report.read_text())
     assert data["partial"] is True
     assert data["frames"] == 200
@@ -52,15 +52,15 @@ def test_ctrl_c_leaves_a_partial_report_and_a_playable_video(bridge_npz, tmp_pat
 
 def test_ctrl_c_before_any_frame_leaves_no_video(bridge_npz, tmp_path):
     out, report = tmp_path / "a.mp4", tmp_path / "r.json"
-    options = app.ReplayOptions(out=out, report=report, progress=_interrupt_after(0))
+    options = replay.ReplayOptions(out=out, report=report, progress=_interrupt_after(0))
     with pytest.raises(KeyboardInterrupt):
-        app.replay(str(bridge_npz), load_exercise("glute_bridge"), options)
+        replay.replay(str(bridge_npz), load_exercise("glute_bridge"), options)
     assert not out.exists()
     assert json.loads(report.read_text())["frames"] == 0
 
 
 def test_cli_reports_interruption_with_status_130(bridge_npz, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("posecoach.cli.progress", _interrupt_after(10))
+    monkeypatch.setattr("posecoach.cli.commands.progress", _interrupt_after(10))
     code = main(["replay", str(bridge_npz), "-e", "glute_bridge", "--report", str(tmp_path / "r.json")])
     assert code == 130
     assert capsys.readouterr().err.strip() == "posecoach: interrupted"
@@ -70,7 +70,7 @@ def test_cli_reports_interruption_with_status_130(bridge_npz, tmp_path, monkeypa
 def test_a_person_leaving_and_coming_back_is_not_counted_twice(tmp_path):
     # The second bridge's hold is interrupted by 2 s without anyone in the frame.
     track = write_bridge_track(tmp_path / "gap.npz", reps=3, gaps=((7.5, 9.5),))
-    report = app.replay(str(track), load_exercise("glute_bridge"))
+    report = replay.replay(str(track), load_exercise("glute_bridge"))
     assert report["reps"]["total"] == 3
     assert report["frames_with_pose"] < report["frames"]
     assert any("can't see you" in c["message"] for c in report["cues"])

@@ -2,7 +2,7 @@
 
 from posecoach.exercise.catalogue import load_exercise, load_exercise_file
 from posecoach.exercise.events import HoldEnded, RepCompleted
-from posecoach.report import ReportBuilder
+from posecoach.sinks.report import ReportBuilder
 from posecoach.types import SourceInfo
 
 from conftest import ROOT

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from posecoach import safety
 from posecoach.errors import UserError
-from posecoach.safety import Level, Outcome
+from posecoach.live import safety
+from posecoach.live.safety import Level, Outcome
 
 # What posecoach promises to ask, and at which urgency (NICE NG59, the NHS pages, the guides).
 EMERGENCY_FLAGS = ["saddle_numbness", "wiping_genitals", "bladder_bowel", "bladder_start", "sexual_function",

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from posecoach import app
+from posecoach import replay
 from posecoach.exercise.catalogue import exercise_ids, load_exercise
+from posecoach.sources.tracks import load_track
 from posecoach.synth.evaluate import near_angles, near_side
-from posecoach.tracks import load_track
 from posecoach.types import Landmark
 
 from conftest import SAMPLES, samples_manifest
@@ -73,7 +73,7 @@ def tracks(video_track):
 
 @pytest.mark.parametrize("clip", CLIPS, ids=lambda c: c["file"].removesuffix(".mp4"))
 def test_sample_counts_are_exact(clip, tracks):
-    report = app.replay(str(tracks(clip)), load_exercise(clip["exercise_id"]))
+    report = replay.replay(str(tracks(clip)), load_exercise(clip["exercise_id"]))
     assert report["frames_with_pose"] >= 0.9 * report["frames"]
     assert_matches_annotation(report, clip)
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecoach import app
+from posecoach import replay
 from posecoach.exercise.catalogue import load_exercise
+from posecoach.sources.tracks import FORMAT_VERSION, PoseTrack, save_track
 from posecoach.synth.cli import remeasure
 from posecoach.synth.truth import exercise_measurements, truth_landmarks
-from posecoach.tracks import FORMAT_VERSION, PoseTrack, save_track
 
 from conftest import SAMPLES, samples_manifest
 from test_samples import assert_matches_annotation
@@ -40,7 +40,7 @@ def truth_track(clip: dict, folder: Path = SAMPLES) -> PoseTrack:
 def test_ground_truth_counts_every_sample_exactly(clip, tmp_path):
     path = tmp_path / "truth.npz"
     save_track(truth_track(clip), path)
-    report = app.replay(str(path), load_exercise(clip["exercise_id"]))
+    report = replay.replay(str(path), load_exercise(clip["exercise_id"]))
     assert_matches_annotation(report, clip)
 
 @pytest.mark.parametrize("clip", CLIPS, ids=lambda c: c["file"].removesuffix(".mp4"))

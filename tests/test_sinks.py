@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from posecoach.errors import OutputError
-from posecoach.sinks import BackgroundSink
+from posecoach.sinks.video import BackgroundSink
 
 
 class Recording:

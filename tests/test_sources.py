@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from posecoach.errors import SourceError
-from posecoach.sources import VideoSource, parse_source
+from posecoach.sources.video import VideoSource, parse_source
 
 DATA = Path(__file__).parent / "data"
 

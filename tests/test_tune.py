@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecoach import cli
+from posecoach.cli import commands as cli
 from posecoach.exercise import overrides
 from posecoach.exercise.catalogue import EXERCISES_ENV, exercises_dir, load_exercise, load_exercise_file
-from posecoach.tracks import save_track
+from posecoach.sources.tracks import save_track
 from posecoach.tuning.series import Recording
 from posecoach.tuning.session import TuneSession
 from posecoach.tuning.suggest import suggest

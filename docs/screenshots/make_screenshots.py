@@ -21,19 +21,19 @@ from pathlib import Path
 
 import cv2
 
-from posecoach.app import open_estimator
 from posecoach.exercise.catalogue import load_exercise
 from posecoach.exercise.spec import RoutineStep
-from posecoach.history import History
 from posecoach.live import answers as ans
-from posecoach.live.capture import OpenedSource, looped, paced
 from posecoach.live.flow import FlowSettings, Stage
+from posecoach.live.history import History
 from posecoach.live.plan import Plan, plan_item
-from posecoach.live.session import Devices, LiveSession
+from posecoach.live.safety import Scope
 from posecoach.live.signals import Key, Press, SetPain
-from posecoach.live.window import WindowUI
-from posecoach.safety import Scope
-from posecoach.sources import VideoSource
+from posecoach.live.ui.session import Devices, LiveSession
+from posecoach.live.ui.window import WindowUI
+from posecoach.replay import open_estimator
+from posecoach.sources.capture import OpenedSource, looped, paced
+from posecoach.sources.video import VideoSource
 
 OUT = Path(__file__).resolve().parent
 ROOT = OUT.parents[1]

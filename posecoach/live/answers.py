@@ -20,8 +20,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from posecoach import documents, safety
+from posecoach import documents
 from posecoach.errors import UserError
+from posecoach.live import safety
 from posecoach.live.signals import Input, Key, Press, Screened, SetPain
 from posecoach.live.state import FlowState, Stage
 

@@ -23,11 +23,10 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from posecoach import safety
 from posecoach.exercise.events import HoldEnded
-from posecoach.followups import FollowUps
-from posecoach.live import moves, prelude, remote, voice
+from posecoach.live import moves, prelude, remote, safety, voice
 from posecoach.live import tally as tl
+from posecoach.live.followups import FollowUps
 from posecoach.live.plan import Plan
 from posecoach.live.signals import (
     KEY_LABELS,

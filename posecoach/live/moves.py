@@ -9,10 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from posecoach import safety
-from posecoach.history import ExerciseRecord
-from posecoach.live import prelude, voice
+from posecoach.live import prelude, safety, voice
 from posecoach.live import tally as tl
+from posecoach.live.history import ExerciseRecord
 from posecoach.live.signals import Effect, EndSession, RateExercise, SaveExercise, Say, StartTracking
 from posecoach.live.state import EPS, FlowState, Stage, Transition
 

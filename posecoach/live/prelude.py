@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from posecoach import safety
+from posecoach.live import safety
 from posecoach.live.signals import ClinicianChecked, Key, SaveScreening, Say
 from posecoach.live.state import FlowState, Stage, Transition
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from posecoach import safety
 from posecoach.exercise.position import POSITIONS
-from posecoach.history import ExerciseRecord
+from posecoach.live import safety, voice
 from posecoach.live import tally as tl
-from posecoach.live import voice
+from posecoach.live.history import ExerciseRecord
 from posecoach.live.setup import SetupCheck
 from posecoach.live.signals import KEY_LABELS, Key
 from posecoach.live.state import FlowState, Stage

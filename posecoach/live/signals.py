@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
-from posecoach import safety
 from posecoach.exercise.events import Event
-from posecoach.history import ExerciseRecord
+from posecoach.live import safety
+from posecoach.live.history import ExerciseRecord
 from posecoach.live.setup import SetupStatus
 
 

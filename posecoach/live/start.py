@@ -11,14 +11,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from posecoach import safety
-from posecoach.app import ModelChoice, open_estimator
 from posecoach.errors import SafetyStop, UserError
-from posecoach.followups import FollowUps, FollowUpStore, remembered_flag
-from posecoach.history import History
 from posecoach.live import answers as ans
+from posecoach.live import safety
+from posecoach.live.followups import FollowUps, FollowUpStore, remembered_flag
+from posecoach.live.history import History
 from posecoach.live.plan import DEFAULT_ROUTINE
-from posecoach.live.session import Devices, LiveSession, SessionResult
+from posecoach.live.ui.session import Devices, LiveSession, SessionResult
+from posecoach.replay import ModelChoice, open_estimator
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,8 @@ class LiveOptions:
 
 
 def run_live(options: LiveOptions) -> SessionResult:
-    from posecoach.live.capture import open_camera
-    from posecoach.sound import Sounds, Speech
+    from posecoach.live.ui.sound import Sounds, Speech
+    from posecoach.sources.capture import open_camera
 
     plan = _plan(options)
     # Scripted answers are not the person's: they neither answer the clinician check nor are saved.
@@ -99,10 +99,10 @@ def _scope(history: History, rescreen: bool, remembered: FollowUps):
 
 def _ui(options: LiveOptions, answers: ans.Answers):
     if options.headless:
-        from posecoach.live.window import HeadlessUI
+        from posecoach.live.ui.window import HeadlessUI
 
         return HeadlessUI(ans.Answerer(answers))
-    from posecoach.live.window import WindowUI
+    from posecoach.live.ui.window import WindowUI
 
     return WindowUI(fullscreen=options.fullscreen)
 

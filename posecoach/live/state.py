@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from posecoach import safety
-from posecoach.followups import FollowUps
-from posecoach.history import ExerciseRecord
+from posecoach.live import safety
 from posecoach.live import tally as tl
+from posecoach.live.followups import FollowUps
+from posecoach.live.history import ExerciseRecord
 from posecoach.live.plan import Plan, PlanItem
 from posecoach.live.setup import SetupStatus
 from posecoach.live.signals import Effect

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from posecoach.exercise import checks
 from posecoach.exercise.events import Event, FormIssue, HoldEnded, HoldTargetReached, RepCompleted
-from posecoach.history import ExerciseRecord
+from posecoach.live.history import ExerciseRecord
 from posecoach.live.plan import PlanItem
 
 

@@ -1,6 +1,6 @@
 """What the session says aloud, as plain text: the cards, the count, the holds, the questions.
 
-Pure: state and numbers in, phrases out. The speech engine (`posecoach.sound.Speech`) reads
+Pure: state and numbers in, phrases out. The speech engine (`posecoach.live.ui.sound.Speech`) reads
 units as words ("3 s" becomes "3 seconds") and lets safety phrases interrupt the rest.
 """
 

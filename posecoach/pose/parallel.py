@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from posecoach.errors import PosecoachError
-from posecoach.tracks import PoseTrack, TrackRecorder
+from posecoach.sources.tracks import PoseTrack, TrackRecorder
 from posecoach.types import Frame, Pose
 
 WARMUP_FRAMES = 45  # 1.5 s at 30 fps: enough for MediaPipe's tracking and smoothing to settle
@@ -117,7 +117,7 @@ def _run_segment(video: str, settings, segment: Segment, results) -> None:
     _ignore_sigint()  # the parent stops its workers on Ctrl-C
     try:
         from posecoach.pose.estimator import PoseEstimator
-        from posecoach.sources import VideoSource
+        from posecoach.sources.video import VideoSource
 
         source = VideoSource(Path(video))
         recorder = TrackRecorder(source.info, {})

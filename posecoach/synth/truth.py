@@ -99,7 +99,7 @@ def exercise_measurements(exercise_id: str, arrays: dict[str, np.ndarray]) -> di
 def write_truth(path: Path, arrays: dict[str, np.ndarray], exercise_id: str | None) -> None:
     """Write the sidecar atomically: the arrays (without any old measurements) and the exercise's
     measurements computed on them now (none for idle footage)."""
-    from posecoach.atomic import atomic_path
+    from posecoach.sinks.atomic import atomic_path
 
     arrays = {k: v for k, v in arrays.items() if not k.startswith("measurement.")}
     with atomic_path(path, suffix=".npz") as tmp, open(tmp, "wb") as f:

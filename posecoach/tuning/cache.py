@@ -17,11 +17,11 @@ from pathlib import Path
 
 import platformdirs
 
-from posecoach.app import ModelChoice, record_track
 from posecoach.errors import SourceError
 from posecoach.pose.settings import EstimatorSettings
-from posecoach.sources import SourceInfo, check_readable_file, parse_source
-from posecoach.tracks import PoseTrack, load_track
+from posecoach.replay import ModelChoice, record_track
+from posecoach.sources.tracks import PoseTrack, load_track
+from posecoach.sources.video import SourceInfo, check_readable_file, parse_source
 
 TRACK_CACHE_ENV = "POSECOACH_TRACK_CACHE"
 Progress = Callable[[Iterable, SourceInfo], Iterable]

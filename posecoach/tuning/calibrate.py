@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from posecoach.app import ModelChoice, open_poses
 from posecoach.errors import SpecError, UserError
 from posecoach.exercise.spec import ExerciseSpec
-from posecoach.tracks import PoseTrack, TrackRecorder
+from posecoach.replay import ModelChoice, open_poses
+from posecoach.sources.tracks import PoseTrack, TrackRecorder
 from posecoach.tuning.session import TuneSession
 from posecoach.tuning.suggest import suggest
 from posecoach.tuning.thresholds import thresholds, with_values

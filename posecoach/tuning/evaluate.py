@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from posecoach.app import ModelChoice, replay
 from posecoach.errors import PosecoachError, UserError
 from posecoach.exercise.catalogue import load_exercise
+from posecoach.replay import ModelChoice, replay
 from posecoach.tuning.cache import Progress, source_track_path
 from posecoach.tuning.truth import Truth, annotated_sources, find_truth
 from posecoach.types import Span
@@ -106,7 +106,7 @@ def evaluate_sources(sources: Sequence[Source], exercise: str | None = None, mod
                      progress: Progress | None = None, workers: int = 1, cluster: str | None = None) -> list[EvalRow]:
     """Every source's row, in order. With several sources and workers, one source per worker
     process; otherwise each video's frames are split among the workers. With a `cluster`
-    address, the videos are tracked on that Dask cluster first (posecoach.cluster)."""
+    address, the videos are tracked on that Dask cluster first (posecoach.tuning.cluster)."""
     if cluster is not None:
         return _evaluate_on_cluster(sources, exercise, model or ModelChoice(), cluster)
     if workers > 1 and len(sources) > 1:
@@ -126,9 +126,9 @@ def _evaluate_on_cluster(sources: Sequence[Source], exercise: str | None, model:
                          address: str) -> list[EvalRow]:
     """Track the annotated videos on the cluster (into the cache), then count each here from
     its cached track; a video the cluster could not track is a skipped row with the reason."""
-    from posecoach import cluster
     from posecoach.pose.models import resolve_model
-    from posecoach.sources import parse_source
+    from posecoach.sources.video import parse_source
+    from posecoach.tuning import cluster
 
     model_path = resolve_model(model.variant, model.path, model.notify)
     videos = [s.path for s in sources if s.truth is not None and parse_source(str(s.path))[0] == "video"]

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from posecoach.atomic import atomic_path
 from posecoach.exercise.spec import ExerciseSpec
+from posecoach.sinks.atomic import atomic_path
 from posecoach.tuning.session import Tuned
 from posecoach.tuning.thresholds import Threshold, band_measurements, thresholds
 

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from posecoach.atomic import write_text
 from posecoach.documents import read_document, to_toml
 from posecoach.errors import SpecError
 from posecoach.exercise import catalogue
@@ -26,6 +25,7 @@ from posecoach.exercise.overrides import (
     value_at,
 )
 from posecoach.exercise.spec import ExerciseSpec
+from posecoach.sinks.atomic import write_text
 
 _EXERCISE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -16,7 +16,7 @@ from posecoach.exercise.measure import LandmarkArrays, measure
 from posecoach.exercise.spec import ExerciseSpec
 from posecoach.pipeline import CoachSettings
 from posecoach.smoothing import PoseSmoother
-from posecoach.tracks import PoseTrack
+from posecoach.sources.tracks import PoseTrack
 from posecoach.tuning.truth import Truth, find_truth
 
 

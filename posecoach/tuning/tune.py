@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from posecoach.app import ModelChoice
 from posecoach.exercise.spec import ExerciseSpec
-from posecoach.tracks import load_track
+from posecoach.replay import ModelChoice
+from posecoach.sources.tracks import load_track
 from posecoach.tuning.cache import Progress, source_track_paths
 from posecoach.tuning.plot import PlotData, draw, plot_data
 from posecoach.tuning.series import Recording, recording_truth

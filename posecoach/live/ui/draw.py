@@ -12,12 +12,12 @@ import dataclasses
 import cv2
 import numpy as np
 
-from posecoach import overlay
 from posecoach.exercise.spec import ExerciseSpec
-from posecoach.hud import build_hud
 from posecoach.live import screens as sc
 from posecoach.live.gestures import GestureReading
-from posecoach.palette import ACCENT, BACKGROUND, BLACK, DIM, GOOD, PANEL, TONES, WHITE  # noqa: F401 - pages draw with d.*
+from posecoach.overlay import draw as overlay
+from posecoach.overlay.hud import build_hud
+from posecoach.overlay.palette import ACCENT, BACKGROUND, BLACK, DIM, GOOD, PANEL, TONES, WHITE  # noqa: F401 - pages draw with d.*
 from posecoach.pipeline import Step
 from posecoach.types import Frame, Pose
 

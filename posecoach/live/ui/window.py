@@ -1,7 +1,7 @@
 """Where the session is shown: an OpenCV window with keys, or nothing (headless).
 
 Both turn a flow state into the inputs that come back: key presses from the window, or the
-scripted answers of a headless run. The keys live here; the window itself is posecoach/window.py.
+scripted answers of a headless run. The keys live here; the window itself is posecoach/sinks/window.py.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from posecoach.errors import PosecoachError
-from posecoach.live import pages
 from posecoach.live.answers import Answerer
-from posecoach.live.draw import View
 from posecoach.live.screens import describe
 from posecoach.live.signals import KEY_LABELS, Closed, Input, Key, Press, SetPain
 from posecoach.live.state import FlowState
-from posecoach.window import Window
+from posecoach.live.ui import pages
+from posecoach.live.ui.draw import View
+from posecoach.sinks.window import Window
 
 log = logging.getLogger(__name__)
 

@@ -151,7 +151,7 @@ class OpenedSource:
 def open_camera(spec: str | None, size: tuple[int, int] = (640, 480)) -> OpenedSource:
     """A camera by index or device path, the first one that works, or a video file paced in real
     time; `spec` is read with the one source grammar (`sources.parse_source`)."""
-    from posecoach.sources import CameraSource, VideoSource, parse_source
+    from posecoach.sources.video import CameraSource, VideoSource, parse_source
 
     kind, target = parse_source(spec) if spec is not None else ("camera", None)
     if kind == "track":
@@ -178,7 +178,7 @@ def camera_available() -> bool:
     """Whether a camera opens and gives a frame (used to choose between live and the demo)."""
     for index in camera_candidates():
         try:
-            from posecoach.sources import CameraSource
+            from posecoach.sources.video import CameraSource
 
             camera = CameraSource(index)
         except SourceError:

@@ -22,9 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from posecoach import safety
-from posecoach.atomic import write_text
 from posecoach.errors import UserError
+from posecoach.live import safety
+from posecoach.sinks.atomic import write_text
 
 FILE_NAME = "followups.json"
 
@@ -121,7 +121,7 @@ class FollowUpStore:
 
     @classmethod
     def default(cls) -> FollowUpStore:
-        from posecoach.history import data_dir
+        from posecoach.live.history import data_dir
 
         return cls(data_dir() / FILE_NAME)
 

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from posecoach.safety import Outcome, Scope, Screening, Verdict, as_answer
+from posecoach.live.safety import Outcome, Scope, Screening, Verdict, as_answer
 
-log = logging.getLogger("posecoach.history")  # the warnings are the history's own
+log = logging.getLogger("posecoach.live.history")  # the warnings are the history's own
 SIDE_KEYS = ("left", "right", "both")
 EXERCISE_STATUSES = ("done", "partial", "skipped", "stopped")
 

@@ -13,10 +13,10 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from posecoach import followups as fu
-from posecoach import safety
-from posecoach.cli_common import read_line, stdin_is_terminal
+from posecoach.cli.common import read_line, stdin_is_terminal
 from posecoach.errors import SafetyStop, UserError
+from posecoach.live import followups as fu
+from posecoach.live import safety
 
 _REPLIES = {"y": safety.Answer.YES, "yes": safety.Answer.YES, "n": safety.Answer.NO, "no": safety.Answer.NO,
             "u": safety.Answer.UNSURE, "?": safety.Answer.UNSURE, "not sure": safety.Answer.UNSURE,
@@ -82,7 +82,7 @@ def _print_verdict(verdict: safety.Verdict, lead: tuple[str, ...] = ()) -> None:
 def terminal_screen(scope: safety.Scope, scripted: dict[str, object] | None = None,
                     floor: bool = True) -> safety.Verdict:
     """Asks (or reads the script's answers), prints the outcome; saves only a person's answers."""
-    from posecoach.history import History
+    from posecoach.live.history import History
 
     questions = safety.questions_for(scope)
     if scripted is not None:
@@ -130,7 +130,7 @@ def _on_floor(args) -> bool:
 
 def screen_before_camera(args) -> None:
     """Before a camera session without the live screens: the screen in the terminal, and the pain rule."""
-    from posecoach.history import History
+    from posecoach.live.history import History
 
     store = fu.FollowUpStore.default()
     remembered = store.load()

@@ -12,9 +12,12 @@ import sys
 import threading
 from pathlib import Path
 
-from posecoach import __version__, app, cli_live, cli_safety, cli_tune
+from posecoach import __version__, replay
 from posecoach.bundled import demo_sample
-from posecoach.cli_common import (
+from posecoach.cli import live as cli_live
+from posecoach.cli import safety as cli_safety
+from posecoach.cli import tune as cli_tune
+from posecoach.cli.common import (
     OneLineParser,
     add_model_options,
     add_workers_option,
@@ -27,7 +30,8 @@ from posecoach.cli_common import (
     workers,
 )
 from posecoach.errors import PosecoachError, Terminated, UserError
-from posecoach.report import report_json
+from posecoach.sinks.report import report_json
+from posecoach.sources.video import quiet_native_logs
 
 
 def _summary(report: dict) -> str:
@@ -40,7 +44,7 @@ def _summary(report: dict) -> str:
 
 def _screen_if_camera(args) -> None:
     """A camera means a person exercising in front of it: the safety screen comes first."""
-    from posecoach.sources import parse_source
+    from posecoach.sources.video import parse_source
 
     if parse_source(args.source)[0] == "camera":
         cli_safety.screen_before_camera(args)
@@ -51,10 +55,10 @@ def cmd_replay(args) -> int:
 
     spec = load_exercise(args.exercise)
     _screen_if_camera(args)
-    options = app.ReplayOptions(out=args.out, report=args.report, show=args.show,
+    options = replay.ReplayOptions(out=args.out, report=args.report, show=args.show,
                                 force=args.force, workers=workers(args), progress=progress,
                                 inputs=read_files(args))
-    report = app.replay(args.source, spec, options, model_choice(args))
+    report = replay.replay(args.source, spec, options, model_choice(args))
     # With --json, stdout is the JSON alone (for `| jq`); the human lines go to stderr.
     tell = say if args.json else print
     tell(_summary(report))
@@ -88,7 +92,7 @@ def cmd_demo(args) -> int:
 
 def cmd_track(args) -> int:
     _screen_if_camera(args)
-    meta = app.record_track(args.source, args.output, args.force, model_choice(args), progress, workers(args),
+    meta = replay.record_track(args.source, args.output, args.force, model_choice(args), progress, workers(args),
                             read_files(args))
     print(f"{args.output}: {meta['frames']} frames from {meta['source']} "
           f"(model {meta['model'].get('variant')})")
@@ -161,7 +165,7 @@ def cmd_synth(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from posecoach.bench import format_bench, run_bench
+    from posecoach.bench.model import format_bench, run_bench
 
     source = args.source or str(demo_sample())
     size = _parse_size(args.size) if args.size else None
@@ -172,8 +176,8 @@ def cmd_bench(args) -> int:
 
 
 def _bench_live(source: Path, args, size: tuple[int, int] | None) -> int:
-    from posecoach.bench_live import LIVE_SIZES, format_live_bench, run_live_bench
-    from posecoach.display import display_problem
+    from posecoach.bench.live import LIVE_SIZES, format_live_bench, run_live_bench
+    from posecoach.sinks.display import display_problem
 
     window = not args.headless and display_problem() is None  # else drawn as the window would, not shown
     results = run_live_bench(source, args.exercise, model_choice(args), args.seconds,
@@ -262,17 +266,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _quiet_native_logs() -> None:
-    """FFmpeg inside OpenCV prints its own lines on bad files; our one-line message says it all."""
-    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
-    if "OPENCV_LOG_LEVEL" not in os.environ:
-        os.environ["OPENCV_LOG_LEVEL"] = "ERROR"
-        # cv2 is imported already (app uses the sinks) and read the variable then: set it directly.
-        import cv2
-
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
-
-
 def _tolerant_streams() -> None:
     """A terminal that cannot show a character (an ASCII locale, a file name that is not UTF-8)
     shows an escape instead of failing the command."""
@@ -305,7 +298,7 @@ def _run(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     _tolerant_streams()
-    _quiet_native_logs()
+    quiet_native_logs()
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["synth"]:  # the renderer parses its own options, --help included

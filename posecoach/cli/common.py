@@ -111,6 +111,6 @@ def workers(args) -> int:
 
 
 def model_choice(args):
-    from posecoach.app import ModelChoice  # here, so commands that never read video stay light
+    from posecoach.replay import ModelChoice  # here, so commands that never read video stay light
 
     return ModelChoice(variant=args.model_variant, path=args.model, notify=say)

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from posecoach import __version__
-from posecoach.atomic import write_text
 from posecoach.cues import Cue
 from posecoach.exercise import checks
 from posecoach.exercise.events import Event, HoldEnded, RepCompleted
 from posecoach.exercise.spec import ExerciseSpec
+from posecoach.sinks.atomic import write_text
 from posecoach.types import SourceInfo
 
 REPORT_VERSION = 1

@@ -21,23 +21,23 @@ from pathlib import Path
 
 import cv2
 
-from posecoach.app import ModelChoice, open_estimator
 from posecoach.errors import UserError
 from posecoach.exercise.catalogue import load_exercise
-from posecoach.history import History
 from posecoach.live import answers as ans
-from posecoach.live import pages
-from posecoach.live.capture import open_camera
-from posecoach.live.draw import View
 from posecoach.live.flow import FlowSettings
+from posecoach.live.history import History
 from posecoach.live.plan import plan_for_exercise
 from posecoach.live.screens import describe
-from posecoach.live.session import Devices, LiveSession
 from posecoach.live.state import FlowState
-from posecoach.live.window import HeadlessUI, WindowUI
+from posecoach.live.ui import pages
+from posecoach.live.ui.draw import View
+from posecoach.live.ui.session import Devices, LiveSession
+from posecoach.live.ui.sound import Speech
+from posecoach.live.ui.window import HeadlessUI, WindowUI
 from posecoach.paths import native_path
-from posecoach.sound import Speech
-from posecoach.sources import VideoSource
+from posecoach.replay import ModelChoice, open_estimator
+from posecoach.sources.capture import open_camera
+from posecoach.sources.video import VideoSource
 
 LIVE_SIZES = ((640, 480), (1280, 720))
 GOAL_P95_MS = 80.0

@@ -11,8 +11,8 @@ import math
 
 import cv2
 
-from posecoach.live import draw as d
 from posecoach.live.gestures import GESTURE_HINTS
+from posecoach.live.ui import draw as d
 
 COUNT_H = 0.09  # the rep count
 CUE_H = 0.055  # the one current cue, and a set-up hint

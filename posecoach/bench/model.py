@@ -14,13 +14,13 @@ from pathlib import Path
 
 import cv2
 
-from posecoach.app import ModelChoice
 from posecoach.errors import UserError
 from posecoach.exercise.catalogue import load_exercise
 from posecoach.paths import native_path
 from posecoach.pipeline import Coach
-from posecoach.sinks import render
-from posecoach.sources import VideoSource
+from posecoach.replay import ModelChoice
+from posecoach.sinks.video import render
+from posecoach.sources.video import VideoSource
 from posecoach.types import Frame
 
 STAGES = ("decode", "pose model", "geometry + tracking", "overlay", "encode")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from posecoach.live import coaching
-from posecoach.live import draw as d
 from posecoach.live import screens as sc
+from posecoach.live.ui import coaching
+from posecoach.live.ui import draw as d
 
 SIZE = (1280, 720)
 

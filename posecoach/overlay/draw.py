@@ -5,8 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from posecoach.hud import Hud
-from posecoach.palette import ACCENT, BLACK, DIM, GOOD, WHITE
+from posecoach.overlay.hud import Hud
+from posecoach.overlay.palette import ACCENT, BLACK, DIM, GOOD, WHITE
 from posecoach.types import SKELETON, Pose
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX

@@ -9,15 +9,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from posecoach import safety
-from posecoach.cli_common import add_model_options, model_choice, number, say, whole_number
-from posecoach.cli_safety import add_answer_options
+from posecoach.cli.common import add_model_options, model_choice, number, say, whole_number
+from posecoach.cli.safety import add_answer_options
 from posecoach.errors import UserError
+from posecoach.live import safety
 from posecoach.live.plan import DEFAULT_ROUTINE
 
 
 def default_command() -> str:
-    from posecoach.live.capture import camera_available
+    from posecoach.sources.capture import camera_available
 
     if camera_available():
         return "live"
@@ -58,8 +58,8 @@ def _session_summary(result) -> str:
 
 
 def cmd_safety(args) -> int:
-    from posecoach.cli_safety import scripted_answers, terminal_screen
-    from posecoach.history import History
+    from posecoach.cli.safety import scripted_answers, terminal_screen
+    from posecoach.live.history import History
 
     if args.last:
         with History() as history:
@@ -72,7 +72,7 @@ def cmd_safety(args) -> int:
 
 
 def cmd_history(args) -> int:
-    from posecoach.history import History, export_csv, format_table, plot_progress
+    from posecoach.live.history import History, export_csv, format_table, plot_progress
     from posecoach.paths import check_outputs
 
     check_outputs({"--csv": args.csv, "--plot": args.plot}, args.force)
@@ -90,7 +90,7 @@ def cmd_history(args) -> int:
 
 
 def _pain(text: str) -> int:
-    from posecoach.safety import check_pain
+    from posecoach.live.safety import check_pain
 
     try:
         return check_pain(int(text))

@@ -11,15 +11,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from posecoach.display import require_display
 from posecoach.errors import OutputError, SourceError, UserError
 from posecoach.exercise.spec import ExerciseSpec
 from posecoach.paths import Inputs, check_outputs, input_paths, native_path
 from posecoach.pipeline import Coach, CoachSettings, Sink, pose_stream, run
-from posecoach.report import ReportBuilder, write_report
-from posecoach.sinks import BackgroundSink, ReportSink, VideoSink, WindowSink
-from posecoach.sources import CameraSource, VideoSource, parse_source
-from posecoach.tracks import TrackWriter, load_track
+from posecoach.sinks.display import require_display
+from posecoach.sinks.report import ReportBuilder, write_report
+from posecoach.sinks.video import BackgroundSink, ReportSink, VideoSink, WindowSink
+from posecoach.sources.tracks import TrackWriter, load_track
+from posecoach.sources.video import CameraSource, VideoSource, parse_source
 from posecoach.types import Frame, Pose, SourceInfo
 
 Notify = Callable[[str], None]

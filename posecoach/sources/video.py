@@ -7,6 +7,7 @@ anything else a video file. Failing to open is an error, never a silent fallback
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -141,3 +142,12 @@ def parse_source(text: str) -> tuple[str, str | int | Path]:
     if path.suffix.lower() == ".npz":
         return "track", path
     return "video", path
+
+
+def quiet_native_logs() -> None:
+    """FFmpeg inside OpenCV prints its own lines on bad files; our one-line message says it all."""
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+    if "OPENCV_LOG_LEVEL" not in os.environ:
+        os.environ["OPENCV_LOG_LEVEL"] = "ERROR"
+        # cv2 was imported with this module and read the variable then: set it directly.
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)

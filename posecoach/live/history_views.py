@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from posecoach.errors import UserError
-from posecoach.history_rows import ExerciseRecord, SessionRow, now_text
+from posecoach.live.history_rows import ExerciseRecord, SessionRow, now_text
 
 
 def iter_table_rows(sessions: list[SessionRow]) -> Iterator[dict[str, object]]:
@@ -81,7 +81,7 @@ def export_csv(sessions: list[SessionRow], path: Path) -> int:
     """Writes one row per exercise, atomically; returns the number of rows."""
     import csv
 
-    from posecoach.atomic import atomic_path
+    from posecoach.sinks.atomic import atomic_path
 
     rows = list(iter_table_rows(sessions))
     with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
@@ -113,7 +113,7 @@ def plot_progress(sessions: list[SessionRow], path: Path) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from posecoach.atomic import atomic_path
+    from posecoach.sinks.atomic import atomic_path
 
     days = daily_progress(sessions)
     if not days:

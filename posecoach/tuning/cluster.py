@@ -110,7 +110,7 @@ def track_videos(videos: Sequence[Path], address: str, model_path: Path,
 
 def track_one(video: str, out: str, model_path: str) -> str:
     """On a worker: the video's track, written to `out` (atomically), one landmarker."""
-    from posecoach.app import ModelChoice, record_track
+    from posecoach.replay import ModelChoice, record_track
 
     record_track(video, Path(out), force=True, model=ModelChoice(path=Path(model_path)), workers=1)
     return out

@@ -9,17 +9,17 @@ from pathlib import Path
 
 import cv2
 
-from posecoach import overlay
-from posecoach.atomic import PendingFile
 from posecoach.errors import OutputError
 from posecoach.exercise.events import Event
 from posecoach.exercise.spec import ExerciseSpec
-from posecoach.hud import build_hud
+from posecoach.overlay import draw as overlay
+from posecoach.overlay.hud import build_hud
 from posecoach.paths import native_path
 from posecoach.pipeline import Sink, Step
-from posecoach.report import ReportBuilder, write_report
+from posecoach.sinks.atomic import PendingFile
+from posecoach.sinks.report import ReportBuilder, write_report
+from posecoach.sinks.window import Window
 from posecoach.types import SourceInfo
-from posecoach.window import Window
 
 
 def render(spec: ExerciseSpec, step: Step, info: SourceInfo):

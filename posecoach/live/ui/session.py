@@ -17,16 +17,15 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from posecoach import followups as fu
 from posecoach.errors import SourceError
-from posecoach.followups import FollowUpStore
-from posecoach.history import History
 from posecoach.live import flow
-from posecoach.live.capture import LatestFrame, OpenedSource
-from posecoach.live.draw import View
+from posecoach.live import followups as fu
+from posecoach.live.followups import FollowUpStore
 from posecoach.live.gestures import GestureDetector, GestureReading
+from posecoach.live.history import History
 from posecoach.live.plan import Plan
 from posecoach.live.remote import gesture_key
+from posecoach.live.safety import Scope, Screening
 from posecoach.live.setup import assess_setup
 from posecoach.live.signals import (
     ClinicianChecked,
@@ -44,9 +43,10 @@ from posecoach.live.signals import (
     Tick,
 )
 from posecoach.live.tally import side_key
+from posecoach.live.ui.draw import View
+from posecoach.live.ui.sound import Sounds, Speech
 from posecoach.pipeline import Coach, CoachSettings, Step
-from posecoach.safety import Scope, Screening
-from posecoach.sound import Sounds, Speech
+from posecoach.sources.capture import LatestFrame, OpenedSource
 from posecoach.types import Frame, Pose
 
 log = logging.getLogger(__name__)

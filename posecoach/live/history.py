@@ -23,7 +23,7 @@ from pathlib import Path
 import platformdirs
 
 from posecoach.errors import OutputError, UserError
-from posecoach.history_rows import (
+from posecoach.live.history_rows import (
     EXERCISE_STATUSES,
     SIDE_KEYS,
     ExerciseRecord,
@@ -34,7 +34,7 @@ from posecoach.history_rows import (
     screening_of,
     session_of,
 )
-from posecoach.history_views import (
+from posecoach.live.history_views import (
     CSV_COLUMNS,
     CSV_EXERCISE_COLUMNS,
     daily_progress,
@@ -43,7 +43,7 @@ from posecoach.history_views import (
     iter_table_rows,
     plot_progress,
 )
-from posecoach.safety import Scope, Screening, as_answer
+from posecoach.live.safety import Scope, Screening, as_answer
 
 __all__ = ["CSV_COLUMNS", "CSV_EXERCISE_COLUMNS", "DB_NAME", "ENV_DATA_DIR", "EXERCISE_STATUSES", "SCHEMA_VERSION",
            "SIDE_KEYS", "ExerciseRecord", "History", "SessionRow", "daily_progress", "data_dir",

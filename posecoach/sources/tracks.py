@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from posecoach.atomic import PendingFile, atomic_path
 from posecoach.errors import OutputError, SourceError
 from posecoach.paths import check_readable_file
+from posecoach.sinks.atomic import PendingFile, atomic_path
 from posecoach.types import NUM_LANDMARKS, Frame, Pose, SourceInfo
 
 FORMAT_VERSION = 1

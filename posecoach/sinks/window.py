@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from posecoach.display import require_display
 from posecoach.errors import PosecoachError
+from posecoach.sinks.display import require_display
 
 
 @dataclass

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from posecoach.bundled import bundled_dir
-from posecoach.cli_common import (
+from posecoach.cli.common import (
     add_model_options,
     add_workers_option,
     model_choice,
@@ -137,7 +137,7 @@ def cmd_calibrate(args) -> int:
     if args.camera is not None:
         if spec.calibration is None:
             calibrate(spec, None)  # explains that the exercise cannot be calibrated, before recording
-        from posecoach.cli_safety import screen_before_camera
+        from posecoach.cli.safety import screen_before_camera
 
         screen_before_camera(args)
         say(f"Recording {args.seconds:g} s from camera {args.camera}: do {spec.calibration.min_reps} or more "
@@ -186,7 +186,7 @@ def register_tune(subparsers) -> None:
     p.add_argument("--seconds", type=number(0.0, above=True), default=30.0,
                    help="how long to record from the camera (default 30)")
     p.add_argument("--yes", action="store_true", help="save without asking after showing the diff")
-    from posecoach.cli_safety import add_answer_options
+    from posecoach.cli.safety import add_answer_options
 
     add_answer_options(p)  # --camera asks the safety questions first
     add_model_options(p)

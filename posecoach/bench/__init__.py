@@ -1,0 +1,1 @@
+"""Speed measurements: the model on this machine, and live latency."""
