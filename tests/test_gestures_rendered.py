@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_samples_truth import truth_track
 
 from posecoach.live.gestures import GESTURES, GestureDetector, hand_places
 from posecoach.live.signals import Key
 from posecoach.sources.tracks import PoseTrack, load_track
 
 from conftest import SAMPLES
+from groundtruth import truth_track
 
 GESTURE_CLIPS = SAMPLES / "gestures"
 CLIPS = json.loads((GESTURE_CLIPS / "manifest.json").read_text())["clips"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_samples_truth import truth_track
 
 from posecoach import replay
 from posecoach.exercise.catalogue import load_all_exercises
@@ -18,6 +17,7 @@ from posecoach.exercise.fast import evaluate
 from posecoach.tuning.series import track_series
 
 from conftest import SAMPLES
+from groundtruth import truth_track
 
 IDLE = SAMPLES / "idle"
 CLIPS = json.loads((IDLE / "manifest.json").read_text())["clips"]

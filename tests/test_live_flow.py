@@ -6,14 +6,13 @@ import datetime as dt
 import pytest
 
 from posecoach.exercise.catalogue import load_exercise
-from posecoach.exercise.events import FormIssue, HoldEnded, HoldTargetReached, RepCompleted
+from posecoach.exercise.events import FormIssue, HoldEnded, HoldTargetReached
 from posecoach.exercise.spec import RoutineSpec, RoutineStep
 from posecoach.live import flow, safety, voice
 from posecoach.live import screens as sc
 from posecoach.live.flow import Stage
 from posecoach.live.followups import FollowUps, PainStop
-from posecoach.live.plan import Plan, plan_for_exercise, plan_from_routine
-from posecoach.live.setup import SetupCheck, SetupStatus
+from posecoach.live.plan import plan_for_exercise, plan_from_routine
 from posecoach.live.signals import (
     EndSession,
     Key,
@@ -22,7 +21,6 @@ from posecoach.live.signals import (
     SaveExercise,
     SaveScreening,
     Say,
-    SetPain,
     Sound,
     SourceEnded,
     StartSession,
@@ -30,71 +28,7 @@ from posecoach.live.signals import (
     Tick,
 )
 
-FPS = 10
-N_QUESTIONS = len(safety.QUESTIONS)
-READY = SetupStatus((SetupCheck("Whole body in the frame", True, ""),))
-NOT_READY = SetupStatus((SetupCheck("Whole body in the frame", False, "Step into the frame"),))
-FAST = flow.FlowSettings(countdown_s=1.0, setup_ok_s=0.5, set_rest_s=2.0, side_switch_s=1.0, exercise_rest_s=3.0)
-
-
-class Driver:
-    """Feeds inputs to the flow; keeps the state, the effects and a frame clock."""
-
-    def __init__(self, plan: Plan, screen: bool = False, settings: flow.FlowSettings = FAST) -> None:
-        self.state = flow.start(plan, settings, safety.Scope.FULL if screen else None)
-        self.effects: list = []
-        self.t = 0.0
-
-    def send(self, *inputs) -> "Driver":
-        for event in inputs:
-            transition = flow.advance(self.state, event)
-            self.state = transition.state
-            self.effects += transition.effects
-        return self
-
-    def frames(self, seconds: float, events=(), setup=READY) -> "Driver":
-        for i in range(round(seconds * FPS)):
-            self.t += 1 / FPS
-            self.send(flow.Tick(round(self.t, 3), tuple(events) if i == 0 else (), setup))
-        return self
-
-    def answer(self, *keys: Key, wait_s: float = 1.1) -> "Driver":
-        """Answer questions as a person does: read each one for `wait_s`, then press."""
-        for key in keys:
-            self.frames(wait_s).send(Press(key))
-        return self
-
-    def screen_all(self, yes: tuple[int, ...] = ()) -> "Driver":
-        """Answer every question (yes at the positions given) and confirm the answer check."""
-        self.answer(*[Key.YES if i in yes else Key.NO for i in range(N_QUESTIONS)])
-        assert self.state.stage is Stage.SAFETY_REVIEW
-        return self.answer(Key.CONFIRM)
-
-    def begin(self, value: int) -> "Driver":
-        """The starting rating, then the rule screen (read, then Space)."""
-        self.pain(value)
-        assert self.state.stage is Stage.RULES, self.state.stage
-        return self.answer(Key.CONFIRM)
-
-    def pain(self, value: int) -> "Driver":
-        return self.send(SetPain(value), Press(Key.CONFIRM))
-
-    def to_active(self) -> "Driver":
-        """From the card through set-up and countdown."""
-        self.send(Press(Key.CONFIRM))
-        assert self.state.stage is Stage.SETUP
-        return self.frames(0.6).frames(1.1)
-
-    def of(self, kind) -> list:
-        return [e for e in self.effects if isinstance(e, kind)]
-
-    @property
-    def screen(self):
-        return sc.describe(self.state)
-
-
-def rep(t: float, side=None, issues=()) -> RepCompleted:
-    return RepCompleted(t, side, t - 2, t, 3.0, {}, tuple(issues))
+from flow_driver import FAST, N_QUESTIONS, NOT_READY, READY, Driver, rep
 
 
 def held(t: float, side=None, target=20.0) -> HoldTargetReached:

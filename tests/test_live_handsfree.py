@@ -7,13 +7,14 @@ The flow stepped input by input, like tests/test_live_flow.py; no window, camera
 import dataclasses
 
 import pytest
-from test_live_flow import FAST, NOT_READY, Driver, rep
 
 from posecoach.live import remote, voice
 from posecoach.live.flow import Stage
 from posecoach.live.signals import Closed, EndSession, Gestured, Key, Press, SaveExercise, Say, SetPain
 from posecoach.live.state import GESTURE_STAGES, HURT_STAGES, PRE_SESSION
 from posecoach.live.ui.sound import RecordingEngine, Speech, spoken_form
+
+from flow_driver import FAST, NOT_READY, Driver, rep
 
 HANDS_FREE = dataclasses.replace(FAST, rules_s=2.0, card_s=4.0, card_ok_s=1.0, summary_s=2.0, away_s=2.0)
 

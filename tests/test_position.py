@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_samples_truth import truth_track
 
 from posecoach.exercise.catalogue import load_all_exercises, load_exercise
 from posecoach.exercise.events import WrongPosition
@@ -20,6 +19,7 @@ from posecoach.pipeline import Coach
 from posecoach.tuning.series import track_series
 
 from conftest import samples_manifest
+from groundtruth import truth_track
 from synthetic import bridge_track
 
 SAMPLES = samples_manifest()

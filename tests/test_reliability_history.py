@@ -21,7 +21,7 @@ WRITER = textwrap.dedent("""
     import datetime as dt, sys, time
     from pathlib import Path
     sys.path.insert(0, {tests!r})
-    from test_history import T0, bridge, knee_to_chest
+    from records import T0, bridge, knee_to_chest
     from posecoach.live.history import History
 
     name, folder = sys.argv[1], Path(sys.argv[2])

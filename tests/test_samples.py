@@ -18,19 +18,11 @@ from posecoach.synth.evaluate import near_angles, near_side
 from posecoach.types import Landmark
 
 from conftest import SAMPLES, samples_manifest
+from groundtruth import assert_matches_annotation
 
 pytestmark = pytest.mark.e2e
 
-HOLD_TOLERANCE_S = 0.5
-# Form-error variants count their reps (a completed movement counts, issue 3), and every rep
-# carries the variant's cue.
-VARIANT_CUES = {
-    ("glute_bridge", "too_low"): "Lift your hips a little higher, into a straight line",
-    ("glute_bridge", "over_arched"): "Don't arch your back: lift only until shoulders, hips and knees are in line",
-    ("bird_dog", "arm_down"): "Reach the arm out until it is level with your back",
-    ("squat_to_chair", "rushed"): "Slower: take 4-5 s for each squat, down and up",
-    ("squat_to_chair", "shallow"): "Go down until you touch the chair",
-}
+
 
 
 CLIPS = samples_manifest()
@@ -47,23 +39,7 @@ def test_every_exercise_has_a_sample_filmed_from_the_view_it_needs():
     assert set(exercise_ids()) - covered == set()
 
 
-def assert_matches_annotation(report: dict, clip: dict) -> None:
-    """Reps (and per side), every annotated hold within HOLD_TOLERANCE_S, and a form-error
-    variant's cue on every rep."""
-    assert report["reps"]["total"] == clip["reps"]
-    for side in ("left", "right"):
-        if clip.get(f"reps_{side}") is not None:
-            assert report["reps"][side] == clip[f"reps_{side}"], side
-    for hold in clip["holds"]:
-        matches = [h for h in report["holds"] if h["side"] == hold.get("side")
-                   and abs(h["start_s"] - hold["start_s"]) < 1.5]
-        assert matches, f"no reported hold near {hold}"
-        nearest = min(matches, key=lambda h: abs(h["start_s"] - hold["start_s"]))
-        assert abs(nearest["duration_s"] - hold["duration_s"]) <= HOLD_TOLERANCE_S, (hold, nearest)
-    cue = VARIANT_CUES.get((clip["exercise_id"], clip.get("variant", "good")))
-    if cue is not None:
-        assert report["rep_events"] and all(cue in rep["issues"] for rep in report["rep_events"]), cue
-        assert report["reps"]["good"] == 0
+
 
 
 @pytest.fixture(scope="module")

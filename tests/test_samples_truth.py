@@ -7,33 +7,19 @@ exercise file (or the motion) is wrong; if it does and the model's landmarks do 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from posecoach import replay
 from posecoach.exercise.catalogue import load_exercise
-from posecoach.sources.tracks import FORMAT_VERSION, PoseTrack, save_track
+from posecoach.sources.tracks import save_track
 from posecoach.synth.cli import remeasure
-from posecoach.synth.truth import exercise_measurements, truth_landmarks
+from posecoach.synth.truth import exercise_measurements
 
 from conftest import SAMPLES, samples_manifest
-from test_samples import assert_matches_annotation
+from groundtruth import assert_matches_annotation, truth_track
 
 CLIPS = samples_manifest()
-
-
-def truth_track(clip: dict, folder: Path = SAMPLES) -> PoseTrack:
-    """The truth as MediaPipe-like landmarks, every landmark it has fully visible."""
-    truth = np.load(folder / clip["truth"])
-    xy, world = truth_landmarks(truth)
-    frames = len(truth["t_s"])
-    meta = {"format_version": FORMAT_VERSION, "source": clip["file"], "fps": clip["fps"],
-            "size": [int(v) for v in truth["image_size"]], "frames": frames, "model": {"variant": "ground truth"}}
-    seen = np.isfinite(xy).all(axis=-1).astype(np.float32)  # the face points anny has none for: unseen
-    return PoseTrack(meta, truth["t_s"] * 1000.0, np.ones(frames, dtype=bool), xy.astype(np.float32),
-                     world.astype(np.float32), seen, seen.copy())
 
 
 @pytest.mark.parametrize("clip", CLIPS, ids=lambda c: c["file"].removesuffix(".mp4"))
