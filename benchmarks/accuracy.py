@@ -6,7 +6,7 @@ Recordings: the rendered samples (samples/), the rendered idle footage (samples/
 standing, turning, sitting; no exercise) and, when ../shared is present, the real clips in
 ../shared/realclips and ../shared/realclips_more. Each video's pose track comes from the track
 cache (the model runs once per video). Counting uses the vectorised counter, which gives the
-same counts as a replay (tests/test_fast.py).
+same counts as a replay (tests/logic/test_fast.py).
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def render(rows, phantoms, pairs, specs) -> str:
               f"Every recording replayed as every other exercise, and the idle footage as every exercise, "
               f"leaving out declared look-alikes "
               f"({_look_alikes(specs)}): {total} of {pairs} pairs count a rep or time a hold of "
-              f"{PHANTOM_HOLD_S:g} s or more. tests/test_position.py and tests/test_realclips.py hold "
+              f"{PHANTOM_HOLD_S:g} s or more. tests/logic/test_position.py and tests/e2e/test_realclips.py hold "
               "that to zero, with holds of 1 s.", "",
               "| recording of | counted as | reps | holds |", "|---|---|---|---|"]
     if not phantoms:

@@ -7,7 +7,7 @@ lag on a real movement). Parameters, in the units of the filtered values:
 - `beta`: how fast the cut-off rises with speed. Higher = less lag during movement.
 - `d_cutoff_hz`: cut-off for the speed estimate itself.
 Positions are filtered in units of the frame height, so the defaults hold at any resolution.
-At 30 fps the defaults delay a real movement by under two frames (tests/test_smoothing.py).
+At 30 fps the defaults delay a real movement by under two frames (tests/unit/test_smoothing.py).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ A gesture is a pair of zones, one per hand, either hand (table `GESTURES`): both
 says "stop, it hurts", one hand on the head "yes", one hand on the other shoulder "no", both arms
 crossed on the chest "pause", a hand on the head with the other on the shoulder "next", a finger
 to the lips "sound off (or on)". None of
-the catalogue's exercises rests a hand there (tests/test_gestures.py replays every sample and shared
+the catalogue's exercises rests a hand there (tests/logic/test_gestures.py replays every sample and shared
 clip to show it), and each is held for a moment before it counts, fires once, and re-arms only after
 the hands have come away. From all fours, the person sits back on the heels first.
 

@@ -3,7 +3,7 @@
 Each worker has its own landmarker and runs over one contiguous segment of the frames. MediaPipe
 tracks the person from their last landmarks (and smooths them over time), so every segment but
 the first starts `WARMUP_FRAMES` early and drops those frames: by the seam the tracking has
-settled and the landmarks are those of one pass within a small tolerance (tests/test_parallel.py
+settled and the landmarks are those of one pass within a small tolerance (tests/e2e/test_parallel.py
 states it). Workers decode the video themselves and send back compact float32 pieces of track;
 the caller gets one `(frame, pose)` stream in frame order and runs the (cheap, stateful) tracker
 over it sequentially, as before. Times are the frames' own, never the clock.

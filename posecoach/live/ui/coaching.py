@@ -1,7 +1,7 @@
 """The layout read from the mat, 2-3 m away: the count, the one cue, the hold, a gesture filling.
 
 Sizes are fractions of the canvas height (capital letters and digits, measured in
-tests/test_live_readable.py), so the layout reads the same in a small window and full screen.
+tests/logic/test_live_readable.py), so the layout reads the same in a small window and full screen.
 Draws only; what to say comes from the screen description and the coach's step.
 """
 
@@ -13,11 +13,12 @@ import cv2
 
 from posecoach.live.gestures import GESTURE_HINTS
 from posecoach.live.ui import draw as d
+from posecoach.overlay import palette
 
 COUNT_H = 0.09  # the rep count
 CUE_H = 0.055  # the one current cue, and a set-up hint
 LINE_H = 0.036  # the title, the hold time, a gesture's name
-CUE_BG, CUE_FG = d.ACCENT, d.BLACK
+CUE_BG, CUE_FG = palette.ACCENT, palette.BLACK
 
 
 def cap(img, fraction: float) -> float:
@@ -35,15 +36,16 @@ def top_band(img, title: str, count: str) -> int:
     title_scale = d.fit_scale(title, cap(img, LINE_H))
     (cw, ch), _ = cv2.getTextSize(count, d.BOLD, count_scale, _stroke(count_scale))
     bottom = round(ch * 1.7)
-    d.shade(img, (0, 0), (width, bottom), d.BLACK, 0.55)
+    d.shade(img, (0, 0), (width, bottom), palette.BLACK, 0.55)
     y = round(ch * 1.35)
-    d.outlined(img, count, (width - cw - round(0.03 * width), y), d.BOLD, count_scale, d.GOOD, _stroke(count_scale))
+    d.outlined(img, count, (width - cw - round(0.03 * width), y), d.BOLD, count_scale, palette.GOOD,
+               _stroke(count_scale))
     room = width - cw - round(0.09 * width)
     lines = d.wrap(title, title_scale, room, d.FONT, _stroke(title_scale))[:2]
     step = round(cap(img, LINE_H) * 1.6)
     for i, line in enumerate(lines):
-        d.outlined(img, line, (round(0.03 * width), y - (len(lines) - 1 - i) * step), d.FONT, title_scale, d.WHITE,
-                   _stroke(title_scale))
+        d.outlined(img, line, (round(0.03 * width), y - (len(lines) - 1 - i) * step), d.FONT, title_scale,
+                   palette.WHITE, _stroke(title_scale))
     return bottom
 
 
@@ -53,10 +55,11 @@ def hold(img, top: int, held_s: float, target_s: float) -> None:
     label = "Hold: done" if left == 0 else f"Hold: {left} s left"
     scale = d.fit_scale(label, cap(img, CUE_H), d.BOLD)
     x, y = round(0.03 * img.shape[1]), top + round(cap(img, CUE_H) * 1.6)
-    width = d.text(img, label, (x, y), scale, d.GOOD if left == 0 else d.WHITE, d.BOLD, _stroke(scale), shadow=True)
+    color = palette.GOOD if left == 0 else palette.WHITE
+    width = d.text(img, label, (x, y), scale, color, d.BOLD, _stroke(scale), shadow=True)
     bar_h = round(cap(img, CUE_H) * 0.5)
     d.progress_bar(img, (x + width + 30, y - bar_h), (round(0.25 * img.shape[1]), bar_h), held_s / target_s,
-                   d.GOOD if left == 0 else d.ACCENT)
+                   palette.GOOD if left == 0 else palette.ACCENT)
 
 
 def cue(img, message: str, bottom: int, height: float = CUE_H) -> None:
@@ -80,9 +83,9 @@ def cue(img, message: str, bottom: int, height: float = CUE_H) -> None:
 def away(img) -> None:
     """Out of view: a big 'Come back into view' over the picture."""
     height, width = img.shape[:2]
-    d.shade(img, (0, 0), (width, height - d.LEGEND_H), d.BLACK, 0.6)
-    for text, fraction, color, y in (("Come back into view", COUNT_H * 0.8, d.ACCENT, 0.42),
-                                     ("I can't see you: paused until you are back in position", LINE_H, d.WHITE,
+    d.shade(img, (0, 0), (width, height - d.LEGEND_H), palette.BLACK, 0.6)
+    for text, fraction, color, y in (("Come back into view", COUNT_H * 0.8, palette.ACCENT, 0.42),
+                                     ("I can't see you: paused until you are back in position", LINE_H, palette.WHITE,
                                       0.56)):
         scale = d.fit_scale(text, cap(img, fraction), d.BOLD)
         w = cv2.getTextSize(text, d.BOLD, scale, _stroke(scale))[0][0]
@@ -100,8 +103,8 @@ def gesture(img, key, progress: float) -> None:
     label = GESTURE_HINTS.get(key, str(key)).split(": ")[-1].capitalize()
     scale = d.fit_scale(label, cap(img, LINE_H), d.BOLD)
     w = cv2.getTextSize(label, d.BOLD, scale, _stroke(scale))[0][0]
-    d.shade(img, (centre[0] - r - w - 50, centre[1] - r - 15), (width, centre[1] + r + 15), d.BLACK, 0.6)
+    d.shade(img, (centre[0] - r - w - 50, centre[1] - r - 15), (width, centre[1] + r + 15), palette.BLACK, 0.6)
     cv2.circle(img, centre, r, (90, 80, 70), 6, cv2.LINE_AA)
-    cv2.ellipse(img, centre, (r, r), -90, 0, 360 * max(0.0, min(1.0, progress)), d.GOOD, 8, cv2.LINE_AA)
-    d.text(img, label, (centre[0] - r - w - 25, centre[1] + round(cap(img, LINE_H) / 2)), scale, d.WHITE, d.BOLD,
+    cv2.ellipse(img, centre, (r, r), -90, 0, 360 * max(0.0, min(1.0, progress)), palette.GOOD, 8, cv2.LINE_AA)
+    d.text(img, label, (centre[0] - r - w - 25, centre[1] + round(cap(img, LINE_H) / 2)), scale, palette.WHITE, d.BOLD,
            _stroke(scale))

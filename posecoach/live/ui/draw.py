@@ -17,7 +17,7 @@ from posecoach.live import screens as sc
 from posecoach.live.gestures import GestureReading
 from posecoach.overlay import draw as overlay
 from posecoach.overlay.hud import build_hud
-from posecoach.overlay.palette import ACCENT, BACKGROUND, BLACK, DIM, GOOD, PANEL, TONES, WHITE  # noqa: F401 - pages draw with d.*
+from posecoach.overlay.palette import BACKGROUND, BLACK, DIM, GOOD, TONES, WHITE
 from posecoach.pipeline import Step
 from posecoach.types import Frame, Pose
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "posecoach"
+PACKAGE = Path(__file__).resolve().parents[2] / "posecoach"
 CV2_FOLDERS = ("sources", "overlay", "sinks", "live/ui", "bench", "synth")
 MEDIAPIPE_FOLDERS = ("pose",)
 # Use cases: they open a source or a window through the edges, so they load OpenCV by way of them.

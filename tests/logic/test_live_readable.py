@@ -22,6 +22,7 @@ from posecoach.live.setup import SetupCheck
 from posecoach.live.signals import Key
 from posecoach.live.ui import coaching, pages
 from posecoach.live.ui import draw as d
+from posecoach.overlay import palette
 from posecoach.types import Frame
 
 SIZES = [(1280, 720), (1920, 1080), (1200, 675)]
@@ -72,7 +73,7 @@ def test_the_count_and_the_cue_are_large_on_the_live_view(size):
     _save(f"active_{size[0]}x{size[1]}", img)
     height = size[1]
     band = img[: round(0.2 * height)]
-    count_h = _first_glyph_height(_near(band, d.GOOD))  # the green "3" of "3 / 8 reps"
+    count_h = _first_glyph_height(_near(band, palette.GOOD))  # the green "3" of "3 / 8 reps"
     assert count_h / height >= 0.085, count_h
     bar = _near(img, coaching.CUE_BG, 12)
     rows = np.flatnonzero(bar.mean(axis=1) > 0.5)  # the cue's amber bar, full width
@@ -111,7 +112,7 @@ def test_away_says_come_back_into_view_large():
     size = pages.SIZE
     img = pages.render(_active(away=True), _view(size), size)
     _save("away", img)
-    assert _height_of(_near(img, d.ACCENT, 30)[: round(0.5 * size[1])]) / size[1] >= 0.06
+    assert _height_of(_near(img, palette.ACCENT, 30)[: round(0.5 * size[1])]) / size[1] >= 0.06
 
 
 def test_a_gesture_being_held_is_shown_filling():
@@ -120,7 +121,7 @@ def test_a_gesture_being_held_is_shown_filling():
     full = pages.render(_active(), _view(size, gesture=GestureReading(Key.PAUSE, 0.9, None)), size)
     _save("gesture", full)
     corner = (slice(round(0.25 * size[1]), round(0.55 * size[1])), slice(size[0] - 200, size[0]))
-    assert _near(full[corner], d.GOOD).sum() > 3 * _near(empty[corner], d.GOOD).sum()
+    assert _near(full[corner], palette.GOOD).sum() > 3 * _near(empty[corner], palette.GOOD).sum()
 
 
 def test_thin_text_is_drawn_once():
@@ -129,8 +130,8 @@ def test_thin_text_is_drawn_once():
     for thickness in (1, 2, 3):
         plain = np.zeros((80, 600, 3), np.uint8)
         outlined = np.zeros((80, 600, 3), np.uint8)
-        cv2.putText(plain, "hips down", (10, 50), d.FONT, 1.0, d.WHITE, thickness, cv2.LINE_AA)
-        d.outlined(outlined, "hips down", (10, 50), d.FONT, 1.0, d.WHITE, thickness)
+        cv2.putText(plain, "hips down", (10, 50), d.FONT, 1.0, palette.WHITE, thickness, cv2.LINE_AA)
+        d.outlined(outlined, "hips down", (10, 50), d.FONT, 1.0, palette.WHITE, thickness)
         right = np.flatnonzero((outlined > 0).any(axis=(0, 2)))[-1]
         plain_right = np.flatnonzero((plain > 0).any(axis=(0, 2)))[-1]
         assert right - plain_right <= max(1, round(thickness * 0.75)) + 1
@@ -144,5 +145,5 @@ def test_summary_notes_are_wrapped_not_cut():
     img = pages.render(screen, None, pages.SIZE)
     _save("summary_notes", img)
     column = img[230:330, d.MARGIN + 790:]
-    lines = np.flatnonzero(np.diff((_near(column, d.ACCENT, 30).any(axis=1)).astype(int)) == 1)
+    lines = np.flatnonzero(np.diff((_near(column, palette.ACCENT, 30).any(axis=1)).astype(int)) == 1)
     assert len(lines) >= 2  # more than one line of notes

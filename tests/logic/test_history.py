@@ -97,7 +97,7 @@ CRASH = textwrap.dedent("""
 
 def test_a_crash_leaves_the_partial_session_and_an_intact_database(tmp_path, monkeypatch):
     monkeypatch.setenv("POSECOACH_DATA_DIR", str(tmp_path))
-    code = CRASH.format(tests=str(__import__("pathlib").Path(__file__).parent))
+    code = CRASH.format(tests=str(__import__("pathlib").Path(__file__).parents[1]))
     subprocess.run([sys.executable, "-c", code], check=False, env={**__import__("os").environ})
     with History() as history:
         assert history.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from posecoach.live.history import History
 
-TESTS = Path(__file__).parent
+TESTS = Path(__file__).parents[1]
 SESSIONS = 30
 
 WRITER = textwrap.dedent("""

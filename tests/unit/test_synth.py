@@ -38,7 +38,7 @@ from posecoach.synth.truth import (
     update_manifest,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MOTIONS = ROOT / "exercises" / "motions"
 SAMPLES = ROOT / "samples"
 

@@ -3,7 +3,7 @@
 The samples come with exact ground truth (`samples/manifest.json` and a `.truth.npz` per clip):
 reps and holds from the motion's keyframes, joint centres and surface keypoints projected with
 the same camera. Each clip is tracked once per session; replaying its track gives exactly the
-video's counts (tests/test_replay_e2e.py).
+video's counts (tests/e2e/test_replay_e2e.py).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 from posecoach.errors import SourceError
 from posecoach.sources.video import VideoSource, parse_source
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 def write_video(path: Path, frames: int, size=(160, 90), fps=30.0) -> Path:

@@ -22,7 +22,7 @@ from posecoach.sinks import atomic
 from conftest import run_cli
 from synthetic import write_bridge_track
 
-TESTS = Path(__file__).parent
+TESTS = Path(__file__).parents[1]
 
 
 @pytest.fixture

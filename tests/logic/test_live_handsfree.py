@@ -1,7 +1,7 @@
 """The session from the mat: gestures for keys, screens that move on by themselves, the pain
 question by yes/no, an automatic pause when the person leaves the view, and what is said.
 
-The flow stepped input by input, like tests/test_live_flow.py; no window, camera or model.
+The flow stepped input by input, like tests/logic/test_live_flow.py; no window, camera or model.
 """
 
 import dataclasses

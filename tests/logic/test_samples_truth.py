@@ -2,7 +2,7 @@
 
 This separates the two ways a sample can miss: if the truth itself does not count, the
 exercise file (or the motion) is wrong; if it does and the model's landmarks do not
-(tests/test_samples.py), the model is. No model and no torch needed.
+(tests/e2e/test_samples.py), the model is. No model and no torch needed.
 """
 
 from __future__ import annotations

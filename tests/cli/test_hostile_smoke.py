@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "hostile.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "hostile.py"
 
 
 def test_the_hostile_rerun_runs_and_counts_its_cases():

@@ -95,7 +95,7 @@ def test_nothing_counts_as_an_exercise_of_another_position(clip, clip_track, mod
     for exercise_id, spec in exercises.items():
         if spec.position == own:
             continue
-        # The vectorised counter: the same counts as a replay (tests/test_fast.py), 20 times faster.
+        # The vectorised counter: the same counts as a replay (tests/logic/test_fast.py), 20 times faster.
         outcome = evaluate(spec, track_series(spec, track))
         # Holds under 1 s are left out: a hold's grace (0.5 s) plus the annotation's precision.
         holds = [h for side in outcome.sides.values() for h in side.holds if h.end_s - h.start_s >= 1.0]

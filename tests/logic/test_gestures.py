@@ -4,7 +4,7 @@ Frame by frame on hand-built bodies (no model): every gesture of the table fires
 once its hold is done, in every orientation of the body (standing, lying on the back or front,
 on the side of the camera's view), never twice for one hold, and again only after the hands
 came away. The replays of rendered gesture clips and of every exercise recording through the
-real model are in tests/test_gestures_rendered.py and tests/test_gestures_replay.py.
+real model are in tests/e2e/test_gestures_rendered.py and tests/e2e/test_gestures_replay.py.
 """
 
 from __future__ import annotations
