@@ -57,14 +57,14 @@ class Coach:
 
     def step(self, frame: Frame, pose: Pose | None) -> Step:
         if self.smoother is not None:
-            pose = self.smoother(pose, frame.t_ms / 1000.0)
+            pose = self.smoother(pose, frame.t_s)
         if self.gate is not None:
             pose = self.gate(pose)
         m = None
         if pose is not None:
             m = measure(self.spec, LandmarkArrays.from_pose(pose), self.settings.min_visibility)
-        events = self.tracker.update(m, frame.t_ms)
-        new_cue = self.cues.offer(cues_from_events(self.spec, events), frame.t_ms / 1000.0)
+        events = self.tracker.update(m, frame.t_s)
+        new_cue = self.cues.offer(cues_from_events(self.spec, events), frame.t_s)
         return Step(frame, pose, m, events, self.tracker.status, new_cue, self.cues.current)
 
     def finish(self) -> list[Event]:

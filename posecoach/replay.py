@@ -88,7 +88,7 @@ def _segments(info: SourceInfo, workers: int) -> list:
 def _with_images(frames: Iterable[Frame], stream: Iterable[tuple[Frame, Pose | None]]):
     """The parallel poses beside the pictures, decoded again here (for the video output or a window)."""
     for frame, (bare, pose) in zip(frames, stream, strict=False):
-        if bare.index != frame.index or bare.t_ms != frame.t_ms:
+        if bare.index != frame.index or bare.t_s != frame.t_s:
             raise SourceError(f"frame {frame.index}: the video decodes differently on a second pass; "
                               "run again with --workers 1")
         yield frame, pose

@@ -91,11 +91,12 @@ SKELETON: tuple[tuple[Landmark, Landmark], ...] = (
 class Frame:
     """One decoded image (BGR, as OpenCV gives it) and when it was captured.
 
-    `image` is None for frames replayed from a recorded pose track.
+    `image` is None for frames replayed from a recorded pose track. `t_s` is seconds from the
+    source's start: the one time, in the one unit, every stage after the source reads.
     """
 
     image: np.ndarray | None
-    t_ms: float
+    t_s: float
     index: int
 
     @property
@@ -111,7 +112,7 @@ class Pose:
     """One person's landmarks in one frame, in pixels and metres.
 
     `xy` is (33, 2) pixels in the frame; `world` is (33, 3) metres around the hip centre;
-    `visibility` and `presence` are (33,) in [0, 1]. Its time is its frame's (`Frame.t_ms`), the
+    `visibility` and `presence` are (33,) in [0, 1]. Its time is its frame's (`Frame.t_s`), the
     one time from the source on.
     """
 

@@ -50,5 +50,5 @@ def truth_track(clip: dict, folder: Path = SAMPLES) -> PoseTrack:
     meta = {"format_version": FORMAT_VERSION, "source": clip["file"], "fps": clip["fps"],
             "size": [int(v) for v in truth["image_size"]], "frames": frames, "model": {"variant": "ground truth"}}
     seen = np.isfinite(xy).all(axis=-1).astype(np.float32)  # the face points anny has none for: unseen
-    return PoseTrack(meta, truth["t_s"] * 1000.0, np.ones(frames, dtype=bool), xy.astype(np.float32),
+    return PoseTrack(meta, np.asarray(truth["t_s"], np.float64), np.ones(frames, dtype=bool), xy.astype(np.float32),
                      world.astype(np.float32), seen, seen.copy())

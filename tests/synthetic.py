@@ -65,7 +65,7 @@ def angle_track(t_s: np.ndarray, hip_deg: np.ndarray, knee_deg: np.ndarray | Non
     meta = {"format_version": FORMAT_VERSION, "source": source, "fps": float(1.0 / np.median(np.diff(t_s))),
             "size": list(ANGLE_TRACK_SIZE), "frames": n, "model": {"variant": "synthetic"}}
     nan = np.float32(np.nan)
-    return PoseTrack(meta, np.asarray(t_s, dtype=np.float64) * 1000.0, has_pose.copy(),
+    return PoseTrack(meta, np.asarray(t_s, dtype=np.float64), has_pose.copy(),
                      np.where(rows[..., None], xy, nan).astype(np.float32),
                      np.where(rows[..., None], world, nan).astype(np.float32),
                      np.where(rows, vis, nan).astype(np.float32), np.where(rows, vis, nan).astype(np.float32))
@@ -123,8 +123,8 @@ def bridge_track(reps: int = 3, fps: float = 30.0, gaps: tuple[tuple[float, floa
     """A recorded-track stand-in; frames inside `gaps` (seconds) have no pose."""
     lift = bridge_lift(reps, fps)
     n = len(lift)
-    t_ms = np.arange(n) * 1000.0 / fps
-    has_pose = ~np.array([any(a <= t / 1000 < b for a, b in gaps) for t in t_ms])
+    t_s = np.arange(n) / fps
+    has_pose = ~np.array([any(a <= t < b for a, b in gaps) for t in t_s])
     xy = np.stack([bridge_xy(v) for v in lift]).astype(np.float32)
     depth = np.broadcast_to(side_depth_m()[:, None], (n, 33, 1))  # the chest faces up
     world = np.concatenate([(xy - (600, 500)) / PX_PER_M, depth], axis=-1)
@@ -132,7 +132,7 @@ def bridge_track(reps: int = 3, fps: float = 30.0, gaps: tuple[tuple[float, floa
     xy[~has_pose], world[~has_pose], visibility[~has_pose] = np.nan, np.nan, np.nan
     meta = {"format_version": FORMAT_VERSION, "source": "synthetic bridge", "fps": fps,
             "size": list(SIZE), "frames": n, "model": {"variant": "none", "sha256": ""}}
-    return PoseTrack(meta, t_ms, has_pose, xy, world.astype(np.float32), visibility, visibility.copy())
+    return PoseTrack(meta, t_s, has_pose, xy, world.astype(np.float32), visibility, visibility.copy())
 
 
 def write_bridge_track(path: Path, **kwargs) -> Path:

@@ -110,8 +110,8 @@ def session(video: str, answers: ans.Answers, shots: Shots, reps: int) -> None:
         def person(frame):  # out of view for 3 s after the first rep
             state = live.state
             if state.stage is Stage.ACTIVE and state.tally.segment.get("both") == 1 and not hidden:
-                hidden.append(frame.t_ms + 3000.0)
-            return None if hidden and frame.t_ms < hidden[0] else estimator(frame)
+                hidden.append(frame.t_s + 3.0)
+            return None if hidden and frame.t_s < hidden[0] else estimator(frame)
 
         live = LiveSession(plan, looped_camera(video), Devices(history, person, ui), Scope.FULL, settings)
         live.run()

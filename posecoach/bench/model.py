@@ -49,7 +49,7 @@ def _frames(source: str, limit: int, size: tuple[int, int] | None) -> tuple[list
     frames, start = [], time.perf_counter()
     for frame in itertools.islice(video, limit):
         if size is not None:
-            frame = Frame(cv2.resize(frame.image, size, interpolation=cv2.INTER_AREA), frame.t_ms, frame.index)
+            frame = Frame(cv2.resize(frame.image, size, interpolation=cv2.INTER_AREA), frame.t_s, frame.index)
         frames.append(frame)
     return frames, (time.perf_counter() - start) * 1000 / max(1, len(frames))
 

@@ -168,8 +168,8 @@ class ExerciseTracker:
         self._wrong_position = Debounce(settings.wrong_position_after_s)
         self._last_t = 0.0
 
-    def update(self, measurements: Measurements | None, t_ms: float) -> list[Event]:
-        t_s = self._last_t = t_ms / 1000.0
+    def update(self, measurements: Measurements | None, t_s: float) -> list[Event]:
+        self._last_t = t_s
         events: list[Event] = []
         if measurements is not None:
             events += self._choose_side(measurements, t_s)

@@ -78,7 +78,8 @@ class PoseEstimator:
         rgb = np.ascontiguousarray(frame.image[..., ::-1])
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
         # VIDEO mode needs strictly increasing integer milliseconds.
-        t_ms = max(int(round(frame.t_ms)), self._last_ms + 1)
+        # MediaPipe's VIDEO mode takes whole, strictly increasing milliseconds.
+        t_ms = max(int(round(frame.t_s * 1000.0)), self._last_ms + 1)
         self._last_ms = t_ms
         if self._calls < _NOISY_FIRST_CALLS:
             self._calls += 1

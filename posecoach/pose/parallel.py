@@ -83,7 +83,7 @@ def parallel_poses(video: Path, settings, segments: list[Segment]) -> Iterator[t
         for process, results in workers:
             for piece in _pieces(process, results):
                 for frame, pose in piece.poses():
-                    yield Frame(None, frame.t_ms, index), pose
+                    yield Frame(None, frame.t_s, index), pose
                     index += 1
     finally:
         for process, _ in workers:

@@ -35,10 +35,10 @@ class ReportBuilder:
     holds: list[HoldEnded] = field(default_factory=list)
     cues: list[Cue] = field(default_factory=list)
 
-    def add(self, t_ms: float, has_pose: bool, events: list[Event], cue: Cue | None) -> None:
+    def add(self, t_s: float, has_pose: bool, events: list[Event], cue: Cue | None) -> None:
         self.frames += 1
         self.frames_with_pose += has_pose
-        self.last_t_s = t_ms / 1000.0
+        self.last_t_s = t_s
         self.add_events(events)
         if cue is not None:
             self.cues.append(cue)

@@ -65,7 +65,7 @@ class ReportSink:
     result: dict | None = None
 
     def write(self, step: Step) -> None:
-        self.builder.add(step.frame.t_ms, step.pose is not None, step.events, step.new_cue)
+        self.builder.add(step.frame.t_s, step.pose is not None, step.events, step.new_cue)
 
     def close(self, final_events: list[Event], partial: bool) -> None:
         self.builder.add_events(final_events)

@@ -109,8 +109,8 @@ def paced(frames: Iterable[Frame], clock: Callable[[], float] = time.monotonic,
     start: float | None = None
     for frame in frames:
         if start is None:
-            start = clock() - frame.t_ms / 1000.0
-        wait = start + frame.t_ms / 1000.0 - clock()
+            start = clock() - frame.t_s
+        wait = start + frame.t_s - clock()
         if wait > 0:
             sleep(wait)
         yield frame
@@ -119,13 +119,13 @@ def paced(frames: Iterable[Frame], clock: Callable[[], float] = time.monotonic,
 def looped(frames: Callable[[], Iterable[Frame]], times: int, fps: float) -> Iterator[Frame]:
     """A recording played `times` over as one camera, frame times and indices running on (a demo or a
     test that needs a longer session than the clip). `frames()` starts the recording again."""
-    offset, index, step_ms = 0.0, 0, 1000.0 / fps
+    offset, index, step_s = 0.0, 0, 1.0 / fps
     for _ in range(times):
         last = 0.0
         for frame in frames():
-            yield Frame(frame.image, offset + frame.t_ms, index)
-            last, index = frame.t_ms, index + 1
-        offset += last + step_ms
+            yield Frame(frame.image, offset + frame.t_s, index)
+            last, index = frame.t_s, index + 1
+        offset += last + step_s
 
 
 def camera_candidates() -> list[int]:

@@ -27,10 +27,13 @@ FORMAT_VERSION = 1
 
 @dataclass
 class PoseTrack:
-    """A recorded track in memory: arrays over frames, NaN rows where no pose was found."""
+    """A recorded track in memory: arrays over frames, NaN rows where no pose was found.
+
+    `t_s` is seconds, as every frame's time; the file keeps milliseconds (`t_ms`, its format 1),
+    converted here on loading and saving and nowhere else."""
 
     meta: dict
-    t_ms: np.ndarray
+    t_s: np.ndarray
     has_pose: np.ndarray
     xy: np.ndarray
     world: np.ndarray
@@ -40,12 +43,12 @@ class PoseTrack:
     @property
     def info(self) -> SourceInfo:
         m = self.meta
-        return SourceInfo(f"track:{m['source']}", float(m["fps"]), len(self.t_ms), tuple(m["size"]))
+        return SourceInfo(f"track:{m['source']}", float(m["fps"]), len(self.t_s), tuple(m["size"]))
 
     def poses(self) -> Iterator[tuple[Frame, Pose | None]]:
         size = self.info.size
-        for i, t_ms in enumerate(self.t_ms.tolist()):
-            frame = Frame(None, t_ms, i)
+        for i, t_s in enumerate(self.t_s.tolist()):
+            frame = Frame(None, t_s, i)
             if not self.has_pose[i]:
                 yield frame, None
                 continue
@@ -66,7 +69,7 @@ class TrackRecorder:
     rows: list[np.ndarray | None] = field(default_factory=list)
 
     def add(self, frame: Frame, pose: Pose | None) -> None:
-        self.times.append(frame.t_ms)
+        self.times.append(frame.t_s)
         self.rows.append(None if pose is None else np.concatenate(
             [pose.xy, pose.world, pose.visibility[:, None], pose.presence[:, None]], axis=1).astype(np.float32))
 
@@ -95,7 +98,7 @@ class TrackWriter:
 
     def add(self, frame: Frame, pose: Pose | None) -> None:
         none = np.full((NUM_LANDMARKS,), np.nan, np.float32)
-        values = {"t_ms": np.float64(frame.t_ms), "has_pose": np.bool_(pose is not None),
+        values = {"t_ms": np.float64(frame.t_s * 1000.0), "has_pose": np.bool_(pose is not None),
                   "xy": pose.xy if pose else np.repeat(none[:, None], 2, 1),
                   "world": pose.world if pose else np.repeat(none[:, None], 3, 1),
                   "visibility": pose.visibility if pose else none, "presence": pose.presence if pose else none}
@@ -145,7 +148,7 @@ _DTYPES = {"t_ms": np.float64, "has_pose": np.bool_, "xy": np.float32, "world": 
 def save_track(track: PoseTrack, path: Path) -> None:
     with atomic_path(path, suffix=".npz") as tmp, open(tmp, "wb") as f:
         np.savez_compressed(
-            f, meta=np.array(json.dumps(track.meta)), t_ms=track.t_ms, has_pose=track.has_pose,
+            f, meta=np.array(json.dumps(track.meta)), t_ms=track.t_s * 1000.0, has_pose=track.has_pose,
             xy=track.xy, world=track.world, visibility=track.visibility, presence=track.presence,
         )
 
@@ -169,7 +172,7 @@ def load_track(path: Path) -> PoseTrack:
     problem = _meta_problem(meta) or _values_problem(arrays, meta)
     if problem:
         raise SourceError(f"{path}: pose track {problem}")
-    arrays["t_ms"] = arrays["t_ms"].astype(np.float64)
+    arrays["t_s"] = arrays.pop("t_ms").astype(np.float64) / 1000.0
     return PoseTrack(meta=meta, **arrays)
 
 

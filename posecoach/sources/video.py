@@ -76,7 +76,7 @@ class VideoSource:
             # Guard against containers that repeat or go back in time.
             t_ms = max(t_ms, last_ms + 1.0)
             if image is not None:
-                yield Frame(image, t_ms, index)
+                yield Frame(image, t_ms / 1000.0, index)
             last_ms, index = t_ms, index + 1
 
 
@@ -123,7 +123,7 @@ class CameraSource:
                 ok, image = self.capture.read()
                 if not ok or image is None:
                     raise SourceError(f"{self.info.name}: stopped giving frames (unplugged?)")
-                yield Frame(image, (time.monotonic() - start) * 1000.0, index)
+                yield Frame(image, time.monotonic() - start, index)
                 index += 1
         finally:
             self.capture.release()

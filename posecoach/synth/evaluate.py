@@ -59,7 +59,7 @@ def detect(video: Path, model: Path) -> np.ndarray:
             ok, img = cap.read()
             if not ok:
                 break
-            pose = est(Frame(img, len(out) * 1000.0 / fps, len(out)))
+            pose = est(Frame(img, len(out) / fps, len(out)))
             out.append(np.full((33, 2), np.nan) if pose is None else pose.xy)
     cap.release()
     return np.asarray(out, dtype=np.float64)

@@ -89,7 +89,7 @@ def record_camera(camera: str, seconds: float, model: ModelChoice | None = None)
         recorder = TrackRecorder(poses.info, poses.model or {})
         for frame, pose in poses.stream:
             recorder.add(frame, pose)
-            if frame.t_ms >= seconds * 1000.0:
+            if frame.t_s >= seconds:
                 break
     return recorder.track()
 

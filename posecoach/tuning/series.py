@@ -38,7 +38,7 @@ def smoothed_arrays(track: PoseTrack, settings: CoachSettings) -> LandmarkArrays
         smoother = PoseSmoother(settings.smoothing)
         for frame, pose in track.poses():
             if pose is not None:
-                smoothed = smoother(pose, frame.t_ms / 1000.0)
+                smoothed = smoother(pose, frame.t_s)
                 xy[frame.index], world[frame.index] = smoothed.xy, smoothed.world
     return LandmarkArrays(xy, world, track.visibility.astype(np.float64))
 
@@ -48,7 +48,7 @@ def track_series(spec: ExerciseSpec, track: PoseTrack, settings: CoachSettings |
     m = measure(spec, smoothed_arrays(track, settings), settings.min_visibility)
     has_pose = track.has_pose.astype(bool)
     values = {k: np.where(has_pose, v, np.nan) for k, v in m.values.items()}
-    return Series(track.t_ms / 1000.0, has_pose, values, m.side_visibility)
+    return Series(track.t_s, has_pose, values, m.side_visibility)
 
 
 def recording_truth(source: str, track: PoseTrack) -> Truth | None:

@@ -143,5 +143,5 @@ def test_a_damaged_cached_track_is_made_again(tmp_path, tracked, damage):
     cached.write_bytes(damage)
     said = []
     track = cache.load_source_track(str(video), ModelChoice(notify=said.append))
-    assert len(track.t_ms) > 0 and len(calls) == 2
+    assert len(track.t_s) > 0 and len(calls) == 2
     assert said == [f"{video}: its cached pose track was damaged; tracking the video again"]

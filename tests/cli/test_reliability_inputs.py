@@ -104,7 +104,7 @@ def test_with_json_stdout_is_the_report_alone(tmp_path, capsys):
                                        visibility=t.visibility[:, :17], presence=t.presence[:, :17]),
          "pose track has 17 landmarks per frame, not 33 (recorded with another kind of model?); "
          "record it again with 'posecoach track'"),
-        (lambda t: dataclasses.replace(t, t_ms=t.t_ms[:-5]),
+        (lambda t: dataclasses.replace(t, t_s=t.t_s[:-5]),
          "pose track arrays have different numbers of frames (t_ms 409, has_pose 414, xy 414, world 414, "
          "visibility 414, presence 414); record it again with 'posecoach track'"),
     ],
@@ -112,7 +112,7 @@ def test_with_json_stdout_is_the_report_alone(tmp_path, capsys):
 )
 def test_a_track_with_another_landmark_layout_is_refused(tmp_path, capsys, change, message):
     track = bridge_track(reps=2)
-    assert len(track.t_ms) == 414
+    assert len(track.t_s) == 414
     path = tmp_path / "odd.npz"
     save_track(change(track), path)
     code, out, err = run_cli(capsys, "replay", path, "-e", "glute_bridge", "--report", tmp_path / "r.json")
@@ -124,7 +124,7 @@ def test_a_track_with_another_landmark_layout_is_refused(tmp_path, capsys, chang
 def test_a_track_missing_an_array_is_refused(tmp_path, capsys):
     track = bridge_track(reps=2)
     path = tmp_path / "partial.npz"
-    np.savez(path, meta=np.array(json.dumps(track.meta)), t_ms=track.t_ms, has_pose=track.has_pose, xy=track.xy)
+    np.savez(path, meta=np.array(json.dumps(track.meta)), t_ms=track.t_s * 1000.0, has_pose=track.has_pose, xy=track.xy)
     code, _, err = run_cli(capsys, "replay", path, "-e", "glute_bridge")
     assert code == 2
     assert err == (f"posecoach: {path}: pose track is missing arrays or has unexpected ones; "

@@ -146,7 +146,6 @@ def test_the_interactive_tuner_recounts_as_a_slider_moves(bridge_npz):
     assert tuner.lines[0].startswith("bridge.npz: 0 reps") and tuner.values[f"{UP}.enter_above"] == 178
     tuner.sliders[f"{UP}.enter_above"].set_val(150)  # below exit_below 154: refused, values kept
     assert tuner.message.startswith("not applied:") and tuner.values[f"{UP}.enter_above"] == 178
-    assert tuner.last_ms < 100
     figure.savefig(bridge_npz.with_suffix(".png"))
 
 

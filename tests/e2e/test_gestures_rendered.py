@@ -57,15 +57,15 @@ def _fired(track: PoseTrack) -> list[tuple[float, Key]]:
     detector = GestureDetector()
     out = []
     for frame, pose in track.poses():
-        reading = detector.update(pose, frame.t_ms / 1000.0)
+        reading = detector.update(pose, frame.t_s)
         if reading.fired is not None:
-            out.append((round(frame.t_ms / 1000.0, 3), reading.fired))
+            out.append((round(frame.t_s, 3), reading.fired))
     return out
 
 
 def _distances(track: PoseTrack, at_s: float) -> str:
     """The hands' zone distances at a time (for the message when a gesture is misread)."""
-    i = int(abs(track.t_ms / 1000.0 - at_s).argmin())
+    i = int(abs(track.t_s - at_s).argmin())
     p = hand_places(track.world[i])
     return ", ".join(f"{k} {getattr(p, k).round(2).tolist()}" for k in
                      ("to_head", "above_shoulders", "to_other_shoulder", "past_midline", "to_mouth"))

@@ -32,11 +32,11 @@ def test_no_exercise_recording_makes_a_gesture(video, video_track):
     detector = GestureDetector()
     fired, frames, closest = [], 0, 0.0
     for frame, pose in load_track(video_track(Path(video))).poses():
-        reading = detector.update(pose, frame.t_ms / 1000.0)
+        reading = detector.update(pose, frame.t_s)
         frames += 1
         closest = max(closest, reading.progress)
         if reading.fired is not None:
-            fired.append((round(frame.t_ms / 1000.0, 2), reading.fired.value))
+            fired.append((round(frame.t_s, 2), reading.fired.value))
     TOTALS["videos"] += 1
     TOTALS["frames"] += frames
     TOTALS["triggers"] += len(fired)

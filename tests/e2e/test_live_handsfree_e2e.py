@@ -77,7 +77,7 @@ class Person:
     def __call__(self, frame: Frame):
         pose = self.estimator(frame)
         state = self.session.state
-        return self.acts(self, state, frame.t_ms / 1000.0, pose)
+        return self.acts(self, state, frame.t_s, pose)
 
 
 class Recording:
@@ -181,10 +181,10 @@ PROGRAMME_VIDEOS = {"squat_to_chair": "squat_to_chair_side.mp4", "back_on_heels"
 def programme_camera(session_of, plan, limit: int = 30 * 240) -> OpenedSource:
     """One camera for the whole programme: the person does each exercise's sample video while the flow
     is on that exercise (looped), and carries on with it through the checks and the rest after it."""
-    step_ms = 1000.0 / 30.0
+    step_s = 1.0 / 30.0
 
     def frames():
-        t_ms, index, last_at = 0.0, 0, 0
+        t_s, index, last_at = 0.0, 0, 0
         while index < limit:  # a flow that stops moving ends with the camera, never hangs the test
             session = session_of()
             at = min(session.state.index, len(plan.items) - 1) if session is not None else 0
@@ -192,12 +192,12 @@ def programme_camera(session_of, plan, limit: int = 30 * 240) -> OpenedSource:
             if index and at != last_at:  # the videos are cut together: a moment of empty room between them, as when the
                 # person moves to the next exercise, so the model looks for the body afresh
                 for _ in range(15):
-                    yield Frame(np.zeros((720, 1280, 3), np.uint8), t_ms, index)
-                    t_ms, index = t_ms + step_ms, index + 1
+                    yield Frame(np.zeros((720, 1280, 3), np.uint8), t_s, index)
+                    t_s, index = t_s + step_s, index + 1
             last_at = at
             for frame in VideoSource(video):
-                yield Frame(frame.image, t_ms, index)
-                t_ms, index = t_ms + step_ms, index + 1
+                yield Frame(frame.image, t_s, index)
+                t_s, index = t_s + step_s, index + 1
                 if session is not None and (session.state.done or min(session.state.index, len(plan.items) - 1)
                                             != at):
                     break

@@ -106,8 +106,8 @@ def test_counts_equal_one_worker(tracks, name, tmp_path):
 @pytest.mark.parametrize("name", E2E_SAMPLES)
 def test_landmarks_at_the_seam_within_tolerance(tracks, name):
     one, two = tracks[name]
-    assert np.array_equal(one.t_ms, two.t_ms)
-    seam = plan_segments(len(one.t_ms), 2)[1].start
+    assert np.array_equal(one.t_s, two.t_s)
+    seam = plan_segments(len(one.t_s), 2)[1].start
     for key in ("has_pose", "xy", "world", "visibility", "presence"):
         assert np.array_equal(getattr(one, key)[:seam], getattr(two, key)[:seam], equal_nan=True), key
     assert np.mean(one.has_pose[seam:] != two.has_pose[seam:]) <= 0.01

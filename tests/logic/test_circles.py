@@ -20,7 +20,7 @@ def run(spec, values: dict[str, np.ndarray]) -> list[RepCompleted]:
     tracker = ExerciseTracker(spec)
     events = []
     for i in range(len(next(iter(values.values())))):
-        events += tracker.update(fake_measurements({k: v[i] for k, v in values.items()}), i * 1000 / FPS)
+        events += tracker.update(fake_measurements({k: v[i] for k, v in values.items()}), i / FPS)
     return [e for e in events + tracker.finish() if isinstance(e, RepCompleted)]
 
 

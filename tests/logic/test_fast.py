@@ -26,7 +26,7 @@ def tracker_counts(spec: ExerciseSpec, series: fast.Series) -> tuple[list, list]
             m = Measurements({k: np.float64(v[i]) for k, v in series.values.items()},
                              {s: np.float64(v[i]) for s, v in series.side_visibility.items()},
                              np.float64(0.2), {})
-        events += tracker.update(m, t_s * 1000.0)
+        events += tracker.update(m, t_s)
     events += tracker.finish()
     reps = [(e.side, e.start_s, e.end_s, e.direction) for e in events if isinstance(e, RepCompleted)]
     holds = sorted((e.side, e.start_s, e.end_s) for e in events if isinstance(e, HoldEnded))
@@ -149,7 +149,7 @@ def test_bilateral_side_choice_matches_the_tracker():
             continue
         m = Measurements({k: np.float64(v[i]) for k, v in series.values.items()},
                          {s: np.float64(v[i]) for s, v in series.side_visibility.items()}, np.float64(0.2), {})
-        tracker.update(m, t_s * 1000.0)
+        tracker.update(m, t_s)
         assert (tracker.active_side == "left") == left[i], f"frame {i}"
 
 

@@ -31,7 +31,7 @@ SIZES = [(1280, 720), (1920, 1080), (1200, 675)]
 def _view(size, cue: str | None = "HOLD STILL", hold=(1.2, 3.0), gesture=None, cue_age_s: float = 0.5) -> d.View:
     width, height = size
     image = np.full((height, width, 3), 60, np.uint8)
-    frame = Frame(image, 10_000.0, 0)
+    frame = Frame(image, 10.0, 0)
     status = SimpleNamespace(hold_s={None: hold[0]}, hold_target_s=hold[1]) if hold else None
     shown = SimpleNamespace(message=cue, t_s=10.0 - cue_age_s) if cue else None
     step = SimpleNamespace(frame=frame, pose=None, status=status, cue=shown)

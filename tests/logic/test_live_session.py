@@ -36,7 +36,7 @@ class TrackCamera:
 
     def frames(self):
         for index in sorted(self.poses):
-            yield Frame(IMAGE, index * 1000 / 30, index)
+            yield Frame(IMAGE, index / 30, index)
 
     def estimate(self, frame: Frame):
         if frame.index == self.fail_at:
@@ -165,15 +165,15 @@ def test_after_the_camera_ends_the_prompts_still_see_time_pass(tmp_path):
     devices = Devices(History(tmp_path / "h.sqlite3"), lambda frame: None, HeadlessUI(ans.Answerer(CALM)))
     session = LiveSession(plan, OpenedSource("synthetic", iter(()), (1280, 720), False), devices, Scope.FULL, FAST)
     session.state = dataclasses.replace(session.state, stage=Stage.PAIN_AFTER)  # the closing prompts
-    camera = [Frame(IMAGE, 0.0, 0), Frame(IMAGE, 33.3, 1)]
+    camera = [Frame(IMAGE, 0.0, 0), Frame(IMAGE, 0.0333, 1)]
     with LatestFrame(iter(camera)) as grabber:
         frames = session._frames(grabber)
         still = next(f for f, _ in frames if f.image is None)  # the camera has ended
         time.sleep(0.05)
         later = next(frames)[0]
     devices.history.close()
-    assert still.t_ms >= 33.3 and still.index == 1  # from the last frame's time on
-    assert later.image is None and later.t_ms >= still.t_ms + 50.0
+    assert still.t_s >= 0.0333 and still.index == 1  # from the last frame's time on
+    assert later.image is None and later.t_s >= still.t_s + 0.05
 
 
 @pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs a display (run under xvfb-run)")
@@ -198,7 +198,7 @@ def test_the_newest_frame_wins_when_the_consumer_is_slow():
     def frames():
         for i in range(50):
             time.sleep(0.002)
-            yield Frame(None, i * 2.0, i)
+            yield Frame(None, i * 0.002, i)
 
     taken = []
     with LatestFrame(frames()) as grabber:
@@ -240,9 +240,9 @@ def test_a_video_as_camera_is_paced_by_its_own_timestamps():
         sleeps.append(round(s, 3))
         now[0] += s
 
-    frames = [Frame(None, t, i) for i, t in enumerate((0.0, 40.0, 80.0, 120.0))]
+    frames = [Frame(None, t, i) for i, t in enumerate((0.0, 0.04, 0.08, 0.12))]
     out = list(paced(frames, clock=lambda: now[0], sleep=sleep))
-    assert [f.t_ms for f in out] == [0.0, 40.0, 80.0, 120.0]
+    assert [f.t_s for f in out] == [0.0, 0.04, 0.08, 0.12]
     assert sleeps == [0.04, 0.04, 0.04]
 
 

@@ -24,7 +24,7 @@ def replay(stream):
     for hip, dt, person in stream:
         t += dt
         m = fake_measurements({"hip": hip, "knee": 90}) if person else None
-        for event in tracker.update(m, t * 1000):
+        for event in tracker.update(m, t):
             if isinstance(event, RepCompleted):
                 reps.append((event, list(seen)))
         seen.append((t, hip if person else math.nan))
@@ -59,5 +59,5 @@ def test_no_rep_without_crossing_both_thresholds_of_each_phase(stream):
 def test_values_inside_the_gap_never_count(values):
     tracker = ExerciseTracker(BRIDGE)
     for i, hip in enumerate(values):
-        assert not [e for e in tracker.update(fake_measurements({"hip": hip, "knee": 90}), i * 33.3)
+        assert not [e for e in tracker.update(fake_measurements({"hip": hip, "knee": 90}), i * 0.0333)
                     if isinstance(e, RepCompleted)]

@@ -16,7 +16,7 @@ def test_one_sided_exercise_counts_per_side_and_flags_shortfalls():
               RepCompleted(9.0, "left", 6.0, 9.0, 1.0, issues=("short_hold",)),
               RepCompleted(12.0, "right", 10.0, 12.0, 2.0), HoldEnded(5.0, "left", 1.5, 4.5)]
     for i in range(300):
-        builder.add(i * 33.3, i % 3 != 0, events if i == 100 else [], None)
+        builder.add(i * 0.0333, i % 3 != 0, events if i == 100 else [], None)
     report = builder.result()
     assert report["reps"] == {"total": 3, "good": 2, "left": 2, "right": 1}
     assert report["frames"] == 300 and report["frames_with_pose"] == 200

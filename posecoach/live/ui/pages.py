@@ -208,7 +208,7 @@ def _active(screen: sc.ActiveScreen, view: d.View, size) -> np.ndarray:
         status = step.status if step is not None else None
         if status is not None and status.hold_target_s and max(status.hold_s.values(), default=0.0) > 0:
             coaching.hold(img, top, max(status.hold_s.values()), status.hold_target_s)
-        fresh = step is not None and step.cue is not None and step.frame.t_ms / 1000.0 - step.cue.t_s <= CUE_FRESH_S
+        fresh = step is not None and step.cue is not None and step.frame.t_s - step.cue.t_s <= CUE_FRESH_S
         if fresh and not screen.away:
             coaching.cue(img, step.cue.message, bottom)
     d.legend(img, screen.legend)

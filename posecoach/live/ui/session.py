@@ -169,7 +169,7 @@ class LiveSession:
             # No camera any more, but the closing prompts still need time to pass (a question's
             # answer pause, telling a held key from a new press): from the last frame's time on,
             # the still frame's clock follows the monotonic clock. Nothing is counted any more.
-            yield Frame(None, last.t_ms + (time.monotonic() - ended_at) * 1000.0, last.index), None
+            yield Frame(None, last.t_s + (time.monotonic() - ended_at), last.index), None
 
     def _track(self, frame: Frame) -> tuple[Step | None, GestureReading | None]:
         """The model on this frame when the flow watches: the coach's step, and the gesture reading."""
@@ -179,7 +179,7 @@ class LiveSession:
             return None, None
         self.result.model_frames += 1
         pose = self.devices.estimator(frame)
-        gesture = self.gestures.update(pose, frame.t_ms / 1000.0) if state.watches_gestures else None
+        gesture = self.gestures.update(pose, frame.t_s) if state.watches_gestures else None
         if not coached:
             return None, gesture
         step = self.coach.step(frame, pose)
@@ -189,12 +189,12 @@ class LiveSession:
 
     def _tick(self, frame: Frame, step: Step | None) -> Tick:
         if step is None:
-            return Tick(frame.t_ms / 1000.0)
+            return Tick(frame.t_s)
         setup = None
         if self.state.stage in _SETUP_CHECKED:
             setup = assess_setup(self.coach.spec, step.pose, step.measurements, self.coach_settings.tracker)
         holds = {side_key(side): s for side, s in step.status.hold_s.items()}
-        return Tick(frame.t_ms / 1000.0, tuple(step.events), setup, holds)
+        return Tick(frame.t_s, tuple(step.events), setup, holds)
 
     def _advance(self, event: Input) -> None:
         self._apply(flow.advance(self.state, event))

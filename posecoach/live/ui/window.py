@@ -120,7 +120,7 @@ class WindowUI:
         if code in FULLSCREEN_KEYS:
             self._window.set_fullscreen(not self._window.fullscreen)
         elif code in self._keys:
-            t_s = view.frame.t_ms / 1000.0 if view.frame is not None else (state.t_s or 0.0)
+            t_s = view.frame.t_s if view.frame is not None else (state.t_s or 0.0)
             inputs.append(self._repeats.mark(self._keys[code], t_s))
         return inputs
 
