@@ -148,6 +148,7 @@ def test_a_whole_session_from_the_mat_needs_no_key_after_the_first_rating(tmp_pa
     assert set(given) <= laptop, f"answered after the first rating: {dict(given)}"
     [row] = rows
     assert (row.status, row.pain_before, row.pain_after) == ("completed", 3, None)
+    assert row.worse_after is False  # not rated, but "not worse" by gesture, kept as such
     [exercise] = row.exercises
     assert (exercise.status, exercise.reps["both"]) == ("done", 2)
     for phrase in ("Exercise 1 of 1: Glute bridge. 2 reps, hold 3 seconds.", "1", "Go", "2",
