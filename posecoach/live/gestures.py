@@ -18,8 +18,11 @@ the catalogue's exercises rests a hand there (tests/logic/test_gestures.py repla
 clip to show it), and each is held for a moment before it counts, fires once, and re-arms only after
 the hands have come away. From all fours, the person sits back on the heels first.
 
-Distances are in world landmarks (metres, any view) and in torso lengths, so a child, a tall adult
-and a far or near camera read alike. Time comes only from the frames' own timestamps.
+Distances are in torso lengths, so a child, a tall adult and a far or near camera read alike. A
+hand's place across the picture is read from its pixels (the model's best reading), its depth
+along the camera's axis from the world landmarks (metres), weighed down where that depth is the
+model's weak reading (see `DEPTH_WEIGHT` and `FACING_DEPTH_WEIGHT`). Time comes only from the
+frames' own timestamps.
 """
 
 from __future__ import annotations
@@ -119,20 +122,72 @@ _NEEDED = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_EA
 # The model's world depth (z, along the camera's axis) of a hand near the body is its weakest
 # reading: on the rendered gesture clips (samples/gestures/) it put hands on the head 0.3-0.4 m
 # off along it, while x and y were within a few centimetres. The hand's distance to the head
-# counts that depth at this weight. (Less would read arms stretched past the head, sitting back on
-# the heels, as on it; the shoulders keep full depth: a standing forward bend's hanging arms,
-# seen side on, would read as across the chest.)
+# counts that depth at this weight, across the picture in the world's x and y. (Less, or its
+# pixels, would read arms stretched past the head, sitting back on the heels, as on it: in pixels
+# they came to 87 % of a hold.)
 DEPTH_WEIGHT = 0.7
+# The same error puts a hand on the chest or at the lips 0.15-0.3 m in front of it (0.3-0.65 torso
+# lengths), the hand nearer the camera than the body it rests on. Where the body faces the camera
+# that depth is only "how far in front of the body", so the distances to the other shoulder and to
+# the mouth count it at this weight; side on, depth is the body's left and right (which shoulder,
+# which side of the chest), so it counts fully there, and in between by how much the shoulder
+# line lies across the picture. (A standing forward bend's hanging arms, seen side on, stay off
+# the chest.)
+FACING_DEPTH_WEIGHT = 0.3
 
 
-def _hand_distance(hands: np.ndarray, target: np.ndarray) -> np.ndarray:
-    d = hands - target
-    d[..., 2] *= DEPTH_WEIGHT
-    return np.linalg.norm(d, axis=-1)
+@dataclass(frozen=True)
+class _Points:
+    """The points a hand is placed against, in one space (pixels or metres): (..., 2 hands, dims)."""
+
+    hands: np.ndarray
+    head: np.ndarray
+    mouth: np.ndarray
+    other_shoulder: np.ndarray
 
 
-def hand_places(world: np.ndarray) -> HandPlaces:
-    """Where the hands are on the body, for one pose (33, 3) or a track (T, 33, 3) of world landmarks."""
+def _points(marks: np.ndarray) -> _Points:
+    head = geometry.midpoint(marks[..., L.LEFT_EAR, :], marks[..., L.RIGHT_EAR, :])
+    mouth = geometry.midpoint(marks[..., L.MOUTH_LEFT, :], marks[..., L.MOUTH_RIGHT, :])
+    # Where the mouth is unknown (ground truth has no mouth corners) the nose, 3-4 cm above it, stands in.
+    mouth = np.where(np.isfinite(mouth).all(axis=-1, keepdims=True), mouth, marks[..., L.NOSE, :])
+    # The palm, not the wrist, rests on the body: the hand's three points stand for it.
+    hands = np.stack([marks[..., list(idx), :].mean(axis=-2) for idx in _HANDS], axis=-2)
+    other_shoulder = np.stack([marks[..., L.RIGHT_SHOULDER, :], marks[..., L.LEFT_SHOULDER, :]], axis=-2)
+    return _Points(hands, head[..., None, :], mouth[..., None, :], other_shoulder)
+
+
+def _pixels_per_metre(world: np.ndarray, xy: np.ndarray | None) -> np.ndarray | None:
+    """The picture's scale at the body: the torso's and the shoulder line's length in pixels over
+    their length in metres, the larger (foreshortening only shortens a line), or None where the
+    pixels do not show the torso (none given, unknown, or all at one point)."""
+    if xy is None:
+        return None
+    xy = np.asarray(xy, dtype=np.float64)
+    ratios = []
+    for a, b in (((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP)),
+                 ((L.LEFT_SHOULDER,), (L.RIGHT_SHOULDER,))):
+        px = geometry.distance(xy[..., list(a), :].mean(axis=-2), xy[..., list(b), :].mean(axis=-2))
+        metres = geometry.distance(world[..., list(a), :].mean(axis=-2), world[..., list(b), :].mean(axis=-2))
+        ratios.append(px / np.maximum(metres, 1e-6))
+    scale = np.maximum(*ratios)
+    return scale if bool(np.all(np.isfinite(scale) & (scale > 0))) else None
+
+
+def _hand_distance(world: _Points, plane: _Points, target: str, depth_weight: np.ndarray | float,
+                   scale: np.ndarray | None) -> np.ndarray:
+    """Hands to a target, in metres: across the picture from `plane` (pixels over `scale`, or the
+    world's x and y), along the camera's axis from the world's z at `depth_weight`."""
+    across = plane.hands - getattr(plane, target)
+    across = across[..., :2] if scale is None else across / scale[..., None, None]
+    depth = (world.hands - getattr(world, target))[..., 2] * depth_weight
+    return np.sqrt(np.sum(across**2, axis=-1) + depth**2)
+
+
+def hand_places(world: np.ndarray, xy: np.ndarray | None = None) -> HandPlaces:
+    """Where the hands are on the body, for one pose (33, 3) or a track (T, 33, 3) of world
+    landmarks, with the same poses' pixels (33, 2) or (T, 33, 2) when known (else the world's x
+    and y stand for the picture: MediaPipe's world axes are the camera's)."""
     world = np.asarray(world, dtype=np.float64)
     left_sh, right_sh = world[..., L.LEFT_SHOULDER, :], world[..., L.RIGHT_SHOULDER, :]
     shoulders = geometry.midpoint(left_sh, right_sh)
@@ -140,25 +195,25 @@ def hand_places(world: np.ndarray) -> HandPlaces:
     torso_len = np.maximum(geometry.distance(shoulders, hips), 1e-6)[..., None]
     up = geometry.unit(shoulders - hips)
     leftward = geometry.unit(geometry.square_to(left_sh - right_sh, up))  # toward the body's left
-    head = geometry.midpoint(world[..., L.LEFT_EAR, :], world[..., L.RIGHT_EAR, :])
-    mouth = geometry.midpoint(world[..., L.MOUTH_LEFT, :], world[..., L.MOUTH_RIGHT, :])
-    # Where the mouth is unknown (ground truth has no mouth corners) the nose, 3-4 cm above it, stands in.
-    mouth = np.where(np.isfinite(mouth).all(axis=-1, keepdims=True), mouth, world[..., L.NOSE, :])
-    # The palm, not the wrist, rests on the body: the hand's three points stand for it.
-    hands = np.stack([world[..., list(idx), :].mean(axis=-2) for idx in _HANDS], axis=-2)
-    other_shoulder = np.stack([right_sh, left_sh], axis=-2)
-    rel = hands - shoulders[..., None, :]
+    # How much the shoulder line lies across the picture: 1 facing the camera (or back to it), 0 side on.
+    facing = (np.linalg.norm((left_sh - right_sh)[..., :2], axis=-1)
+              / np.maximum(geometry.distance(left_sh, right_sh), 1e-6))[..., None]
+    body_depth_weight = FACING_DEPTH_WEIGHT * facing + (1.0 - facing)
+    scale = _pixels_per_metre(world, xy)
+    at = _points(world)
+    seen = at if scale is None else _points(np.asarray(xy, dtype=np.float64))
+    rel = at.hands - shoulders[..., None, :]
     lateral = np.sum(rel * leftward[..., None, :], axis=-1)
     # The left hand is past the middle when it is on the body's right (lateral < 0), and the other way.
     past = np.stack([-lateral[..., 0], lateral[..., 1]], axis=-1)
     return HandPlaces(
-        to_head=_hand_distance(hands, head[..., None, :]) / torso_len,
+        to_head=_hand_distance(at, at, "head", DEPTH_WEIGHT, None) / torso_len,
         above_shoulders=np.sum(rel * up[..., None, :], axis=-1) / torso_len,
-        to_other_shoulder=geometry.distance(hands, other_shoulder) / torso_len,
+        to_other_shoulder=_hand_distance(at, seen, "other_shoulder", body_depth_weight, scale) / torso_len,
         past_midline=past / torso_len,
-        to_mouth=geometry.distance(hands, mouth[..., None, :]) / torso_len,
-        mouth_over_head=(geometry.distance(hands, mouth[..., None, :])
-                         / np.maximum(geometry.distance(hands, head[..., None, :]), 1e-6)),
+        to_mouth=_hand_distance(at, seen, "mouth", body_depth_weight, scale) / torso_len,
+        mouth_over_head=(geometry.distance(at.hands, at.mouth)
+                         / np.maximum(geometry.distance(at.hands, at.head), 1e-6)),
     )
 
 
@@ -243,7 +298,7 @@ class GestureDetector:
         if pose is None or not np.all(np.isfinite(pose.world[_NEEDED])):
             self._zones = None
             return None
-        self._zones = zones_of(hand_places(pose.world), self._rules, self._zones)
+        self._zones = zones_of(hand_places(pose.world, pose.xy), self._rules, self._zones)
         return gesture_of(self._zones)
 
     def _track(self, gesture: Gesture | None, t_s: float) -> None:

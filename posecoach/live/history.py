@@ -64,7 +64,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     stop_reason TEXT,
     pain_before INTEGER,
     pain_after INTEGER,
-    source TEXT NOT NULL DEFAULT ''
+    source TEXT NOT NULL DEFAULT '',
+    worse_after INTEGER
 );
 CREATE TABLE IF NOT EXISTS exercises (
     id INTEGER PRIMARY KEY,
@@ -157,6 +158,11 @@ class History:
             columns = {row[1] for row in self.conn.execute("PRAGMA table_info(screenings)")}
             if "scope" not in columns:  # a version 1 database: every screen it holds was a whole one
                 self.conn.execute("ALTER TABLE screenings ADD COLUMN scope TEXT NOT NULL DEFAULT 'full'")
+            # The closing "worse than before?" answered yes (1) or no (0) instead of a rating. Added
+            # to a database without it, within schema 2: a posecoach without it reads every column it
+            # knows and leaves this one empty.
+            if "worse_after" not in {row[1] for row in self.conn.execute("PRAGMA table_info(sessions)")}:
+                self.conn.execute("ALTER TABLE sessions ADD COLUMN worse_after INTEGER")
             self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _write_problem(self, e: sqlite3.Error) -> OutputError | None:
@@ -226,6 +232,11 @@ class History:
                 "stop_reason = ? WHERE id = ?",
                 (now_text(ended_at), now_text(ended_at), pain_after, int(completed), stop_reason, session_id))
 
+    def answer_worse_after(self, session_id: int, worse: bool) -> None:
+        """The closing "is your pain worse than before?" answered yes or no, where no rating was given."""
+        with self._transaction():
+            self.conn.execute("UPDATE sessions SET worse_after = ? WHERE id = ?", (int(worse), session_id))
+
     def save_screening(self, screening: Screening) -> None:
         answers = {k: as_answer(v).value for k, v in screening.answers.items()}
         with self._transaction():
@@ -248,7 +259,7 @@ class History:
         """Every session, oldest first, with its exercises; a row that cannot be read is left out, with a warning."""
         rows = self.conn.execute(
             "SELECT id, routine, routine_name, started_at, ended_at, completed, stop_reason, pain_before, "
-            "pain_after FROM sessions ORDER BY started_at, id").fetchall()
+            "pain_after, worse_after FROM sessions ORDER BY started_at, id").fetchall()
         exercises = self._exercises()
         found = (readable(self.path, "sessions", r, lambda r: session_of(r, exercises)) for r in rows)
         return [s for s in found if s is not None]

@@ -67,6 +67,7 @@ class SessionRow:
     pain_before: int | None
     pain_after: int | None
     exercises: tuple[ExerciseRecord, ...]
+    worse_after: bool | None = None  # the closing "worse than before?" answered yes/no instead of rated
 
     @property
     def status(self) -> str:
@@ -95,7 +96,7 @@ def screening_of(row: tuple) -> Screening:
 def session_of(r: tuple, exercises: dict[int, list[ExerciseRecord]]) -> SessionRow:
     return SessionRow(r[0], _text(r[1]), _text(r[2]), dt.datetime.fromisoformat(r[3]),
                       dt.datetime.fromisoformat(r[4]) if r[4] else None, bool(r[5]), r[6], _count(r[7], True),
-                      _count(r[8], True), tuple(exercises.get(r[0], ())))
+                      _count(r[8], True), tuple(exercises.get(r[0], ())), _yes_no(r[9]))
 
 
 def exercise_of(row: tuple) -> ExerciseRecord:
@@ -128,6 +129,14 @@ def _count(value, optional: bool = False) -> int | None:
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"expected a whole number, not {value!r}")
     return value
+
+
+def _yes_no(value) -> bool | None:
+    if value is None:
+        return None
+    if value not in (0, 1) or isinstance(value, bool | float):
+        raise TypeError(f"expected 0 or 1, not {value!r}")
+    return bool(value)
 
 
 def _seconds(value) -> float:

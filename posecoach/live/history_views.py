@@ -16,13 +16,19 @@ def iter_table_rows(sessions: list[SessionRow]) -> Iterator[dict[str, object]]:
         base = {"session": s.id, "started_at": now_text(s.started_at),
                 "ended_at": now_text(s.ended_at) if s.ended_at else "", "routine": s.routine,
                 "status": s.status, "stop_reason": s.stop_reason or "",
-                "pain_before": _blank(s.pain_before), "pain_after": _blank(s.pain_after)}
+                "pain_before": _blank(s.pain_before), "pain_after": _blank(s.pain_after),
+                "pain_after_answer": _answer(s.worse_after)}
         for e in s.exercises or (None,):
             yield base | _exercise_columns(e)
 
 
 def _blank(value: object) -> object:
     return "" if value is None else value
+
+
+def _answer(worse: bool | None) -> str:
+    """The closing "worse than before?" answered yes/no instead of a rating ("" when not)."""
+    return "" if worse is None else "worse" if worse else "not worse"
 
 
 def _exercise_columns(e: ExerciseRecord | None) -> dict[str, object]:
@@ -40,7 +46,7 @@ CSV_EXERCISE_COLUMNS = ("exercise", "exercise_status", "unit", "target", "sets",
                         "reps_both", "good_reps", "holds", "hold_s", "best_hold_s", "form_issues",
                         "exercise_pain")
 CSV_COLUMNS = ("session", "started_at", "ended_at", "routine", "status", "stop_reason", "pain_before",
-               "pain_after", *CSV_EXERCISE_COLUMNS)
+               "pain_after", "pain_after_answer", *CSV_EXERCISE_COLUMNS)
 
 
 def format_table(sessions: list[SessionRow]) -> str:
@@ -50,7 +56,8 @@ def format_table(sessions: list[SessionRow]) -> str:
     header = ("date", "routine", "status", "pain", "exercise", "result", "reps", "holds", "form issues")
     lines = [header]
     for s in sessions:
-        pain = f"{_dash(s.pain_before)}->{_dash(s.pain_after)}"
+        after = _answer(s.worse_after) if s.pain_after is None and s.worse_after is not None else _dash(s.pain_after)
+        pain = f"{_dash(s.pain_before)}->{after}"
         status = s.status + (f" ({s.stop_reason})" if s.stop_reason else "")
         first = (s.started_at.strftime("%Y-%m-%d %H:%M"), s.routine, status, pain)
         for i, e in enumerate(s.exercises or (None,)):

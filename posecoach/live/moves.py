@@ -12,7 +12,15 @@ from dataclasses import replace
 from posecoach.live import prelude, safety, voice
 from posecoach.live import tally as tl
 from posecoach.live.history import ExerciseRecord
-from posecoach.live.signals import Effect, EndSession, RateExercise, SaveExercise, Say, StartTracking
+from posecoach.live.signals import (
+    AnsweredWorse,
+    Effect,
+    EndSession,
+    RateExercise,
+    SaveExercise,
+    Say,
+    StartTracking,
+)
 from posecoach.live.state import EPS, FlowState, Stage, Transition
 
 
@@ -120,17 +128,20 @@ def flush_pending(state: FlowState, pain: int | None) -> Transition:
     return Transition(replace(state, pending=None, records=records), (RateExercise(pain),))
 
 
-def end_session(state: FlowState, pain_after: int | None, worse: bool = False) -> Transition:
-    """`worse`: no rating, but the person said (from the mat) that the pain is worse than before."""
+def end_session(state: FlowState, pain_after: int | None, worse: bool | None = None) -> Transition:
+    """`worse`: no rating, but the person said (from the mat) whether the pain is worse than before
+    (None: not asked that way)."""
     flushed = flush_pending(state, pain_after)
-    s = replace(flushed.state, stage=Stage.SUMMARY, pain_after=pain_after, timer_s=state.settings.summary_s)
-    stops = worse or safety.pain_stops(s.baseline, pain_after)
+    s = replace(flushed.state, stage=Stage.SUMMARY, pain_after=pain_after, worse_after=worse,
+                timer_s=state.settings.summary_s)
+    stops = bool(worse) or safety.pain_stops(s.baseline, pain_after)
     if stops and s.stop_reason not in safety.PAIN_STOP_REASONS:
         # The last rating breaks the pain rule too: remembered as a pain stop, so the next launch
         # asks whether it settled and screens again, like a stop during the session.
         s = replace(s, completed=False, stop_reason="pain")
     said = voice.summary(s.completed, s.stop_reason)
-    return flushed.then(Transition(s, (EndSession(pain_after, s.completed, s.stop_reason), Say(said))))
+    answered = () if worse is None else (AnsweredWorse(worse),)
+    return flushed.then(Transition(s, (*answered, EndSession(pain_after, s.completed, s.stop_reason), Say(said))))
 
 
 def to_leg_check(state: FlowState) -> Transition:

@@ -337,7 +337,7 @@ def _summary(state: FlowState) -> Screen:
         status = f"Finished, but not everything was done. {not_done}"
     else:
         status = f"Stopped early ({state.stop_reason or 'partial'}): what you did is saved. {not_done}".rstrip()
-    pain = f"Pain before {_num(state.pain_before)}, after {_num(state.pain_after)}"
+    pain = f"Pain before {_num(state.pain_before)}, after{_after(state.pain_after, state.worse_after)}"
     advice = safety.pain_advice(state.pain_before, state.pain_after)
     if state.stop_reason == "pain" and not advice:
         advice = safety.PAIN_STOP_ADVICE
@@ -348,6 +348,14 @@ def _summary(state: FlowState) -> Screen:
 
 def _num(value: int | None) -> str:
     return "-" if value is None else str(value)
+
+
+def _after(pain: int | None, worse: bool | None) -> str:
+    """The closing rating, or the yes/no answer given for it from the mat (short: it shares the
+    summary's top line with the title)."""
+    if pain is None and worse is not None:
+        return f": {'worse' if worse else 'not worse'} (answered yes/no)"
+    return f" {_num(pain)}"
 
 
 _DESCRIBE = {

@@ -112,6 +112,13 @@ class EndSession:
 
 
 @dataclass(frozen=True)
+class AnsweredWorse:
+    """The closing "is your pain worse than before?" answered yes or no (from the mat), not rated."""
+
+    worse: bool
+
+
+@dataclass(frozen=True)
 class StartTracking:
     index: int  # plan item to track from now on (a fresh tracker)
 
@@ -127,8 +134,8 @@ class Say:
     urgent: bool = False  # a safety phrase: interrupts whatever is being said and goes first
 
 
-Effect = (SaveScreening | ClinicianChecked | StartSession | SaveExercise | RateExercise | EndSession | StartTracking
-          | Sound | Say)
+Effect = (SaveScreening | ClinicianChecked | StartSession | SaveExercise | RateExercise | AnsweredWorse | EndSession
+          | StartTracking | Sound | Say)
 
 
 # The keys as the person presses them: shown in the on-screen legend, read by the window.

@@ -91,6 +91,7 @@ class FlowState:
     pain_before: int | None = None
     baseline: int | None = None  # what the pain rule counts from: kept from before a session that stopped for pain
     pain_after: int | None = None
+    worse_after: bool | None = None  # the closing "worse than before?" answered yes/no instead of rated
     session_started: bool = False
     index: int = 0
     segment: int = 0

@@ -50,19 +50,26 @@ def looped_camera(video: Path, times: int) -> OpenedSource:
 
 
 def with_hands(pose, zones: dict[str, str]):
-    """The pose with each named hand moved onto the head or the other shoulder (world landmarks)."""
-    world = pose.world.copy()
-    up = (world[L.LEFT_SHOULDER] + world[L.RIGHT_SHOULDER]) / 2 - (world[L.LEFT_HIP] + world[L.RIGHT_HIP]) / 2
-    up /= np.linalg.norm(up)
-    for hand, zone in zones.items():
-        if zone == "head":
-            place = (world[L.LEFT_EAR] + world[L.RIGHT_EAR]) / 2 + 0.1 * up
-        else:  # on the other shoulder, a little toward the middle of the chest
-            other = world[L.RIGHT_SHOULDER] if hand == "LEFT" else world[L.LEFT_SHOULDER]
-            mine = world[L.LEFT_SHOULDER] if hand == "LEFT" else world[L.RIGHT_SHOULDER]
-            place = other + 0.12 * (mine - other)
-        world[list(_HANDS[hand])] = place
-    return dataclasses.replace(pose, world=world)
+    """The pose with each named hand moved onto the head or the other shoulder (world landmarks,
+    and the pixels the same way: the detector reads a hand's place across the picture from them)."""
+    world, xy = pose.world.copy(), pose.xy.copy()
+
+    def torso(points):
+        return points[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]].mean(0) - points[[L.LEFT_HIP, L.RIGHT_HIP]].mean(0)
+
+    per_metre = np.linalg.norm(torso(xy)) / np.linalg.norm(torso(world))
+    for points, scale in ((world, 1.0), (xy, per_metre)):
+        up = torso(points) / np.linalg.norm(torso(points))
+        step = 0.1 * scale  # 0.1 m beyond the head's middle, in these units
+        for hand, zone in zones.items():
+            if zone == "head":
+                place = (points[L.LEFT_EAR] + points[L.RIGHT_EAR]) / 2 + step * up
+            else:  # on the other shoulder, a little toward the middle of the chest
+                other = points[L.RIGHT_SHOULDER] if hand == "LEFT" else points[L.LEFT_SHOULDER]
+                mine = points[L.LEFT_SHOULDER] if hand == "LEFT" else points[L.RIGHT_SHOULDER]
+                place = other + 0.12 * (mine - other)
+            points[list(_HANDS[hand])] = place
+    return dataclasses.replace(pose, world=world, xy=xy)
 
 
 class Person:
@@ -141,6 +148,7 @@ def test_a_whole_session_from_the_mat_needs_no_key_after_the_first_rating(tmp_pa
     assert set(given) <= laptop, f"answered after the first rating: {dict(given)}"
     [row] = rows
     assert (row.status, row.pain_before, row.pain_after) == ("completed", 3, None)
+    assert row.worse_after is False  # not rated, but "not worse" by gesture, kept as such
     [exercise] = row.exercises
     assert (exercise.status, exercise.reps["both"]) == ("done", 2)
     for phrase in ("Exercise 1 of 1: Glute bridge. 2 reps, hold 3 seconds.", "1", "Go", "2",

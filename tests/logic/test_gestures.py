@@ -229,3 +229,46 @@ def test_a_hand_on_the_head_read_too_far_along_the_cameras_axis_is_still_on_the_
             assert zones_of(hand_places(world))[0] == Zone.FREE, shift
         world[[L.LEFT_WRIST, L.LEFT_INDEX, L.LEFT_PINKY], 2] += shift  # twice as far: off the head
         assert zones_of(hand_places(world))[0] == Zone.FREE, shift
+
+
+def test_a_hand_on_the_chest_read_in_front_of_it_is_still_on_it_facing_the_camera(monkeypatch):
+    """The model puts a hand on the body 0.15-0.3 m nearer the camera than the body: facing the
+    camera that depth weighs little; side on it is the body's left and right, so it counts fully."""
+    import posecoach.live.gestures as gestures
+
+    hand = [L.LEFT_WRIST, L.LEFT_INDEX, L.LEFT_PINKY]
+    facing = body(Zone.ACROSS, Zone.FREE)
+    facing[hand, 2] -= 0.2
+    assert zones_of(hand_places(facing)) == (Zone.ACROSS, Zone.FREE)
+    with monkeypatch.context() as m:
+        m.setattr(gestures, "FACING_DEPTH_WEIGHT", 1.0)  # depth at full weight: off the shoulder
+        assert zones_of(hand_places(facing))[0] == Zone.FREE
+    side_on = body(Zone.ACROSS, Zone.FREE, ORIENTATIONS["standing_side_on"])
+    side_on[hand, 2] -= 0.2
+    assert zones_of(hand_places(side_on))[0] == Zone.FREE
+
+
+def _pixels(world: np.ndarray, per_metre: float = 400.0) -> np.ndarray:
+    """The world seen straight on from far away: x and y in pixels, depth dropped."""
+    return world[:, :2] * per_metre + (320.0, 180.0)
+
+
+def test_a_hand_is_placed_across_the_picture_by_its_pixels():
+    world = body(Zone.FREE, Zone.FREE)
+    same = hand_places(world, _pixels(world))
+    for name in ("to_head", "to_other_shoulder", "to_mouth"):
+        np.testing.assert_allclose(getattr(same, name), getattr(hand_places(world), name), atol=1e-9)
+    xy = _pixels(world)
+    xy[[L.LEFT_WRIST, L.LEFT_INDEX, L.LEFT_PINKY]] = xy[L.RIGHT_SHOULDER]  # the picture shows it there
+    in_picture, in_world = hand_places(world, xy).to_other_shoulder[0], hand_places(world).to_other_shoulder[0]
+    assert in_picture < DEFAULT_RULES.across_enter < in_world
+    # The pixels are read at the body's own scale: a far camera (fewer pixels a metre) reads the same.
+    np.testing.assert_allclose(hand_places(world, _pixels(world, 90.0)).to_mouth, same.to_mouth, atol=1e-9)
+
+
+def test_pixels_that_do_not_show_the_body_leave_the_world_to_place_the_hands():
+    world = body(Zone.ACROSS, Zone.FREE)
+    by_world = dataclasses.asdict(hand_places(world))
+    for xy in (np.zeros((NUM_LANDMARKS, 2)), np.full((NUM_LANDMARKS, 2), np.nan)):
+        for name, values in dataclasses.asdict(hand_places(world, xy)).items():
+            np.testing.assert_array_equal(values, by_world[name], err_msg=name)

@@ -165,6 +165,33 @@ def test_the_history_table(db):
     assert lines[4].split()[:6] == ["2025-03-11", "11:30", "start_programme", "partial", "3->-", "-"]
 
 
+def test_a_closing_answer_by_yes_no_is_kept_and_shown_in_place_of_a_rating(db, tmp_path):
+    """ "Worse than before?" answered from the mat: no rating, but the answer, said plainly."""
+    for day, worse in ((0, False), (1, True)):
+        sid = db.start_session("glute_bridge", "Glute bridge", T0 + dt.timedelta(days=day), 3)
+        db.add_exercise(sid, bridge(), T0)
+        db.answer_worse_after(sid, worse)
+        db.end_session(sid, T0, None, not worse, "pain" if worse else None)
+    rows = db.sessions()
+    assert [(r.pain_after, r.worse_after) for r in rows] == [(None, False), (None, True)]
+    lines = format_table(rows).splitlines()
+    assert "3->not worse" in lines[1] and "3->worse" in lines[2]
+    out = tmp_path / "history.csv"
+    export_csv(rows, out)
+    assert [(r["pain_after"], r["pain_after_answer"]) for r in csv.DictReader(out.open())] == [
+        ("", "not worse"), ("", "worse")]
+
+
+def test_a_database_without_the_answer_column_gains_it(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    with History(path) as db:
+        db.start_session("glute_bridge", "Glute bridge", T0, 3)
+        db.conn.execute("ALTER TABLE sessions DROP COLUMN worse_after")
+    with History(path) as db:
+        [row] = db.sessions()
+        assert row.worse_after is None and db.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
 def test_csv_export(db, tmp_path):
     two_days(db)
     out = tmp_path / "history.csv"

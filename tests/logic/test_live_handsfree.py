@@ -10,7 +10,7 @@ import pytest
 
 from posecoach.live import remote, voice
 from posecoach.live.flow import Stage
-from posecoach.live.signals import Closed, EndSession, Gestured, Key, Press, SaveExercise, Say, SetPain
+from posecoach.live.signals import AnsweredWorse, Closed, EndSession, Gestured, Key, Press, SaveExercise, Say, SetPain
 from posecoach.live.state import GESTURE_STAGES, HURT_STAGES, PRE_SESSION
 from posecoach.live.ui.sound import RecordingEngine, Speech, spoken_form
 
@@ -91,6 +91,23 @@ def test_worse_at_the_end_is_remembered_as_a_pain_stop(bridge_plan):
     assert d.state.stage is Stage.PAIN_AFTER
     d.frames(1.1).gesture(Key.HURT)  # it hurts, at the end: worse
     assert d.of(EndSession) == [EndSession(None, False, "pain")]
+
+
+@pytest.mark.parametrize(("gesture", "worse"), [(Key.NO, False), (Key.YES, True), (Key.HURT, True)])
+def test_the_closing_answer_by_gesture_is_said_plainly_on_the_summary(bridge_plan, gesture, worse):
+    d = Mat(bridge_plan).begin(3).to_active().frames(0.1, [rep(1.0), rep(1.0)])
+    assert d.state.stage is Stage.PAIN_AFTER
+    d.frames(1.1).gesture(gesture)
+    assert d.state.stage is Stage.SUMMARY and d.of(AnsweredWorse) == [AnsweredWorse(worse)]
+    answer = "worse" if worse else "not worse"
+    assert d.screen.pain == f"Pain before 3, after: {answer} (answered yes/no)"
+
+
+def test_a_closing_rating_is_no_yes_no_answer(bridge_plan):
+    d = Mat(bridge_plan).begin(3).to_active().frames(0.1, [rep(1.0), rep(1.0)])
+    d.frames(1.1).pain(2)
+    assert d.state.stage is Stage.SUMMARY and d.of(AnsweredWorse) == []
+    assert d.screen.pain == "Pain before 3, after 2"
 
 
 def _at(stage: Stage, plan) -> Mat:

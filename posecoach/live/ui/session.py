@@ -28,6 +28,7 @@ from posecoach.live.remote import gesture_key
 from posecoach.live.safety import Scope, Screening
 from posecoach.live.setup import assess_setup
 from posecoach.live.signals import (
+    AnsweredWorse,
     ClinicianChecked,
     EndSession,
     Gestured,
@@ -221,6 +222,8 @@ class LiveSession:
             self._last_exercise = history.add_exercise(self.result.session_id, effect.record, d.now())
         elif isinstance(effect, RateExercise) and self._last_exercise is not None:
             history.rate_exercise(self._last_exercise, effect.pain)
+        elif isinstance(effect, AnsweredWorse) and self.result.session_id is not None:
+            history.answer_worse_after(self.result.session_id, effect.worse)
         elif isinstance(effect, EndSession) and self.result.session_id is not None:
             history.end_session(self.result.session_id, d.now(), effect.pain_after, effect.completed,
                                 effect.stop_reason)
