@@ -5,7 +5,8 @@ the rule screen on: for gestures on every screen, the coach and the set-up check
 instruction card to the end of the exercise), turns a held gesture into a `Gestured` input,
 advances the flow with the frame's own time, shows the screen and carries out the flow's
 effects. Ctrl-C, a crash or a camera that stops all end in `flow.interrupt` or `SourceEnded`,
-so the history keeps what was done, marked partial.
+so the history keeps what was done, marked partial; a write that fails (a full disk) keeps it
+beside the database (history_journal), and `SessionResult.unsaved` says where.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from posecoach import followups as fu
-from posecoach.errors import SourceError
+from posecoach.errors import OutputError, SourceError
 from posecoach.followups import FollowUpStore
-from posecoach.history import History
+from posecoach.history import History, exercise_values
+from posecoach.history_journal import SessionKeeper
 from posecoach.live import flow
 from posecoach.live.capture import LatestFrame, OpenedSource
 from posecoach.live.draw import View
@@ -78,6 +80,7 @@ class SessionResult:
     model_frames: int = 0
     latency_ms: list[float] = field(default_factory=list)  # capture -> shown, per frame
     coached_ms: list[float] = field(default_factory=list)  # the same, for frames shown with the coach's step
+    unsaved: OutputError | None = None  # the session could not be written: where it is kept, what to do
 
     @property
     def latency_p50_ms(self) -> float | None:
@@ -114,7 +117,7 @@ class LiveSession:
         self.coach: Coach | None = None
         self.gestures = GestureDetector()
         devices.speech.set_muted(devices.speech.muted or self.state.muted)
-        self._last_exercise: int | None = None  # history row of the last saved exercise
+        self.keeper = SessionKeeper(devices.history)  # the session's rows: kept even when a write fails
 
     def run(self) -> SessionResult:
         try:
@@ -124,11 +127,14 @@ class LiveSession:
         except BaseException as e:
             reason = "interrupted" if isinstance(e, KeyboardInterrupt) else "error"
             self._apply(flow.interrupt(self.state, reason))
+            if (unsaved := self.keeper.unsaved_error()) is not None:
+                log.warning("%s", unsaved)  # the interruption's own line follows
             raise
         finally:
             self.devices.ui.close()
             self.devices.speech.close()
         self.result.state = self.state
+        self.result.unsaved = self.keeper.unsaved_error()
         return self.result
 
     def _loop(self, grabber: LatestFrame) -> None:
@@ -208,22 +214,23 @@ class LiveSession:
     def _remember(self, change: Callable[[fu.FollowUps], fu.FollowUps]) -> None:
         store = self.devices.followups
         if store is not None:
-            store.save(change(store.load()))
+            try:
+                store.save(change(store.load()))
+            except OutputError as e:  # a full disk: the session goes on, and its history is kept apart
+                log.warning("%s; the safety follow-ups were not saved", e)
 
     def _effect(self, effect) -> None:
         d, history = self.devices, self.devices.history
         if isinstance(effect, StartTracking):
             self.coach = Coach(self.plan.items[effect.index].spec, self.coach_settings)
         elif isinstance(effect, StartSession):
-            self.result.session_id = history.start_session(self.plan.id, self.plan.name, d.now(),
-                                                           effect.pain_before, self.source.name)
-        elif isinstance(effect, SaveExercise) and self.result.session_id is not None:
-            self._last_exercise = history.add_exercise(self.result.session_id, effect.record, d.now())
-        elif isinstance(effect, RateExercise) and self._last_exercise is not None:
-            history.rate_exercise(self._last_exercise, effect.pain)
-        elif isinstance(effect, EndSession) and self.result.session_id is not None:
-            history.end_session(self.result.session_id, d.now(), effect.pain_after, effect.completed,
-                                effect.stop_reason)
+            self.keeper.start(self.plan.id, self.plan.name, d.now(), effect.pain_before, self.source.name)
+        elif isinstance(effect, SaveExercise):
+            self.keeper.add_exercise(exercise_values(effect.record), d.now())
+        elif isinstance(effect, RateExercise):
+            self.keeper.rate_last(effect.pain, d.now())
+        elif isinstance(effect, EndSession) and self.keeper.log is not None:
+            self.keeper.end(d.now(), effect.pain_after, effect.completed, effect.stop_reason)
             today, baseline = d.now().date(), self.state.baseline
             self._remember(lambda f: fu.after_session(f, effect.stop_reason, effect.completed, baseline,
                                                       effect.pain_after, today))
@@ -237,5 +244,6 @@ class LiveSession:
             d.speech.say(effect.text, effect.urgent)
         elif isinstance(effect, Sound):
             d.sounds.play(effect.kind)
-        # Anything else has nothing to act on: a session that was never written (its first write
-        # failed) is not ended, an exercise without a session is not rated.
+        self.result.session_id = self.keeper.session_id
+        # Anything else has nothing to act on. The keeper never raises: a write that fails keeps the
+        # session beside the database, and run() says so at the end.
