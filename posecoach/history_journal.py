@@ -104,6 +104,8 @@ class SessionKeeper:
         self.problem: BaseException | None = None  # the last write's failure, while unsaved
         self.journal: Path | None = None
         self.journal_problem: str | None = None
+        self.kept = 0  # exercises in the journal last written
+        self.used_reserve = False
         self.reserve = Path(f"{history.path}.reserve")
         _make_reserve(self.reserve)
 
@@ -137,14 +139,21 @@ class SessionKeeper:
         if self.problem is None or self.log is None:
             return None
         db, why, advice = self.history.path, _reason(self.problem), _advice(self.problem)
-        n = len(self.log.exercises)
+        n = self.kept if self.journal is not None and self.journal.exists() else len(self.log.exercises)
         done = f"{n} exercise{'s' if n != 1 else ''}"
-        if self.journal_problem is None:
+        if self.journal is not None and self.journal.exists():
             return OutputError(f"{db}: this session could not be written to the history ({why}); what was done "
                                f"({done}) is kept in {self.journal} and goes into the history the next time "
                                f"posecoach starts: {advice}")
         return OutputError(f"{db}: this session could not be written to the history ({why}), nor kept beside it "
                            f"({self.journal_problem}): {done} lost; {advice} before the next session")
+
+    def notice(self) -> str | None:
+        """For a session saved only thanks to the reserve: the disk is full, say so (else None)."""
+        if self.problem is None and self.used_reserve:
+            return (f"{self.history.path.parent}: the disk is full; this session was saved in the space posecoach "
+                    "keeps in reserve: free some space before the next session")
+        return None
 
     def _change(self, at: dt.datetime, **changes) -> None:
         self.log = dataclasses.replace(self.log, updated_at=now_text(at), **changes)
@@ -155,7 +164,7 @@ class SessionKeeper:
             self.session_id = self.history.save_session(self.log, self.session_id)
         except WRITE_ERRORS as e:
             if self.problem is None:
-                log.warning("%s: cannot write this session (%s); it goes on, kept beside the database",
+                log.info("%s: cannot write this session (%s); it goes on, kept beside the database",
                             self.history.path, _reason(e))
             self.problem = e
             self._keep()
@@ -173,15 +182,16 @@ class SessionKeeper:
         text = self.log.to_json(self.session_id)
         try:
             write_text(self.journal, text)
-            self.journal_problem = None
-            return
         except OutputError:
-            self.reserve.unlink(missing_ok=True)  # what the reserve is for
-        try:
-            write_text(self.journal, text)
-            self.journal_problem = None
-        except OutputError as e:
-            self.journal_problem = _reason(e)
+            if self.reserve.exists():
+                self.reserve.unlink(missing_ok=True)  # what the reserve is for
+                self.used_reserve = True
+            try:
+                write_text(self.journal, text)
+            except OutputError as e:
+                self.journal_problem = _reason(e)  # an earlier journal, if any, stays
+                return
+        self.journal_problem, self.kept = None, len(self.log.exercises)
 
 
 def _make_reserve(path: Path) -> None:

@@ -135,6 +135,8 @@ class LiveSession:
             self.devices.speech.close()
         self.result.state = self.state
         self.result.unsaved = self.keeper.unsaved_error()
+        if (notice := self.keeper.notice()) is not None:
+            log.warning("%s", notice)
         return self.result
 
     def _loop(self, grabber: LatestFrame) -> None:
