@@ -397,3 +397,27 @@ def test_a_write_that_works_again_takes_the_session_back_into_the_database(tmp_p
     result, [row] = run(tmp_path, TrackCamera(reps=3), CALM, reps=2)
     assert result.unsaved is None and _kept(tmp_path) == []
     assert row.status == "completed" and row.exercises[0].reps["both"] == 2
+
+
+def test_a_database_held_by_another_program_says_so_and_keeps_the_session(tmp_path, monkeypatch):
+    def save(self, log, session_id):
+        raise sqlite3.OperationalError("database is locked")
+    monkeypatch.setattr(History, "save_session", save)
+    result, _ = run(tmp_path, TrackCamera(reps=3), CALM, reps=2)
+    [journal] = _kept(tmp_path)
+    assert str(result.unsaved).startswith(f"{tmp_path / 'h.sqlite3'}: this session could not be written to the "
+                                          "history (database is locked); what was done (1 exercise) is kept in ")
+    assert str(result.unsaved).endswith("the next time posecoach starts: close other posecoach sessions")
+
+
+def test_ctrl_c_with_the_disk_full_keeps_the_partial_session_beside_the_database(tmp_path, monkeypatch, caplog):
+    _failing(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path, TrackCamera(reps=3, fail_at=200), CALM, reps=5)
+    [journal] = _kept(tmp_path)
+    assert f"what was done (1 exercise) is kept in {journal}" in caplog.text  # the partial one
+    monkeypatch.undo()
+    with History(tmp_path / "h.sqlite3") as history:
+        [row] = history.sessions()
+    assert (row.status, row.stop_reason) == ("partial", "interrupted")
+    assert row.exercises[0].reps["both"] == 1
