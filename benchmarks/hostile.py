@@ -10,7 +10,9 @@ history, overrides and track cache pointed at folders of its own), then sorts th
 - hang: the timeout ran out;
 - other: any other ending (a wrong status, more than one line, a failed check).
 
-Tracks only: no case runs the pose model. `python benchmarks/hostile.py [-v]` (or `make hostile`)
+Tracks only: no case runs the pose model (the live sessions use a stand-in: nobody, or a
+synthetic glute bridge). The disk-full cases on a tmpfs need root and `mount`; others skip them.
+`python benchmarks/hostile.py [-v]` (or `make hostile`)
 prints a line per case with -v and a table per kind; exit 1 if any case is not handled.
 """
 
@@ -65,7 +67,7 @@ def classify(case: Case, folder: Path, result: subprocess.CompletedProcess | Non
     first = err.strip().splitlines()[-1] if err.strip() else ""
     if "internal error" in err or "Traceback" in err:
         return "internal", first
-    if result.returncode < 0 and -result.returncode not in (signal.SIGPIPE,):
+    if result.returncode < 0 and result.returncode not in case.status and -result.returncode != signal.SIGPIPE:
         return "crash", f"killed by {signal.Signals(-result.returncode).name}"
     if result.returncode in (134, 139):
         return "crash", f"status {result.returncode}"
@@ -231,6 +233,138 @@ def signalled_session(signum: int):
     return runner
 
 
+def killed_session(case: Case, folder: Path, env: dict) -> subprocess.CompletedProcess | None:
+    """SIGKILL once the session row is written: nothing can be caught; the row stays, the database whole."""
+    return signalled_session(signal.SIGKILL)(case, folder, env)
+
+
+def sigkill_kept(folder: Path, _result) -> str | None:
+    rows = _rows(folder / "data" / "history.sqlite3")
+    return (f"session rows {rows}" if rows != [(0, None, None)] else _integrity(folder / "data" / "history.sqlite3"))
+
+
+def _integrity(db: Path) -> str | None:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return None if conn.execute("PRAGMA integrity_check").fetchone() == ("ok",) else "integrity_check failed"
+
+
+def _exercises(db: Path) -> list:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        try:
+            return conn.execute("SELECT exercise, status, reps_both FROM exercises").fetchall()
+        except sqlite3.OperationalError:
+            return []
+
+
+def _bridge_session(folder: Path, env: dict, how: str, popen: bool = False):
+    """`posecoach live` with the stand-in model of tests/cli/test_faults_disk_full.py (a synthetic glute
+    bridge: one rep, then the session ends); `how` fills the disk once the session row is written."""
+    from test_faults_disk_full import CHILD, LIVE
+
+    argv = [PYTHON, "-c", CHILD.format(tests=str(ROOT / "tests"), how=how), *LIVE, "--camera",
+            str(grey_video(folder / "camera.avi", seconds=40))]
+    if popen:
+        return subprocess.Popen(argv, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL)
+    return subprocess.run(argv, cwd=folder, env=env, capture_output=True, timeout=TIMEOUT_S, stdin=subprocess.DEVNULL)
+
+
+def signal_after_an_exercise(case: Case, folder: Path, env: dict) -> subprocess.CompletedProcess | None:
+    """SIGTERM once the bridge is saved (the session is closing): the bridge must stay, done."""
+    db = Path(env["POSECOACH_DATA_DIR"]) / "history.sqlite3"
+    child = _bridge_session(folder, env, "none", popen=True)
+    try:
+        deadline = time.monotonic() + TIMEOUT_S
+        while child.poll() is None and time.monotonic() < deadline and not (db.exists() and _exercises(db)):
+            time.sleep(0.05)
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+        return None
+    return subprocess.CompletedProcess(child.args, child.returncode, out, err)
+
+
+def exercise_kept(folder: Path, _result) -> str | None:
+    db = folder / "data" / "history.sqlite3"
+    if (found := _exercises(db)) != [("glute_bridge", "done", 1)]:
+        return f"exercises {found}"
+    rows = _rows(db)  # the signal comes as the session closes: interrupted, or ended just before it
+    if len(rows) != 1 or rows[0][:2] not in ((0, "interrupted"), (1, None)) or rows[0][2] is None:
+        return f"session rows {rows}"
+    return _integrity(db)
+
+
+def filling_disk(how: str):
+    """A live session whose disk fills once its session row is written: `rlimit` (no file may grow),
+    `tmpfs` (a 2 MB tmpfs filled to the last byte; the reserve saves it) or `tmpfs-too-full` (less
+    free at the start than the reserve takes). The follow-up checks run here, before the tmpfs goes,
+    and leave their verdict in problem.txt for `disk_checked`."""
+    def runner(case: Case, folder: Path, env: dict) -> subprocess.CompletedProcess | None:
+        data = Path(env["POSECOACH_DATA_DIR"])
+        data.mkdir()
+        if how.startswith("tmpfs"):
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(data)], check=True)
+        try:
+            if how == "tmpfs-too-full":
+                free = os.statvfs(data).f_bavail * os.statvfs(data).f_frsize
+                (data / "filler-before").write_bytes(b"x" * (free - 150 * 1024))
+            try:
+                result = _bridge_session(folder, env, "rlimit" if how == "rlimit" else "tmpfs")
+            except subprocess.TimeoutExpired:
+                return None
+            (folder / "problem.txt").write_text(_disk_problem(how, data, result, env) or "")
+            return result
+        finally:
+            if how.startswith("tmpfs"):
+                subprocess.run(["umount", "-l", str(data)], check=False)
+    return runner
+
+
+def _disk_problem(how: str, data: Path, result, env: dict) -> str | None:
+    db = data / "history.sqlite3"
+    err = result.stderr.decode()
+    if how == "tmpfs-too-full":
+        return None if "1 exercise lost" in err else f"said {err!r}"
+    if how == "tmpfs":
+        if err.count("\n") != 1 or "saved in the space posecoach keeps in reserve" not in err:
+            return f"said {err!r}"
+    else:
+        if not list(data.glob("history.sqlite3.unsaved-*.json")):
+            return "nothing kept beside the database"
+        later = subprocess.run([POSECOACH, "history"], env=env, capture_output=True, timeout=TIMEOUT_S, check=False)
+        if later.returncode != 0 or list(data.glob("history.sqlite3.unsaved-*.json")):
+            return f"the next start did not add it: {later.stderr.decode()!r}"
+    if (found := _exercises(db)) != [("glute_bridge", "done", 1)]:
+        return f"exercises {found}"
+    return _integrity(db)
+
+
+def disk_checked(folder: Path, _result) -> str | None:
+    return (folder / "problem.txt").read_text() or None
+
+
+def synth_samples(samples: str, motion: str | None = None):
+    def setup(folder: Path) -> None:
+        (folder / "motions").mkdir()
+        (folder / "samples.toml").write_bytes(samples.encode() if isinstance(samples, str) else samples)
+        if motion is not None:
+            (folder / "motions" / "x.toml").write_text(motion)
+    return setup
+
+
+def can_mount() -> bool:
+    if os.geteuid() != 0:
+        return False
+    with tempfile.TemporaryDirectory() as tmp:
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", tmp], capture_output=True,
+                          check=False).returncode != 0:
+            return False
+        subprocess.run(["umount", tmp], check=False)
+    return True
+
+
 PYTHON = str(Path(POSECOACH).with_name("python"))
 # The command line with the pose model replaced by one that finds nobody: the session waits at the
 # set-up check, as it would with the camera pointed at an empty room (no model run on 2 shared cores).
@@ -306,6 +440,7 @@ def cases() -> list[Case]:
     if not shipped.exists():
         from posecoach.bundled import bundled_dir
         shipped = bundled_dir("exercises") / "glute_bridge.toml"
+    mountable = can_mount()
     ascii_env = {"LC_ALL": "C", "LANG": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}
     return [
         Case(k1, "replay a non-UTF-8 video name", ["replay", bad, *ex], bad_name_video),
@@ -357,6 +492,16 @@ def cases() -> list[Case]:
              runner=signalled_session(signal.SIGTERM)),
         Case(k3, "SIGHUP during a headless live session", [], check=session_kept, status=(129,),
              runner=signalled_session(signal.SIGHUP)),
+        Case(k3, "SIGKILL during a headless live session", [], check=sigkill_kept, status=(-signal.SIGKILL,),
+             one_line=False, runner=killed_session),
+        Case(k3, "SIGTERM as the session closes, its exercise saved", [], check=exercise_kept, status=(143,),
+             runner=signal_after_an_exercise),
+        Case(k3, "disk full mid-session: no file may grow (RLIMIT_FSIZE)", [], check=disk_checked,
+             runner=filling_disk("rlimit")),
+        *([Case(k3, "disk full mid-session: a tmpfs filled (the reserve saves it)", [], check=disk_checked,
+                status=(0,), one_line=False, runner=filling_disk("tmpfs")),
+           Case(k3, "disk full mid-session: too full for the reserve", [], check=disk_checked,
+                runner=filling_disk("tmpfs-too-full"))] if mountable else []),
         Case(k3, "history while another process holds the database", ["history"], runner=held_database),
         Case(k3, "safety --last while the database is held", ["safety", "--last"], runner=held_database),
         Case(k4, "track meta: fps is text", ["replay", "d.npz", *ex], damaged_track(lambda a: _meta(a, fps="30"))),
@@ -402,6 +547,15 @@ def cases() -> list[Case]:
         Case(k4, "stray .part of a killed run is removed", ["replay", "t.npz", *ex, "--report", "r.json"],
              lambda f: (track(f), (f / f".r.json.{_dead_pid()}.abcd.part.json").write_text("half")), no_strays,
              status=(0,), one_line=False),
+        Case(k4, "synth --all: samples file nested 100,000 deep", ["synth", "--all", "--remeasure", "--samples-file",
+                                                                   "samples.toml", "--motions-dir", "motions"],
+             synth_samples("samples = " + "[" * 100_000 + "\n")),
+        Case(k4, "synth --all: samples file not UTF-8", ["synth", "--all", "--remeasure", "--samples-file",
+                                                         "samples.toml", "--motions-dir", "motions"],
+             synth_samples(b"name = '\xff'\n")),
+        Case(k4, "synth --all: a motion file nested 50,000 deep",
+             ["synth", "--all", "--remeasure", "--samples-file", "samples.toml", "--motions-dir", "motions"],
+             synth_samples('[[samples]]\nname = "x"\nargs = "x"\n', "poses = " + "{a = " * 50_000 + "\n")),
         Case(k4, "answers JSON not UTF-8", ["safety", "--answers", "a.json"],
              lambda f: (f / "a.json").write_bytes(b'{"pain_before": "\xff"}')),
         Case(k4, "answers file that is a folder", ["safety", "--answers", "a.toml"], lambda f: (f / "a.toml").mkdir()),

@@ -128,6 +128,8 @@ def _own_files() -> Inputs:
     db = data_dir() / DB_NAME
     return [("posecoach's history database", db), ("the history database's journal", Path(f"{db}-wal")),
             ("the history database's index", Path(f"{db}-shm")),
+            ("the history database's reserved space", Path(f"{db}.reserve")),
+            *(("a session kept beside the history database", kept) for kept in db.parent.glob(f"{DB_NAME}.unsaved-*")),
             ("posecoach's safety follow-ups", data_dir() / FILE_NAME),
             ("in posecoach's shipped exercise files", bundled_dir("exercises"))]
 

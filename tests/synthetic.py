@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from posecoach.sources.tracks import FORMAT_VERSION, PoseTrack, save_track
@@ -137,4 +138,13 @@ def bridge_track(reps: int = 3, fps: float = 30.0, gaps: tuple[tuple[float, floa
 
 def write_bridge_track(path: Path, **kwargs) -> Path:
     save_track(bridge_track(**kwargs), path)
+    return path
+
+
+def grey_video(path, seconds=20.0):
+    """A small grey video that changes every frame: frames for a run that needs no body in them."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (64, 48))
+    for i in range(int(30 * seconds)):
+        writer.write(np.full((48, 64, 3), i % 200, np.uint8))
+    writer.release()
     return path

@@ -35,6 +35,8 @@ def cmd_live(args) -> int:
         rescreen=args.rescreen, mirror=not args.no_mirror, fullscreen=args.fullscreen, angles=args.angles,
         sound=args.sound, mute=args.mute, countdown_s=args.countdown, rest_s=args.rest, model=model_choice(args)))
     print(_session_summary(result))
+    if result.unsaved is not None:  # what was done is kept beside the database: say where, status 2
+        raise result.unsaved
     return 0 if result.state.verdict is None or result.state.verdict.ok else 3
 
 

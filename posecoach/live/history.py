@@ -4,6 +4,8 @@ The database lives in the user's data folder (`POSECOACH_DATA_DIR` overrides it)
 mode, and every write is one transaction. A session row is written when the session
 starts, marked incomplete, and updated after each exercise, so a crash, Ctrl-C or a pulled
 camera leaves the work done so far, marked as partial.
+A write a live session cannot make (a full disk) keeps the session beside the database until the
+next start adds it (history_journal).
 
 Records and the checks rows are read through are in history_rows; the table, CSV and plot
 of the sessions in history_views (both re-exported here).
@@ -23,6 +25,7 @@ from pathlib import Path
 import platformdirs
 
 from posecoach.errors import OutputError, UserError
+from posecoach.live.history_journal import SessionLog, merge_journals
 from posecoach.live.history_rows import (
     EXERCISE_STATUSES,
     SIDE_KEYS,
@@ -100,6 +103,20 @@ CREATE TABLE IF NOT EXISTS screenings (
 
 
 
+_INSERT_EXERCISE = (
+    "INSERT INTO exercises (session_id, position, exercise, name, status, unit, target, sets, reps_left, reps_right, "
+    "reps_both, good_reps, holds, hold_s_left, hold_s_right, hold_s_both, best_hold_s, form_issues, duration_s, pain, "
+    "saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def exercise_values(r: ExerciseRecord) -> tuple:
+    """An exercise's columns, from position to pain (the row without its ids and saved_at)."""
+    return (r.position, r.exercise, r.name, r.status, r.unit, r.target, r.sets,
+            *(int(r.reps.get(k, 0)) for k in SIDE_KEYS), r.good_reps, r.holds,
+            *(float(r.hold_s.get(k, 0.0)) for k in SIDE_KEYS), r.best_hold_s,
+            json.dumps(dict(r.form_issues), sort_keys=True), r.duration_s, r.pain)
+
+
 def data_dir() -> Path:
     """$POSECOACH_DATA_DIR, else the platform's user data folder for posecoach."""
     override = os.environ.get(ENV_DATA_DIR)
@@ -131,6 +148,7 @@ class History:
                 raise problem from None
             raise UserError(f"{self.path}: the history database is damaged or not SQLite ({e}); "
                             "move it aside and posecoach will start a new one") from None
+        merge_journals(self)  # sessions a full disk kept beside it
 
     def _prepare_when_free(self) -> None:
         """Two sessions may create a new database at once: switching it to WAL can then meet
@@ -205,19 +223,38 @@ class History:
 
     def add_exercise(self, session_id: int, record: ExerciseRecord, at: dt.datetime) -> int:
         """Saves one exercise of a session; returns its row id."""
-        r = record
         with self._transaction():
-            cursor = self.conn.execute(
-                "INSERT INTO exercises (session_id, position, exercise, name, status, unit, target, sets, "
-                "reps_left, reps_right, reps_both, good_reps, holds, hold_s_left, hold_s_right, hold_s_both, "
-                "best_hold_s, form_issues, duration_s, pain, saved_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (session_id, r.position, r.exercise, r.name, r.status, r.unit, r.target, r.sets,
-                 *(int(r.reps.get(k, 0)) for k in SIDE_KEYS), r.good_reps, r.holds,
-                 *(float(r.hold_s.get(k, 0.0)) for k in SIDE_KEYS), r.best_hold_s,
-                 json.dumps(dict(r.form_issues), sort_keys=True), r.duration_s, r.pain, now_text(at)))
+            cursor = self.conn.execute(_INSERT_EXERCISE, (session_id, *exercise_values(record), now_text(at)))
             self.conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now_text(at), session_id))
         return int(cursor.lastrowid)
+
+    def save_session(self, log: SessionLog, session_id: int | None) -> int:
+        """The whole session in one transaction (its row, and its exercises replaced); returns its id.
+        Raises what SQLite or the system raised: the caller (history_journal) keeps the session."""
+        worse = None if log.worse_after is None else int(log.worse_after)
+        row = (log.routine, log.routine_name, log.started_at, log.updated_at, log.ended_at, int(log.completed),
+               log.stop_reason, log.pain_before, log.pain_after, log.source, worse)
+        with self.conn:
+            if session_id is None:
+                session_id = int(self.conn.execute(
+                    "INSERT INTO sessions (routine, routine_name, started_at, updated_at, ended_at, completed, "
+                    "stop_reason, pain_before, pain_after, source, worse_after) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row).lastrowid)
+            else:
+                self.conn.execute(
+                    "UPDATE sessions SET routine = ?, routine_name = ?, started_at = ?, updated_at = ?, ended_at = ?, "
+                    "completed = ?, stop_reason = ?, pain_before = ?, pain_after = ?, source = ?, worse_after = ? "
+                    "WHERE id = ?", (*row, session_id))
+            self.conn.execute("DELETE FROM exercises WHERE session_id = ?", (session_id,))
+            self.conn.executemany(_INSERT_EXERCISE, [(session_id, *values) for values in log.exercises])
+        return session_id
+
+    def same_session(self, log: SessionLog, session_id: int | None) -> int | None:
+        """The id of the row holding this session already (the one it had, or one added before), else None."""
+        found = self.conn.execute(
+            "SELECT id FROM sessions WHERE routine = ? AND started_at = ? AND source = ? ORDER BY id = ? DESC, id",
+            (log.routine, log.started_at, log.source, session_id)).fetchone()
+        return None if found is None else int(found[0])
 
     def rate_exercise(self, exercise_id: int, pain: int) -> None:
         """The pain rating asked just after an exercise."""

@@ -12,14 +12,14 @@ import argparse
 import logging
 import shlex
 import sys
-import tomllib
 from pathlib import Path
 
 import numpy as np
 
+from posecoach import documents
 from posecoach.bundled import bundled_dir
 from posecoach.synth.body import DEFAULT_CACHE_DIR, Look, Phenotype
-from posecoach.synth.motion import load_motion
+from posecoach.synth.motion import MotionError, load_motion
 from posecoach.synth.render import Lighting
 from posecoach.synth.webcam import WebcamOptions
 
@@ -167,11 +167,15 @@ def _duration(opts) -> float:
 
 def sample_argvs(path: Path) -> list[tuple[str, list[str]]]:
     """(name, argv) of every committed sample, from the samples file."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = documents.read_document(path, MotionError)  # the one reader: not UTF-8, too deep, a folder...
+    samples = data.get("samples", [])
+    if not isinstance(samples, list):
+        raise MotionError(f"{path}: samples: expected an array of tables")
     out = []
-    for i, s in enumerate(data.get("samples", [])):
-        if set(s) != {"name", "args"}:
-            raise ValueError(f"{path}: samples.{i}: expected keys name, args; got {sorted(s)}")
+    for i, s in enumerate(samples):
+        if not isinstance(s, dict) or set(s) != {"name", "args"}:
+            raise MotionError(f"{path}: samples.{i}: expected keys name, args; got "
+                              f"{sorted(s) if isinstance(s, dict) else type(s).__name__}")
         out.append((s["name"], shlex.split(s["args"]) if isinstance(s["args"], str) else s["args"]))
     return out
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from posecoach.synth.truth import read_manifest
+
 _POINTS = {"shoulder": (11, 12), "hip": (23, 24), "knee": (25, 26), "ankle": (27, 28)}
 ANGLES = {"hip": ("shoulder", "hip", "knee"), "knee": ("hip", "knee", "ankle")}
 
@@ -114,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", nargs="+", default=[])
     p.add_argument("--json", type=Path, help="also write the figures as JSON")
     a = p.parse_args(argv)
-    clips = json.loads(a.manifest.read_text())["clips"]
+    clips = read_manifest(a.manifest)["clips"]
     rows = [evaluate_clip(a.manifest.parent, c, a.model) for c in clips
             if not a.only or Path(c["file"]).stem in a.only]
     print(markdown_table(rows))

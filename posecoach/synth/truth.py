@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from posecoach import documents
+from posecoach.errors import UserError
 from posecoach.synth.camera import Camera
 from posecoach.types import Landmark
 
@@ -115,9 +117,19 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+def read_manifest(manifest: Path) -> dict:
+    """A samples manifest through the one document reader (one line for any damage, deep nesting
+    included), with its clips checked to be tables that name their file."""
+    data = documents.read_document(manifest)
+    clips = data.get("clips", [])
+    if not isinstance(clips, list) or not all(isinstance(c, dict) and isinstance(c.get("file"), str) for c in clips):
+        raise UserError(f"{manifest}: clips: expected an array of objects, each with a \"file\"")
+    return data
+
+
 def update_manifest(manifest: Path, entry: dict) -> None:
     """Insert or replace the clip entry (by file name) and keep the clips sorted."""
-    data = json.loads(manifest.read_text()) if manifest.exists() else {}
+    data = read_manifest(manifest) if manifest.exists() else {}
     clips = [c for c in data.get("clips", []) if c["file"] != entry["file"]]
     clips.append(entry)
     data = {

@@ -126,3 +126,41 @@ def test_a_damaged_last_screening_counts_as_none(db, capsys, caplog, damage):
     code, out, err = run_cli(capsys, "safety", "--last")
     assert (code, out) == (0, "No safety check yet.\n")
     assert "row 1 of screenings cannot be read" in caplog.text
+
+
+def kept_session(db, session_id=None):
+    from posecoach.live.history import ExerciseRecord, exercise_values
+    from posecoach.live.history_journal import SessionLog
+
+    record = ExerciseRecord(0, "glute_bridge", "Glute bridge", "done", "reps", 8, 1, reps={"both": 8}, pain=2)
+    log = SessionLog("glute_bridge", "Glute bridge", "2026-12-01T09:00:00+00:00", "2026-12-01T09:10:00+00:00", 3,
+                     ended_at="2026-12-01T09:10:00+00:00", pain_after=2, completed=True,
+                     exercises=((*exercise_values(record), "2026-12-01T09:09:00+00:00"),))
+    journal = db.with_name(f"{db.name}.unsaved-1-1.json")
+    journal.write_text(log.to_json(session_id))
+    return journal
+
+
+def test_a_kept_session_is_added_once_even_when_its_row_was_written_before(db):
+    with History(db) as history:
+        session = history.start_session("glute_bridge", "Glute bridge", dt.datetime.fromisoformat(
+            "2026-12-01T09:00:00+00:00"), 3)
+    journal = kept_session(db, session)
+    with History(db) as history:
+        [row] = history.sessions()
+    assert not journal.exists()
+    assert (row.id, row.status, row.pain_after, row.exercises[0].reps["both"]) == (session, "completed", 2, 8)
+    kept_session(db, None)  # the same session again (its journal not removed after a crash): not doubled
+    with History(db) as history:
+        assert len(history.sessions()) == 1 and len(history.sessions()[0].exercises) == 1
+
+
+@pytest.mark.parametrize("text", ["{oops", '{"version": 1, "session": {"routine": 3}}', "[" * 100_000,
+                                  '{"version": 2}'], ids=["json", "types", "deep", "version"])
+def test_a_damaged_kept_session_is_left_as_it_is_with_a_warning(db, caplog, text):
+    journal = kept_session(db)
+    journal.write_text(text)
+    with History(db) as history:
+        assert history.sessions() == []
+    assert journal.exists()
+    assert f"{journal}: a session kept beside the history cannot be read (" in caplog.text

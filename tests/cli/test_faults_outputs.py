@@ -143,6 +143,14 @@ NOT_OUTPUTS = {
     "history --plot onto the follow-ups": (lambda tmp, t: ["history", "--plot", tmp / "data" / "followups.json"],
                                            "{tmp}/data/followups.json: is posecoach's safety follow-ups; "
                                            "write the output to another file"),
+    "history --csv onto the database's reserved space": (
+        lambda tmp, t: ["history", "--csv", tmp / "data" / f"{DB_NAME}.reserve"],
+        "{tmp}/data/" + DB_NAME + ".reserve: is the history database's reserved space; write the output to another "
+        "file"),
+    "replay --report onto a session kept beside the database": (
+        lambda tmp, t: ["replay", t, "-e", "glute_bridge", "--report", _kept_session(tmp)],
+        "{tmp}/data/" + DB_NAME + ".unsaved-1-1.json: is a session kept beside the history database; write the "
+        "output to another file"),
     "tune --plot onto a recording": (lambda tmp, t: ["tune", "-e", "glute_bridge", t, "--plot", t],
                                      "{t}: is one of the recordings; write the output to another file"),
     "tune --save-as onto a shipped exercise": (
@@ -154,6 +162,13 @@ NOT_OUTPUTS = {
         lambda tmp, t: ["tune", "-e", exercise_copy(tmp), t, "--save-as", tmp / "my_bridge.toml", "--yes"],
         "{tmp}/my_bridge.toml: is the exercise file; write the output to another file"),
 }
+
+
+def _kept_session(tmp: Path) -> Path:
+    (tmp / "data").mkdir(exist_ok=True)
+    kept = tmp / "data" / f"{DB_NAME}.unsaved-1-1.json"
+    kept.write_text("{}")
+    return kept
 
 
 def _link(link: Path, target: Path) -> Path:

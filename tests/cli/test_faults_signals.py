@@ -14,9 +14,9 @@ import sys
 import textwrap
 import time
 
-import cv2
-import numpy as np
 import pytest
+
+from synthetic import grey_video
 
 CHILD = textwrap.dedent("""
     import contextlib, sys
@@ -30,14 +30,6 @@ CHILD = textwrap.dedent("""
     from posecoach.cli.commands import main
     sys.exit(main(sys.argv[1:]))
 """)
-
-
-def grey_video(path, seconds=20.0):
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (64, 48))
-    for i in range(int(30 * seconds)):
-        writer.write(np.full((48, 64, 3), i % 200, np.uint8))
-    writer.release()
-    return path
 
 
 def sessions(db):

@@ -1,13 +1,14 @@
 """The live session runner without the model or a camera: synthetic poses, a fake frame source."""
 
 import os
+import sqlite3
 import threading
 import time
 
 import numpy as np
 import pytest
 
-from posecoach.errors import OutputError, PosecoachError, SourceError, UserError
+from posecoach.errors import PosecoachError, SourceError, UserError
 from posecoach.exercise.catalogue import load_exercise
 from posecoach.live import answers as ans
 from posecoach.live.flow import FlowSettings, Stage
@@ -329,27 +330,80 @@ def test_the_setup_check_on_synthetic_poses(bridge):
     assert assess_setup(bridge, None, None).hints == ("I can't see you: step into the frame",)
 
 
-FULL = "h: cannot write the history database (database or disk is full); is the disk full?"
+def _failing(monkeypatch, after: int = 0):
+    """History.save_session fails as a full disk does, after `after` writes that succeed."""
+    real, calls = History.save_session, []
+
+    def save(self, log, session_id):
+        calls.append(log)
+        if len(calls) > after:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, log, session_id)
+    monkeypatch.setattr(History, "save_session", save)
+    return calls
 
 
-def _failing(monkeypatch, method: str):
-    def fail(self, *args, **kwargs):
-        raise OutputError(FULL)
-    monkeypatch.setattr(History, method, fail)
+def _kept(tmp_path):
+    return sorted(tmp_path.glob("h.sqlite3.unsaved-*.json"))
 
 
-def test_a_session_whose_first_write_fails_says_why(tmp_path, monkeypatch):
-    """Issue 17: the failed write was masked by an AttributeError from ending a session never written."""
-    _failing(monkeypatch, "start_session")
-    with pytest.raises(OutputError, match=r"^h: cannot write the history database"):
-        run(tmp_path, TrackCamera(reps=3), CALM, reps=2)
+@pytest.mark.parametrize("after", [0, 1], ids=["first-write", "exercise-write"])
+def test_a_session_whose_writes_fail_goes_on_and_is_kept_beside_the_database(tmp_path, monkeypatch, after):
+    """Issue 17: a full disk no longer ends the session (or loses the exercise): the session runs to its
+    end, is kept in a journal beside the database, says so in one line, and the next start adds it."""
+    calls = _failing(monkeypatch, after)
+    result, rows = run(tmp_path, TrackCamera(reps=3), CALM, reps=2)
+    assert result.state.stage is Stage.DONE and result.state.completed
+    [journal] = _kept(tmp_path)
+    assert str(result.unsaved) == (
+        f"{tmp_path / 'h.sqlite3'}: this session could not be written to the history (database or disk is full); "
+        f"what was done (1 exercise) is kept in {journal} and goes into the history the next time posecoach "
+        "starts: free some space")
+    assert [(r.status, len(r.exercises)) for r in rows] == ([] if after == 0 else [("partial", 0)])
+    assert len(calls) >= 4  # start, exercise, rating, end: each tried again
+    monkeypatch.undo()
+    with History(tmp_path / "h.sqlite3") as history:  # the next start: the kept session goes in
+        [row] = history.sessions()
+        assert history.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert (row.status, row.pain_before, row.pain_after) == ("completed", 3, 2)
+    [exercise] = row.exercises
+    assert (exercise.status, exercise.reps["both"], exercise.pain) == ("done", 2, 2)
+    assert _kept(tmp_path) == []
 
 
-def test_a_failed_exercise_write_ends_the_session_as_an_error_and_says_why(tmp_path, monkeypatch):
-    _failing(monkeypatch, "add_exercise")
-    with pytest.raises(OutputError, match=r"^h: cannot write the history database"):
-        run(tmp_path, TrackCamera(reps=3), CALM, reps=2)
+def test_a_write_that_works_again_takes_the_session_back_into_the_database(tmp_path, monkeypatch):
+    real, calls = History.save_session, []
+
+    def save(self, log, session_id):
+        calls.append(log)
+        if len(calls) == 2:  # the exercise's write fails once
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(self, log, session_id)
+    monkeypatch.setattr(History, "save_session", save)
+    result, [row] = run(tmp_path, TrackCamera(reps=3), CALM, reps=2)
+    assert result.unsaved is None and _kept(tmp_path) == []
+    assert row.status == "completed" and row.exercises[0].reps["both"] == 2
+
+
+def test_a_database_held_by_another_program_says_so_and_keeps_the_session(tmp_path, monkeypatch):
+    def save(self, log, session_id):
+        raise sqlite3.OperationalError("database is locked")
+    monkeypatch.setattr(History, "save_session", save)
+    result, _ = run(tmp_path, TrackCamera(reps=3), CALM, reps=2)
+    [journal] = _kept(tmp_path)
+    assert str(result.unsaved).startswith(f"{tmp_path / 'h.sqlite3'}: this session could not be written to the "
+                                          "history (database is locked); what was done (1 exercise) is kept in ")
+    assert str(result.unsaved).endswith("the next time posecoach starts: close other posecoach sessions")
+
+
+def test_ctrl_c_with_the_disk_full_keeps_the_partial_session_beside_the_database(tmp_path, monkeypatch, caplog):
+    _failing(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path, TrackCamera(reps=3, fail_at=200), CALM, reps=5)
+    [journal] = _kept(tmp_path)
+    assert f"what was done (1 exercise) is kept in {journal}" in caplog.text  # the partial one
     monkeypatch.undo()
     with History(tmp_path / "h.sqlite3") as history:
         [row] = history.sessions()
-    assert (row.status, row.stop_reason) == ("partial", "error")
+    assert (row.status, row.stop_reason) == ("partial", "interrupted")
+    assert row.exercises[0].reps["both"] == 1

@@ -5,7 +5,8 @@ the rule screen on: for gestures on every screen, the coach and the set-up check
 instruction card to the end of the exercise), turns a held gesture into a `Gestured` input,
 advances the flow with the frame's own time, shows the screen and carries out the flow's
 effects. Ctrl-C, a crash or a camera that stops all end in `flow.interrupt` or `SourceEnded`,
-so the history keeps what was done, marked partial.
+so the history keeps what was done, marked partial; a write that fails (a full disk) keeps it
+beside the database (history_journal), and `SessionResult.unsaved` says where.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from posecoach.errors import SourceError
+from posecoach.errors import OutputError, SourceError
 from posecoach.live import flow
 from posecoach.live import followups as fu
 from posecoach.live.followups import FollowUpStore
 from posecoach.live.gestures import GestureDetector, GestureReading
-from posecoach.live.history import History
+from posecoach.live.history import History, exercise_values
+from posecoach.live.history_journal import SessionKeeper
 from posecoach.live.plan import Plan
 from posecoach.live.remote import gesture_key
 from posecoach.live.safety import Scope, Screening
@@ -79,6 +81,7 @@ class SessionResult:
     model_frames: int = 0
     latency_ms: list[float] = field(default_factory=list)  # capture -> shown, per frame
     coached_ms: list[float] = field(default_factory=list)  # the same, for frames shown with the coach's step
+    unsaved: OutputError | None = None  # the session could not be written: where it is kept, what to do
 
     @property
     def latency_p50_ms(self) -> float | None:
@@ -115,7 +118,7 @@ class LiveSession:
         self.coach: Coach | None = None
         self.gestures = GestureDetector()
         devices.speech.set_muted(devices.speech.muted or self.state.muted)
-        self._last_exercise: int | None = None  # history row of the last saved exercise
+        self.keeper = SessionKeeper(devices.history)  # the session's rows: kept even when a write fails
 
     def run(self) -> SessionResult:
         try:
@@ -125,11 +128,16 @@ class LiveSession:
         except BaseException as e:
             reason = "interrupted" if isinstance(e, KeyboardInterrupt) else "error"
             self._apply(flow.interrupt(self.state, reason))
+            if (unsaved := self.keeper.unsaved_error()) is not None:
+                log.warning("%s", unsaved)  # the interruption's own line follows
             raise
         finally:
             self.devices.ui.close()
             self.devices.speech.close()
         self.result.state = self.state
+        self.result.unsaved = self.keeper.unsaved_error()
+        if (notice := self.keeper.notice()) is not None:
+            log.warning("%s", notice)
         return self.result
 
     def _loop(self, grabber: LatestFrame) -> None:
@@ -209,24 +217,25 @@ class LiveSession:
     def _remember(self, change: Callable[[fu.FollowUps], fu.FollowUps]) -> None:
         store = self.devices.followups
         if store is not None:
-            store.save(change(store.load()))
+            try:
+                store.save(change(store.load()))
+            except OutputError as e:  # a full disk: the session goes on, and its history is kept apart
+                log.warning("%s; the safety follow-ups were not saved", e)
 
     def _effect(self, effect) -> None:
         d, history = self.devices, self.devices.history
         if isinstance(effect, StartTracking):
             self.coach = Coach(self.plan.items[effect.index].spec, self.coach_settings)
         elif isinstance(effect, StartSession):
-            self.result.session_id = history.start_session(self.plan.id, self.plan.name, d.now(),
-                                                           effect.pain_before, self.source.name)
-        elif isinstance(effect, SaveExercise) and self.result.session_id is not None:
-            self._last_exercise = history.add_exercise(self.result.session_id, effect.record, d.now())
-        elif isinstance(effect, RateExercise) and self._last_exercise is not None:
-            history.rate_exercise(self._last_exercise, effect.pain)
-        elif isinstance(effect, AnsweredWorse) and self.result.session_id is not None:
-            history.answer_worse_after(self.result.session_id, effect.worse)
-        elif isinstance(effect, EndSession) and self.result.session_id is not None:
-            history.end_session(self.result.session_id, d.now(), effect.pain_after, effect.completed,
-                                effect.stop_reason)
+            self.keeper.start(self.plan.id, self.plan.name, d.now(), effect.pain_before, self.source.name)
+        elif isinstance(effect, SaveExercise):
+            self.keeper.add_exercise(exercise_values(effect.record), d.now())
+        elif isinstance(effect, RateExercise):
+            self.keeper.rate_last(effect.pain, d.now())
+        elif isinstance(effect, AnsweredWorse):
+            self.keeper.answer_worse(effect.worse, d.now())
+        elif isinstance(effect, EndSession) and self.keeper.log is not None:
+            self.keeper.end(d.now(), effect.pain_after, effect.completed, effect.stop_reason)
             today, baseline = d.now().date(), self.state.baseline
             self._remember(lambda f: fu.after_session(f, effect.stop_reason, effect.completed, baseline,
                                                       effect.pain_after, today))
@@ -240,5 +249,6 @@ class LiveSession:
             d.speech.say(effect.text, effect.urgent)
         elif isinstance(effect, Sound):
             d.sounds.play(effect.kind)
-        # Anything else has nothing to act on: a session that was never written (its first write
-        # failed) is not ended, an exercise without a session is not rated.
+        self.result.session_id = self.keeper.session_id
+        # Anything else has nothing to act on. The keeper never raises: a write that fails keeps the
+        # session beside the database, and run() says so at the end.
