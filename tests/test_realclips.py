@@ -33,9 +33,6 @@ KNOWN_MISSES = {
     "supine_twist/leap_lying_twist_hold_side.mp4":
         "knee rolls are measured facing the feet (view 'front'); from the side the knees' sideways "
         "roll is along the camera's axis and reads nothing",
-    "glute_bridge/leap_butt_bridge_side.mp4":
-        "holds timed from entering the top band (5.9-11.8 s against 6.4-11.1 s): the rise reaches "
-        "the band about 0.5 s before the hips settle, and the lowering leaves it 0.7 s late",
 }
 
 
