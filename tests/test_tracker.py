@@ -99,12 +99,12 @@ def test_a_hold_with_settle_within_is_only_its_settled_part():
 
 def test_a_hold_with_settle_speed_is_the_time_still_in_the_position(bridge):
     # The shipped bridge (settle_speed 20 deg/s): a rise through a straight line (an unsigned angle
-    # peaks at 178 on the way and comes back to 170), a still top with a one-frame spike, a slow
+    # peaks at 178 on the way and comes back to 170), a still top with one-frame spikes, a slow
     # drift (5 deg/s), then a steady lowering. The hold is from settling at 170 (1.6 s) to where
     # the lowering starts (6 s): not the rise from 160, not the lowering down to 154.
     trace = profile([(0, 130), (1, 130), (1.3, 178), (1.6, 170), (4, 170), (5, 175), (6, 175), (6.8, 130),
                      (8, 130)], noise=0.5, seed=1)
-    trace[int(3 * FPS)] = 179.0
+    trace[int(1.8 * FPS)] = trace[int(3 * FPS)] = 179.0  # one stray frame just after settling, one later
     events = run(bridge, {"hip": trace, "knee": profile([(0, 90), (8, 90)])})
     (hold,) = of(HoldEnded, events)
     assert hold.start_s == pytest.approx(1.6, abs=0.25)
