@@ -315,6 +315,8 @@ def _settled(spec: ExerciseSpec, t: np.ndarray, values: dict[str, np.ndarray], i
     if settle is None:
         return Span(start_s, end_s, side)
     frames = np.flatnonzero(in_hold[first:stop]) + first
+    dwell = np.arange(np.searchsorted(t, start_s - TIME_TOLERANCE_S), first)  # before it was confirmed
+    frames = np.concatenate([dwell, frames])
     return Span(*settle.trim(start_s, end_s, t[frames], values[settle.measurement][frames]), side)
 
 

@@ -69,29 +69,90 @@ class PhaseDetector:
 
 @dataclass(frozen=True)
 class Settle:
-    """How a hold is trimmed to its settled part (Hold.settle_within on the hold phase's first band)."""
+    """How a hold is trimmed to its settled part, on the hold phase's first band measurement.
+
+    `within` (Hold.settle_within): from the first frame within that much of the hold's furthest
+    value to the last. `speed` (Hold.settle_speed): from the first frame of the first run, at least
+    `window_s` long, where the measurement moves slower than `speed` per second (not the ascent
+    into the position), to where it last starts moving out of the band faster than that, steadily
+    (for `window_s` or more) until the hold ends (not the lowering out of it). A brief turn of the
+    value, such as an angle read through a straight line (178 on the way to 170), is no settling.
+    """
 
     measurement: str
-    within: float
+    within: float | None
     highest: bool  # the band is entered from below (enter_above): the furthest value is the highest
+    speed: float | None = None
+    window_s: float = 0.4
 
     @classmethod
     def of(cls, spec: ExerciseSpec) -> Settle | None:
-        if spec.hold is None or spec.hold.settle_within is None:
+        hold = spec.hold
+        if hold is None or (hold.settle_within is None and hold.settle_speed is None):
             return None
-        band = spec.phases[spec.hold.phase].bands[0]
-        return cls(band.measurement, spec.hold.settle_within, band.entered_from_below)
+        band = spec.phases[hold.phase].bands[0]
+        return cls(band.measurement, hold.settle_within, band.entered_from_below, hold.settle_speed,
+                   hold.settle_window_s)
 
     def trim(self, start_s: float, end_s: float, times: np.ndarray, values: np.ndarray) -> tuple[float, float]:
-        """(start, end) of a hold whose in-hold frames are (times, values): from the first frame
-        within `within` of the hold's furthest value to the last; an end already settled stays."""
+        """(start, end) of a hold whose in-hold frames are (times, values); an end already
+        settled (its first or last frame) stays. A hold that never settles lasts no time."""
         known = np.isfinite(values)
         if not known.any():
             return start_s, end_s
         t, v = times[known], values[known]
-        keep = np.flatnonzero(np.abs(v - (v.max() if self.highest else v.min())) <= self.within + TIME_TOLERANCE_S)
-        first, last = int(keep[0]), int(keep[-1])
+        keep = np.ones(len(v), dtype=bool)
+        if self.within is not None:
+            keep &= np.abs(v - (v.max() if self.highest else v.min())) <= self.within + TIME_TOLERANCE_S
+        if self.speed is not None:
+            keep &= self._still(t, v)
+        if not keep.any():
+            slowest = float(t[np.argmin(np.abs(robust_velocity(t, v, self.window_s)))])
+            return slowest, slowest
+        first, last = int(np.flatnonzero(keep)[0]), int(np.flatnonzero(keep)[-1])
         return (start_s if first == 0 else float(t[first]), end_s if last == len(v) - 1 else float(t[last]))
+
+    def _still(self, t: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """From the first settled frame to the start of a steady move out of the band at the end."""
+        velocity = robust_velocity(t, v, self.window_s)
+        settled = np.flatnonzero(settled_frames(t, velocity, self.speed, self.window_s))
+        keep = np.zeros(len(t), dtype=bool)
+        if not len(settled):
+            return keep
+        keep[settled[0]:] = True
+        outwards = (-velocity if self.highest else velocity) > self.speed
+        last = len(t) - 1
+        leaving = last + 1 - int(np.argmin(outwards[::-1]))  # where the trailing run moving out begins
+        if settled[0] < leaving <= last and t[last] - t[leaving] + TIME_TOLERANCE_S >= self.window_s:
+            keep[leaving + 1:] = False
+        return keep
+
+
+def robust_velocity(t: np.ndarray, v: np.ndarray, window_s: float) -> np.ndarray:
+    """Per frame, units per second: the median of the values in the half window after it less the
+    median of those in the half window before it (each including the frame), over the difference of
+    their median times. One stray frame moves neither median; no neighbours reads as still."""
+    half = window_s / 2
+    lo = np.searchsorted(t, t - half - TIME_TOLERANCE_S, side="left")
+    hi = np.searchsorted(t, t + half + TIME_TOLERANCE_S, side="right")
+    out = np.zeros(len(t))
+    for i in range(len(t)):
+        before, after = slice(lo[i], i + 1), slice(i, hi[i])
+        dt = float(np.median(t[after]) - np.median(t[before]))
+        if dt > 0:
+            out[i] = (np.median(v[after]) - np.median(v[before])) / dt
+    return out
+
+
+def settled_frames(t: np.ndarray, velocity: np.ndarray, speed: float, window_s: float) -> np.ndarray:
+    """Frames moving slower than `speed` per second, in runs lasting `window_s` or more."""
+    slow = np.abs(velocity) <= speed
+    keep = np.zeros(len(t), dtype=bool)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], slow.astype(np.int8), [0]])))
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if t[b - 1] - t[a] + TIME_TOLERANCE_S >= window_s:
+            keep[a:b] = True
+    return keep
 
 
 @dataclass
@@ -108,7 +169,7 @@ class HoldTimer:
     last_end_s: float | None = None
     target_reached: bool = False
     settle: Settle | None = None
-    _samples: list[tuple[float, float]] = field(default_factory=list)  # (t, value) in this hold
+    _samples: list[tuple[float, float]] = field(default_factory=list)  # (t, value) in this hold, and its dwell
 
     def update(self, detector: PhaseDetector, t_s: float, value: float = math.nan) -> list[Event]:
         in_hold = detector.phase == self.phase and detector.known
@@ -116,11 +177,16 @@ class HoldTimer:
             events = self._in_hold(detector, t_s)
             self._samples.append((t_s, value))
             return events
+        candidate, since = detector.candidate
         if self.start_s is None:
+            # The phase's dwell before it is confirmed: part of the hold it back-dates to.
+            if candidate == self.phase:
+                self._samples.append((t_s, value))
+            else:
+                self._samples = []
             return []
         if self.pending_end_s is None:
             self.pending_end_s = t_s if detector.left is not None else self.last_in_s
-        candidate, since = detector.candidate
         returning = candidate == self.phase and since - self.pending_end_s <= self.grace_s
         if t_s - self.pending_end_s > self.grace_s and not returning:
             return [self._close(t_s)]
@@ -133,6 +199,7 @@ class HoldTimer:
             # the phase already ended (a long dropout): then the new hold starts now.
             resumed = self.last_end_s is not None and detector.since_s < self.last_end_s
             self.start_s, self.target_reached = (t_s if resumed else detector.since_s), False
+            self._samples = [sample for sample in self._samples if sample[0] >= self.start_s - TIME_TOLERANCE_S]
             events.append(HoldStarted(t_s, self.side))
         self.pending_end_s, self.last_in_s = None, t_s
         if self.target_s and not self.target_reached and t_s - self.start_s >= self.target_s:
@@ -141,14 +208,19 @@ class HoldTimer:
         return events
 
     def _close(self, t_s: float) -> HoldEnded:
-        end = self.pending_end_s if self.pending_end_s is not None else t_s
-        start, last_end = self.start_s, end
-        if self.settle is not None and self._samples:
-            times, values = np.array(self._samples).T
-            start, end = self.settle.trim(start, end, times, values)
+        start, end = self._settled_span(t_s)
         event = HoldEnded(t_s, self.side, start, end)
+        last_end = self.pending_end_s if self.pending_end_s is not None else t_s
         self.start_s, self.pending_end_s, self.last_end_s, self._samples = None, None, last_end, []
         return event
+
+    def _settled_span(self, t_s: float) -> tuple[float, float]:
+        """(start, end) of the current hold, trimmed to its settled part when the hold says so."""
+        end = self.pending_end_s if self.pending_end_s is not None else t_s
+        if self.settle is None or not self._samples:
+            return self.start_s, end
+        times, values = np.array(self._samples).T
+        return self.settle.trim(self.start_s, end, times, values)
 
     def finish(self, t_s: float) -> list[Event]:
         """Close a hold still open when the stream ends."""
@@ -165,11 +237,12 @@ class HoldTimer:
         return max(0.0, end - self.start_s)
 
     def overlap(self, start_s: float, end_s: float, t_s: float) -> float:
-        """Seconds of the current (open or pending) hold inside [start_s, end_s]."""
+        """Seconds of the current (open or pending) hold inside [start_s, end_s], settled as it
+        would be if it closed now."""
         if self.start_s is None:
             return 0.0
-        end = self.pending_end_s if self.pending_end_s is not None else t_s
-        return max(0.0, min(end, end_s) - max(self.start_s, start_s))
+        start, end = self._settled_span(t_s)
+        return max(0.0, min(end, end_s) - max(start, start_s))
 
 
 @dataclass

@@ -282,6 +282,11 @@ class Hold(Strict):
     # The hold is the settled part: where the hold phase's first band measurement is within this
     # much of the furthest it got in that hold, not the way into the position or out of it.
     settle_within: float | None = Field(None, gt=0.0)
+    # The hold is where that measurement is still: moving slower than this, in its units per second
+    # (degrees per second for an angle), over `settle_window_s` and for at least that long. Frame
+    # times, never a clock; a median each side of a frame, so one stray frame changes nothing.
+    settle_speed: float | None = Field(None, gt=0.0)
+    settle_window_s: float = Field(0.4, gt=0.0, le=5.0)
 
 
 class Targets(Strict):

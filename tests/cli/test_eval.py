@@ -42,7 +42,9 @@ def test_table_rows_and_summary(folder, capsys):
     assert code == 0
     lines = out.splitlines()
     assert lines[2].split()[:6] == ["three.npz", "glute_bridge", "3", "3", "+0", "-"]
-    assert "1.6" not in lines[2] and "3.0>3.5" in lines[2]  # annotated 3.0 s, hold reported 3.5 s
+    # Annotated 3.0 s, hold reported 3.2 s: the still top and the lowering (too short to be a
+    # steady move out of it), without the rise into it (the bridge's settle_speed).
+    assert "1.6" not in lines[2] and "3.0>3.2" in lines[2]
     assert lines[3].split()[:5] == ["two.npz", "glute_bridge", "4", "2", "-2"]
     assert "skipped: unknown exercise 'no_such_exercise'" in lines[4]
     assert lines[-1].startswith("2/3 sources scored: rep MAE 1.00, within one rep 50%")

@@ -158,6 +158,8 @@ INVALID = [
      "sides: Input should be 'bilateral', 'each' or 'alternating'"),
     ("negative_dwell", ('[phases.up]\n', '[phases.up]\nmin_dwell_s = -1\n'),
      "phases.up.min_dwell_s: Input should be greater than or equal to 0"),
+    ("still_speed_of_zero", ('phase = "up"', 'phase = "up"\nsettle_speed = 0'),
+     "hold.settle_speed: Input should be greater than 0"),
     ("missing_name", ('name = "Probe"\n', ""), "name: Field required"),
     ("check_with_two_bounds", ("at_least = 165", "at_least = 165\nat_most = 170"),
      "checks.0: give exactly one of at_least, at_most"),

@@ -73,7 +73,8 @@ def _spans(rng: np.random.Generator, t_s: np.ndarray, count: int, longest: float
 
 
 def spec_from(sides: str, phases: dict, rep: list[str] | None, hold: str | None, grace: float = 0.5,
-              directions: list[str] | None = None, cycle: bool = False, settle: float | None = None) -> ExerciseSpec:
+              directions: list[str] | None = None, cycle: bool = False, settle: float | None = None,
+              speed: float | None = None) -> ExerciseSpec:
     doc = {
         "id": "t", "name": "t", "position": "supine", "view": "side", "setup": "s", "instructions": ["i"],
         "sides": sides, "required_landmarks": ["{side}_hip"],
@@ -85,7 +86,8 @@ def spec_from(sides: str, phases: dict, rep: list[str] | None, hold: str | None,
         doc["rep"] = ({"sequence": rep} | ({"directions": directions} if directions else {})
                       | ({"cycle": True} if cycle else {}))
     if hold:
-        doc["hold"] = {"phase": hold, "grace_s": grace} | ({"settle_within": settle} if settle else {})
+        doc["hold"] = ({"phase": hold, "grace_s": grace} | ({"settle_within": settle} if settle else {})
+                       | ({"settle_speed": speed} if speed else {}))
     return ExerciseSpec.model_validate(doc)
 
 
@@ -114,6 +116,8 @@ SPECS = {
     "cycle-of-two": spec_from("each", TWO_PHASES, ["down", "up"], None, cycle=True),
     "settled-hold-highest": spec_from("bilateral", TWO_PHASES, ["down", "up", "down"], "up", settle=6.0),
     "settled-hold-lowest": spec_from("each", THREE_PHASES, None, "deep", grace=1.0, settle=3.0),
+    "still-hold-highest": spec_from("bilateral", TWO_PHASES, ["down", "up", "down"], "up", speed=20.0),
+    "still-hold-between": spec_from("each", THREE_PHASES, None, "mid", grace=1.0, speed=40.0),
 }
 
 

@@ -60,9 +60,11 @@ def test_clean_reps_count_with_holds(bridge):
     assert len(reps) == 3
     holds = of(HoldEnded, events)
     assert len(holds) == 3
-    # The hold spans the time above the enter threshold (160) until below exit (154).
+    # The hold is the still top (settle_speed): from settling at 175 (the rise from the enter
+    # threshold, 160, is left out) to below exit (154): the lowering, 0.28 s, is too short to
+    # be a steady move out of the band.
     for hold in holds:
-        assert hold.duration_s == pytest.approx(3.0 + 0.6 * (15 / 45) + 0.6 * (21 / 45), abs=0.1)
+        assert hold.duration_s == pytest.approx(3.0 + 0.6 * (21 / 45), abs=0.1)
     assert all(r.good for r in reps)
     assert [e.phase for e in of(PhaseEntered, events)][:3] == ["down", "up", "down"]
 
@@ -93,6 +95,31 @@ def test_a_hold_with_settle_within_is_only_its_settled_part():
     # From 35 degrees on the way down (within 15 of the deepest, 20) to 35 on the half lift.
     assert hold.start_s == pytest.approx(1.5 + 2.5 * 65 / 80, abs=0.05)
     assert hold.end_s == pytest.approx(6.5 + 0.5 * 15 / 40, abs=0.05)
+
+
+def test_a_hold_with_settle_speed_is_the_time_still_in_the_position(bridge):
+    # The shipped bridge (settle_speed 20 deg/s): a rise through a straight line (an unsigned angle
+    # peaks at 178 on the way and comes back to 170), a still top with one-frame spikes, a slow
+    # drift (5 deg/s), then a steady lowering. The hold is from settling at 170 (1.6 s) to where
+    # the lowering starts (6 s): not the rise from 160, not the lowering down to 154.
+    trace = profile([(0, 130), (1, 130), (1.3, 178), (1.6, 170), (4, 170), (5, 175), (6, 175), (6.8, 130),
+                     (8, 130)], noise=0.5, seed=1)
+    trace[int(1.8 * FPS)] = trace[int(3 * FPS)] = 179.0  # one stray frame just after settling, one later
+    events = run(bridge, {"hip": trace, "knee": profile([(0, 90), (8, 90)])})
+    (hold,) = of(HoldEnded, events)
+    assert hold.start_s == pytest.approx(1.6, abs=0.25)
+    assert hold.end_s == pytest.approx(6.0, abs=0.25)
+    assert len(of(RepCompleted, events)) == 1
+
+
+def test_a_hold_that_never_settles_lasts_no_time(bridge):
+    # Straight up through the band and straight down (60 deg/s each way): no still top.
+    trace = profile([(0, 130), (1, 130), (1.75, 175), (2.5, 130), (4, 130)])
+    events = run(bridge, {"hip": trace, "knee": profile([(0, 90), (4, 90)])})
+    (hold,) = of(HoldEnded, events)
+    assert hold.duration_s == 0.0
+    (rep,) = of(RepCompleted, events)
+    assert rep.hold_s == 0.0
 
 
 def test_jitter_around_a_threshold_gives_no_phantom_reps(bridge):
@@ -156,7 +183,7 @@ def test_short_hold_counts_the_rep_but_reports_the_shortfall(bridge):
     events = run(bridge, {"hip": profile(bridge_reps(1, hold_s=1.0)), "knee": profile([(0, 90), (10, 90)])})
     (rep,) = of(RepCompleted, events)
     assert rep.issues == ("short_hold",)
-    assert rep.hold_s == pytest.approx(1.0 + 0.6 * (36 / 45), abs=0.1)
+    assert rep.hold_s == pytest.approx(1.0 + 0.6 * (21 / 45), abs=0.1)  # still at the top, and the lowering
 
 
 def test_rep_reaches_check_flags_a_low_bridge(bridge):
