@@ -5,8 +5,8 @@ Each case derives a variant of a rendered sample (exact truth in samples/manifes
 the test, so no clip is committed, and replays it through the whole pipeline. The count must
 equal the truth; where the variant hides what the exercise measures, the report must instead say
 plainly what it cannot see. Short clips only: the three run the model on about 1,100 frames.
-Oblique views are filmed, not derived: the rendered oblique samples (tests/test_samples.py) and
-the real ones at about 45 degrees (tests/test_realclips.py).
+Oblique views are filmed, not derived: the rendered oblique samples (tests/e2e/test_samples.py) and
+the real ones at about 45 degrees (tests/e2e/test_realclips.py).
 """
 
 from __future__ import annotations
