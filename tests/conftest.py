@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
-
 from posecoach.exercise.catalogue import load_exercise
 from posecoach.exercise.measure import Measurements
 

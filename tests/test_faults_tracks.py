@@ -217,7 +217,8 @@ def damages(draw):
 
 
 def retyped(array: np.ndarray, dtype: str) -> np.ndarray:
-    """The array cast to dtype; text that cannot be read as that type becomes zeros of it, as a careless writer might."""
+    """The array cast to dtype; text that cannot be read as that type becomes zeros of it, as a
+    careless writer might."""
     try:
         return array.astype(dtype)
     except ValueError:
