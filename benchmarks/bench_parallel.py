@@ -224,6 +224,9 @@ def replay_only(args: argparse.Namespace, cli: list[str], workers: list[str]) ->
     print(f"ratios (wall time, medians of {args.pairs}; load average after: {os.getloadavg()[0]:.2f}):")
     print(f"  each pair: {', '.join(f'{p[1].wall_s / p[0].wall_s:.3f}x' for p in pairs)}")
     print(ratio_line(f"replay --out / replay ({out:.1f} s / {bare:.1f} s)", out / bare, "<= 1.1"))
+    cpu_bare = statistics.median(p[0].cpu_s for p in pairs)
+    cpu_out = statistics.median(p[1].cpu_s for p in pairs)
+    print(ratio_line(f"the same in CPU time ({cpu_out:.1f} s / {cpu_bare:.1f} s)", cpu_out / cpu_bare, "-"))
     return 0
 
 

@@ -22,40 +22,61 @@ from posecoach.types import SourceInfo
 from posecoach.window import Window
 
 
-def render(spec: ExerciseSpec, step: Step, info: SourceInfo):
-    image = step.frame.image if step.frame.image is not None else overlay.blank_canvas(info.size)
+def render(spec: ExerciseSpec, step: Step, info: SourceInfo, in_place: bool = False):
+    """The annotated frame; `in_place` draws on the step's own picture (no copy) when no other
+    sink looks at it."""
+    blank = step.frame.image is None
+    image = overlay.blank_canvas(info.size) if blank else step.frame.image
     hud = build_hud(spec, step.status, step.measurements, step.pose,
                     step.cue.message if step.cue else None)
-    return overlay.draw(image, step.pose, hud)
+    return overlay.draw(image, step.pose, hud, in_place=in_place or blank)
 
 
 class VideoSink:
-    """Writes the annotated video to a temporary file, renamed into place when closed."""
+    """Writes the annotated video to a temporary file, renamed into place when closed.
 
-    def __init__(self, path: Path, spec: ExerciseSpec, info: SourceInfo) -> None:
-        self.path, self.spec, self.info = path, spec, info
+    `in_place`: the overlay is drawn on the frames' own pictures, when no other sink shows them."""
+
+    def __init__(self, path: Path, spec: ExerciseSpec, info: SourceInfo, in_place: bool = False) -> None:
+        self.path, self.spec, self.info, self.in_place = path, spec, info, in_place
         native_path(path, OutputError)  # before the temporary file, which carries the name
         self.pending = PendingFile(path)
+        # mp4v (MPEG-4 part 2): the cheapest encoder this OpenCV has that gives a playable mp4.
         fourcc = cv2.VideoWriter_fourcc(*"mp4v")
-        self.writer = cv2.VideoWriter(native_path(self.pending.tmp, OutputError), fourcc, info.fps, info.size)
-        if not self.writer.isOpened():
+        writer = cv2.VideoWriter(native_path(self.pending.tmp, OutputError), fourcc, info.fps, info.size)
+        if not writer.isOpened():
             self.pending.discard()
             raise OutputError(f"{path}: cannot write video there; use a .mp4 name in a writable folder")
-
+        # Encoding on a thread of its own: OpenCV releases the GIL while it encodes, so it runs
+        # beside the drawing of the next frame (and the loop), on another core when one is free.
+        self.encoder = BackgroundSink(_Encoder(writer), depth=4, name="posecoach-encode")
         self.frames = 0
 
     def write(self, step: Step) -> None:
-        self.writer.write(render(self.spec, step, self.info))
+        self.encoder.write(render(self.spec, step, self.info, self.in_place))
         self.frames += 1
 
     def close(self, final_events: list[Event], partial: bool) -> None:
-        self.writer.release()
+        self.encoder.close(final_events, partial)
         # An interrupted replay still leaves a playable video of what was done (the report
         # says it is partial); with no frame at all there is nothing worth keeping.
         if self.frames:
             self.pending.commit()
         else:
             self.pending.discard()
+
+
+@dataclass
+class _Encoder:
+    """The video writer as a sink of annotated images, for `BackgroundSink`."""
+
+    writer: cv2.VideoWriter
+
+    def write(self, image) -> None:
+        self.writer.write(image)
+
+    def close(self, final_events: list[Event], partial: bool) -> None:
+        self.writer.release()
 
 
 @dataclass
@@ -104,12 +125,12 @@ class BackgroundSink:
 
     _END = object()
 
-    def __init__(self, sink: Sink, depth: int = 16) -> None:
+    def __init__(self, sink: Sink, depth: int = 16, name: str = "posecoach-sink") -> None:
         self.sink = sink
         self._steps: queue.Queue = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._failed = False  # stays set once a write failed: nothing more is written
-        self._thread = threading.Thread(target=self._run, name="posecoach-sink", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
