@@ -57,7 +57,11 @@ class VideoSink:
         self.frames += 1
 
     def close(self, final_events: list[Event], partial: bool) -> None:
-        self.encoder.close(final_events, partial)
+        try:
+            self.encoder.close(final_events, partial)
+        except BaseException:
+            self.pending.discard()  # the encoder failed: what it wrote is no whole video
+            raise
         # An interrupted replay still leaves a playable video of what was done (the report
         # says it is partial); with no frame at all there is nothing worth keeping.
         if self.frames:
