@@ -18,7 +18,7 @@ from posecoach.paths import Inputs, check_outputs, input_paths, native_path
 from posecoach.pipeline import Coach, CoachSettings, Sink, pose_stream, run
 from posecoach.report import ReportBuilder, write_report
 from posecoach.sinks import BackgroundSink, ReportSink, VideoSink, WindowSink
-from posecoach.sources import CameraSource, VideoSource, parse_source, read_ahead
+from posecoach.sources import CameraSource, VideoSource, parse_source
 from posecoach.tracks import TrackWriter, load_track
 from posecoach.types import Frame, Pose, SourceInfo
 
@@ -86,9 +86,8 @@ def _segments(info: SourceInfo, workers: int) -> list:
 
 
 def _with_images(frames: Iterable[Frame], stream: Iterable[tuple[Frame, Pose | None]]):
-    """The parallel poses beside the pictures, decoded again here (for the video output or a window),
-    on a thread of their own, so that decoding overlaps the loop once the workers are done."""
-    for frame, (bare, pose) in zip(read_ahead(frames), stream, strict=False):
+    """The parallel poses beside the pictures, decoded again here (for the video output or a window)."""
+    for frame, (bare, pose) in zip(frames, stream, strict=False):
         if bare.index != frame.index or bare.t_ms != frame.t_ms:
             raise SourceError(f"frame {frame.index}: the video decodes differently on a second pass; "
                               "run again with --workers 1")

@@ -43,44 +43,24 @@ class VideoSink:
         self.pending = PendingFile(path)
         # mp4v (MPEG-4 part 2): the cheapest encoder this OpenCV has that gives a playable mp4.
         fourcc = cv2.VideoWriter_fourcc(*"mp4v")
-        writer = cv2.VideoWriter(native_path(self.pending.tmp, OutputError), fourcc, info.fps, info.size)
-        if not writer.isOpened():
+        self.writer = cv2.VideoWriter(native_path(self.pending.tmp, OutputError), fourcc, info.fps, info.size)
+        if not self.writer.isOpened():
             self.pending.discard()
             raise OutputError(f"{path}: cannot write video there; use a .mp4 name in a writable folder")
-        # Encoding on a thread of its own: OpenCV releases the GIL while it encodes, so it runs
-        # beside the drawing of the next frame (and the loop), on another core when one is free.
-        self.encoder = BackgroundSink(_Encoder(writer), depth=4, name="posecoach-encode")
         self.frames = 0
 
     def write(self, step: Step) -> None:
-        self.encoder.write(render(self.spec, step, self.info, self.in_place))
+        self.writer.write(render(self.spec, step, self.info, self.in_place))
         self.frames += 1
 
     def close(self, final_events: list[Event], partial: bool) -> None:
-        try:
-            self.encoder.close(final_events, partial)
-        except BaseException:
-            self.pending.discard()  # the encoder failed: what it wrote is no whole video
-            raise
+        self.writer.release()
         # An interrupted replay still leaves a playable video of what was done (the report
         # says it is partial); with no frame at all there is nothing worth keeping.
         if self.frames:
             self.pending.commit()
         else:
             self.pending.discard()
-
-
-@dataclass
-class _Encoder:
-    """The video writer as a sink of annotated images, for `BackgroundSink`."""
-
-    writer: cv2.VideoWriter
-
-    def write(self, image) -> None:
-        self.writer.write(image)
-
-    def close(self, final_events: list[Event], partial: bool) -> None:
-        self.writer.release()
 
 
 @dataclass
@@ -129,12 +109,12 @@ class BackgroundSink:
 
     _END = object()
 
-    def __init__(self, sink: Sink, depth: int = 16, name: str = "posecoach-sink") -> None:
+    def __init__(self, sink: Sink, depth: int = 16) -> None:
         self.sink = sink
         self._steps: queue.Queue = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._failed = False  # stays set once a write failed: nothing more is written
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread = threading.Thread(target=self._run, name="posecoach-sink", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:

@@ -7,11 +7,9 @@ anything else a video file. Failing to open is an error, never a silent fallback
 from __future__ import annotations
 
 import logging
-import queue
 import re
-import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -79,49 +77,6 @@ class VideoSource:
             if image is not None:
                 yield Frame(image, t_ms, index)
             last_ms, index = t_ms, index + 1
-
-
-def read_ahead(frames: Iterable[Frame], depth: int = 4) -> Iterator[Frame]:
-    """`frames`, decoded on a thread of their own up to `depth` ahead (OpenCV releases the GIL
-    while it decodes). Stopping early stops the thread, which closes the source; a failure is
-    raised here, where the frame would have been."""
-    ready: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def offer(item) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def decode() -> None:
-        source = iter(frames)
-        try:
-            for frame in source:
-                if not offer((frame, None)):
-                    return
-            offer((None, None))
-        except BaseException as e:  # noqa: BLE001 - raised in the consumer's thread
-            offer((None, e))
-        finally:
-            getattr(source, "close", lambda: None)()
-
-    thread = threading.Thread(target=decode, name="posecoach-decode", daemon=True)
-    thread.start()
-    try:
-        while True:
-            frame, error = ready.get()
-            if error is not None:
-                raise error
-            if frame is None:
-                return
-            yield frame
-    finally:
-        stop.set()
-        thread.join()
 
 
 def _unreadable_reason(capture: cv2.VideoCapture) -> str:

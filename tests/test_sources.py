@@ -1,6 +1,5 @@
 """Frame sources: timestamps from the file, and clear errors for files that are not video."""
 
-import threading
 from pathlib import Path
 
 import cv2
@@ -8,7 +7,7 @@ import numpy as np
 import pytest
 
 from posecoach.errors import SourceError
-from posecoach.sources import VideoSource, parse_source, read_ahead
+from posecoach.sources import VideoSource, parse_source
 
 DATA = Path(__file__).parent / "data"
 
@@ -99,41 +98,3 @@ def test_a_truncated_video_yields_what_it_has(tmp_path):
 )
 def test_source_strings(text, expected):
     assert parse_source(text) == expected
-
-
-def test_read_ahead_gives_every_frame_in_order_from_another_thread():
-    threads = []
-
-    def frames():
-        for i in range(50):
-            threads.append(threading.current_thread().name)
-            yield i
-
-    assert list(read_ahead(frames(), depth=3)) == list(range(50))
-    assert set(threads) == {"posecoach-decode"}
-
-
-def test_read_ahead_stopped_early_closes_its_source():
-    closed = threading.Event()
-
-    def frames():
-        try:
-            yield from range(1000)
-        finally:
-            closed.set()
-
-    ahead = read_ahead(frames(), depth=2)
-    assert [next(ahead) for _ in range(3)] == [0, 1, 2]
-    ahead.close()
-    assert closed.is_set()
-
-
-def test_read_ahead_raises_a_failure_where_its_frame_would_have_been():
-    def frames():
-        yield 0
-        raise SourceError("clip.mp4: stopped giving frames")
-
-    ahead = read_ahead(frames())
-    assert next(ahead) == 0
-    with pytest.raises(SourceError, match="stopped giving frames"):
-        next(ahead)
