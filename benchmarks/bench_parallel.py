@@ -1,7 +1,7 @@
 """Every core on one machine: posecoach against a bare sequential PoseLandmarker loop, in one run.
 
     python benchmarks/bench_parallel.py [--video samples/glute_bridge_side.mp4] [--long-minutes 10]
-                                        [--eval-samples N] [--workers N]
+                                        [--eval-samples N] [--workers N] [--replay-only [--pairs N]]
 
 Each measurement is a child process timed by wall clock and read back with `os.wait4`, whose
 `ru_maxrss` is the peak resident memory of the largest process in that child's tree (a pose
@@ -13,7 +13,8 @@ every 0.2 s, since N workers hold N landmarkers:
   `--long-minutes` video made by concatenating the sample (kept in a temporary folder);
 - `posecoach eval` over `samples/` (or its first `--eval-samples` clips) with `--workers 1` and
   with the default, each with an empty track cache;
-- `posecoach replay` of the 1-minute video with and without `--out`;
+- `posecoach replay` of the 1-minute video with and without `--out` (`--replay-only`: only this,
+  `--pairs N` times, alternating, so that both see the same load; the ratio of the medians);
 - the peer, PhysioCore's own bridge tracker (`physiocore.bridging.BridgingTracker`, without its
   window), against `posecoach replay -e glute_bridge` on the peer's own bridge clip
   (`../shared/realclips_more/peer/physioplus_bridging.mp4`, or `--peer-video`), when physiocore is
@@ -30,6 +31,7 @@ import importlib.util
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -204,6 +206,30 @@ def peer_comparison(video: Path, cli: list[str], workers: list[str]) -> str | No
     return ratio_line("posecoach replay / the peer's bridge tracker", ours.wall_s / peer.wall_s, "< 1")
 
 
+def replay_pair(video: Path, exercise: str, cli: list[str], workers: list[str], tmp: Path) -> tuple[Run, Run]:
+    print(f"replay {video.name} -e {exercise}:")
+    replay = [*cli, "replay", str(video), "-e", exercise, *workers]
+    bare = timed("posecoach replay", replay)
+    return bare, timed("posecoach replay --out", [*replay, "--out", str(tmp / "a.mp4"), "--force"])
+
+
+def replay_only(args: argparse.Namespace, cli: list[str], workers: list[str]) -> int:
+    """replay of the short video with and without --out, `--pairs` times, alternating."""
+    with tempfile.TemporaryDirectory(prefix="bench_parallel_") as name:
+        tmp = Path(name)
+        video = concatenated(args.video, args.short_minutes, tmp / f"{args.short_minutes:g}min.mp4")
+        pairs = [replay_pair(video, args.exercise, cli, workers, tmp) for _ in range(args.pairs)]
+    bare = statistics.median(p[0].wall_s for p in pairs)
+    out = statistics.median(p[1].wall_s for p in pairs)
+    print(f"ratios (wall time, medians of {args.pairs}; load average after: {os.getloadavg()[0]:.2f}):")
+    print(f"  each pair: {', '.join(f'{p[1].wall_s / p[0].wall_s:.3f}x' for p in pairs)}")
+    print(ratio_line(f"replay --out / replay ({out:.1f} s / {bare:.1f} s)", out / bare, "<= 1.1"))
+    cpu_bare = statistics.median(p[0].cpu_s for p in pairs)
+    cpu_out = statistics.median(p[1].cpu_s for p in pairs)
+    print(ratio_line(f"the same in CPU time ({cpu_out:.1f} s / {cpu_bare:.1f} s)", cpu_out / cpu_bare, "-"))
+    return 0
+
+
 def ratio_line(name: str, value: float, goal: str) -> str:
     return f"  {name:<52} {value:6.2f}x   (goal {goal})"
 
@@ -218,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, help="posecoach's workers (default: its own, one per core)")
     parser.add_argument("--peer-video", type=Path, default=PEER_VIDEO)
     parser.add_argument("--peer-only", action="store_true", help="only the comparison with the peer")
+    parser.add_argument("--replay-only", action="store_true", help="only replay with and without --out")
+    parser.add_argument("--pairs", type=int, default=1, help="with --replay-only: runs of each, alternating")
     parser.add_argument("--peer", metavar="VIDEO", help=argparse.SUPPRESS)
     parser.add_argument("--bare", nargs=2, metavar=("VIDEO", "MODEL"), help=argparse.SUPPRESS)
     parser.add_argument("--concat", nargs=3, metavar=("SAMPLE", "MINUTES", "OUT"), help=argparse.SUPPRESS)
@@ -244,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         if (line := peer_comparison(args.peer_video, cli, workers)) is not None:
             print(line)
         return 0
+    if args.replay_only:
+        return replay_only(args, cli, workers)
     with tempfile.TemporaryDirectory(prefix="bench_parallel_") as name:
         tmp = Path(name)
         lengths = (args.short_minutes, args.long_minutes)
@@ -256,11 +286,8 @@ def main(argv: list[str] | None = None) -> int:
             cache = {"POSECOACH_TRACK_CACHE": str(tmp / f"cache_track_{minutes:g}")}
             runs[f"track {minutes:g}"] = timed("posecoach track", [*cli, "track", str(video), "-o",
                                                str(tmp / "t.npz"), "--force", *workers], cache)
-        one_min = str(videos[args.short_minutes])
-        print(f"replay {Path(one_min).name} -e {args.exercise}:")
-        replay = [*cli, "replay", one_min, "-e", args.exercise, *workers]
-        runs["replay"] = timed("posecoach replay", replay)
-        runs["replay out"] = timed("posecoach replay --out", [*replay, "--out", str(tmp / "a.mp4"), "--force"])
+        runs["replay"], runs["replay out"] = replay_pair(videos[args.short_minutes], args.exercise, cli,
+                                                         workers, tmp)
         folder = eval_folder(tmp, args.eval_samples)
         print(f"eval {folder}:")
         for label, extra in (("eval 1", ["--workers", "1"]), ("eval", workers)):

@@ -176,7 +176,7 @@ def replay(source: str, spec: ExerciseSpec, options: ReplayOptions | None = None
 def _output_sinks(spec: ExerciseSpec, info: SourceInfo, options: ReplayOptions) -> list[Sink]:
     sinks: list[Sink] = []
     if options.out:
-        video = VideoSink(options.out, spec, info)
+        video = VideoSink(options.out, spec, info, in_place=not options.show)  # the window draws its own
         video.pending.check = lambda tmp: _video_problem(tmp, video.frames)
         sinks.append(BackgroundSink(video))
     if options.show:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -11,6 +14,7 @@ from posecoach.types import SKELETON, Pose
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 MIN_VISIBILITY_TO_DRAW = 0.3
+_BONES = np.array(SKELETON, dtype=np.intp)  # (bones, 2) landmark indices
 
 
 def _scale(image: np.ndarray) -> float:
@@ -25,36 +29,88 @@ def _font(image, scale, thickness) -> tuple[float, int]:
 
 
 def _text_width(image, text, scale, thickness=1) -> int:
-    return cv2.getTextSize(text, FONT, *_font(image, scale, thickness))[0][0]
+    return _text_size(text, *_font(image, scale, thickness))[0][0]
+
+
+@functools.lru_cache(maxsize=512)
+def _text_size(text: str, font_scale: float, thickness: int) -> tuple[tuple[int, int], int]:
+    return cv2.getTextSize(text, FONT, font_scale, thickness)
 
 
 def _text(image, text, org, scale, color=WHITE, thickness=1, background=None) -> None:
     s, t = _font(image, scale, thickness)
-    (w, h), base = cv2.getTextSize(text, FONT, s, t)
     x, y = int(org[0]), int(org[1])
     if background is not None:
+        (w, h), base = _text_size(text, s, t)
         pad = max(2, round(6 * _scale(image)))
         cv2.rectangle(image, (x - pad, y - h - pad), (x + w + pad, y + base + pad), background, -1)
         cv2.putText(image, text, (x, y), FONT, s, color, t, cv2.LINE_AA)
         return
-    # The outline is the same stroke shifted around the text: a thicker stroke spaces OpenCV's
-    # letters wider, and its last letters would show twice ("hips downn", "0.0/3ss").
-    d = max(1, round(t * 0.75))
+    _blend(image, _outlined(text, s, t, tuple(color)), x, y)
+
+
+@dataclass(frozen=True)
+class _Sprite:
+    """An outlined text, drawn once: `image * keep + ink` over its box (`origin`: the text's
+    baseline start inside the box)."""
+
+    keep: np.ndarray  # float32 (h, w, 1): how much of the picture shows through
+    ink: np.ndarray  # float32 (h, w, 3): the strokes' colour, premultiplied (+ 0.5, to round)
+    origin: tuple[int, int]
+
+
+@functools.lru_cache(maxsize=256)
+def _outlined(text: str, font_scale: float, thickness: int, color: tuple[int, ...]) -> _Sprite:
+    """The outline is the same stroke shifted around the text: a thicker stroke spaces OpenCV's
+    letters wider, and its last letters would show twice ("hips downn", "0.0/3ss"). Drawn as
+    coverage masks, so a text that does not change (the panel's, most frames) costs one blend
+    instead of nine anti-aliased strokes a frame; the result is that of drawing the strokes."""
+    (w, h), base = _text_size(text, font_scale, thickness)
+    d = max(1, round(thickness * 0.75))
+    margin = d + thickness + 2
+    origin = (margin, margin + h)
+    size = (h + base + 2 * margin, w + 2 * margin)
+    outline, stroke = np.zeros(size, np.uint8), np.zeros(size, np.uint8)
     for dx, dy in ((-d, -d), (d, -d), (-d, d), (d, d), (0, -d), (0, d), (-d, 0), (d, 0)):
-        cv2.putText(image, text, (x + dx, y + dy), FONT, s, BLACK, t, cv2.LINE_AA)
-    cv2.putText(image, text, (x, y), FONT, s, color, t, cv2.LINE_AA)
+        cv2.putText(outline, text, (origin[0] + dx, origin[1] + dy), FONT, font_scale, 255, thickness, cv2.LINE_AA)
+    cv2.putText(stroke, text, origin, FONT, font_scale, 255, thickness, cv2.LINE_AA)
+    under, over = outline[..., None] / np.float32(255), stroke[..., None] / np.float32(255)
+    # The outline blended over the picture, then the text over that.
+    keep = (1 - under) * (1 - over)
+    ink = under * (1 - over) * np.asarray(BLACK, np.float32) + over * np.asarray(color, np.float32)
+    return _Sprite(keep, ink + np.float32(0.5), origin)  # + 0.5: rounded when cast back
+
+
+def _blend(image: np.ndarray, sprite: _Sprite, x: int, y: int) -> None:
+    """`sprite` with its text's baseline start at (x, y), clipped to the image."""
+    h, w = sprite.keep.shape[:2]
+    x0, y0 = x - sprite.origin[0], y - sprite.origin[1]
+    ix0, iy0 = max(0, x0), max(0, y0)
+    ix1, iy1 = min(image.shape[1], x0 + w), min(image.shape[0], y0 + h)
+    if ix0 >= ix1 or iy0 >= iy1:
+        return
+    sx, sy = ix0 - x0, iy0 - y0
+    keep = sprite.keep[sy:sy + iy1 - iy0, sx:sx + ix1 - ix0]
+    ink = sprite.ink[sy:sy + iy1 - iy0, sx:sx + ix1 - ix0]
+    roi = image[iy0:iy1, ix0:ix1]
+    mixed = roi.astype(np.float32)
+    mixed *= keep
+    mixed += ink
+    roi[...] = mixed  # never above 255.5: keep and the inks' weights sum to 1
 
 
 def draw_skeleton(image: np.ndarray, pose: Pose, highlight: tuple[int, ...] = ()) -> None:
     s = _scale(image)
     visible = pose.visibility >= MIN_VISIBILITY_TO_DRAW
-    points = np.round(pose.xy).astype(int)
-    for a, b in SKELETON:
-        if visible[a] and visible[b]:
-            strong = a in highlight and b in highlight
-            color, width = (ACCENT, 4) if strong else (WHITE, 2)
-            cv2.line(image, tuple(points[a]), tuple(points[b]), BLACK, max(2, round((width + 2) * s)), cv2.LINE_AA)
-            cv2.line(image, tuple(points[a]), tuple(points[b]), color, max(1, round(width * s)), cv2.LINE_AA)
+    points = np.round(pose.xy).astype(np.int32)
+    shown = visible[_BONES].all(axis=1)
+    strong = np.isin(_BONES, highlight).all(axis=1)
+    # One call per stroke kind rather than two per bone; the highlighted bones go on top.
+    for bones, color, width in ((shown & ~strong, WHITE, 2), (shown & strong, ACCENT, 4)):
+        if bones.any():
+            lines = list(points[_BONES[bones]])
+            cv2.polylines(image, lines, False, BLACK, max(2, round((width + 2) * s)), cv2.LINE_AA)
+            cv2.polylines(image, lines, False, color, max(1, round(width * s)), cv2.LINE_AA)
     for i in np.flatnonzero(visible[11:]) + 11:
         cv2.circle(image, tuple(points[i]), max(2, round(5 * s)), ACCENT if i in highlight else GOOD, -1, cv2.LINE_AA)
 
@@ -116,9 +172,10 @@ def draw_cue(image: np.ndarray, hud: Hud) -> None:
     _text(image, hud.cue, (x, y), scale, BLACK, 2, background=ACCENT)
 
 
-def draw(image: np.ndarray, pose: Pose | None, hud: Hud) -> np.ndarray:
-    """Returns an annotated copy; the input frame is left untouched."""
-    out = image.copy()
+def draw(image: np.ndarray, pose: Pose | None, hud: Hud, in_place: bool = False) -> np.ndarray:
+    """Returns an annotated copy, the input frame left untouched; with `in_place`, draws on the
+    frame itself (when nothing else will look at it) and returns it."""
+    out = image if in_place else image.copy()
     panel = draw_panel(out, hud)  # first, so that a body under the panel still shows through
     if pose is not None:
         draw_skeleton(out, pose, hud.highlight)

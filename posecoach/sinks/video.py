@@ -22,30 +22,35 @@ from posecoach.sinks.window import Window
 from posecoach.types import SourceInfo
 
 
-def render(spec: ExerciseSpec, step: Step, info: SourceInfo):
-    image = step.frame.image if step.frame.image is not None else overlay.blank_canvas(info.size)
+def render(spec: ExerciseSpec, step: Step, info: SourceInfo, in_place: bool = False):
+    """The annotated frame; `in_place` draws on the step's own picture (no copy) when no other
+    sink looks at it."""
+    blank = step.frame.image is None
+    image = overlay.blank_canvas(info.size) if blank else step.frame.image
     hud = build_hud(spec, step.status, step.measurements, step.pose,
                     step.cue.message if step.cue else None)
-    return overlay.draw(image, step.pose, hud)
+    return overlay.draw(image, step.pose, hud, in_place=in_place or blank)
 
 
 class VideoSink:
-    """Writes the annotated video to a temporary file, renamed into place when closed."""
+    """Writes the annotated video to a temporary file, renamed into place when closed.
 
-    def __init__(self, path: Path, spec: ExerciseSpec, info: SourceInfo) -> None:
-        self.path, self.spec, self.info = path, spec, info
+    `in_place`: the overlay is drawn on the frames' own pictures, when no other sink shows them."""
+
+    def __init__(self, path: Path, spec: ExerciseSpec, info: SourceInfo, in_place: bool = False) -> None:
+        self.path, self.spec, self.info, self.in_place = path, spec, info, in_place
         native_path(path, OutputError)  # before the temporary file, which carries the name
         self.pending = PendingFile(path)
+        # mp4v (MPEG-4 part 2): the cheapest encoder this OpenCV has that gives a playable mp4.
         fourcc = cv2.VideoWriter_fourcc(*"mp4v")
         self.writer = cv2.VideoWriter(native_path(self.pending.tmp, OutputError), fourcc, info.fps, info.size)
         if not self.writer.isOpened():
             self.pending.discard()
             raise OutputError(f"{path}: cannot write video there; use a .mp4 name in a writable folder")
-
         self.frames = 0
 
     def write(self, step: Step) -> None:
-        self.writer.write(render(self.spec, step, self.info))
+        self.writer.write(render(self.spec, step, self.info, self.in_place))
         self.frames += 1
 
     def close(self, final_events: list[Event], partial: bool) -> None:

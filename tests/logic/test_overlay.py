@@ -1,5 +1,6 @@
 """The overlay on synthetic frames: what it draws, where, at every frame size."""
 
+import cv2
 import numpy as np
 import pytest
 
@@ -73,3 +74,31 @@ def test_a_label_under_the_panel_is_drawn_below_it_and_the_panel_fits_its_text()
     out = overlay.draw(frame, pose, labelled)
     assert (out[:panel_height, :panel_width] == bare[:panel_height, :panel_width]).all()  # the panel reads as before
     assert _amber(out[panel_height:]) > 0  # the label, just below
+
+
+@pytest.mark.parametrize("size", [(640, 360), (1920, 1080)])
+def test_outlined_text_drawn_once_and_blended_reads_as_drawing_its_strokes(size):
+    """The panel's texts are drawn once as coverage and blended on every frame: the result is
+    that of the nine anti-aliased strokes within OpenCV's own rounding (two levels where nine
+    strokes overlap), also where it is cut by the frame's edge."""
+    width, height = size
+    rng = np.random.default_rng(0)
+    frame = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+    expected, blended = frame.copy(), frame.copy()
+    for text, org, color in (("Reps 2/10", (20, 40), overlay.GOOD), ("hold  1.5/3 s", (width - 60, 10), overlay.WHITE)):
+        s, t = overlay._font(frame, 0.95, 2)
+        d = max(1, round(t * 0.75))
+        for dx, dy in ((-d, -d), (d, -d), (-d, d), (d, d), (0, -d), (0, d), (-d, 0), (d, 0)):
+            cv2.putText(expected, text, (org[0] + dx, org[1] + dy), overlay.FONT, s, (0, 0, 0), t, cv2.LINE_AA)
+        cv2.putText(expected, text, org, overlay.FONT, s, color, t, cv2.LINE_AA)
+        overlay._text(blended, text, org, 0.95, color, 2)
+    diff = np.abs(blended.astype(int) - expected)
+    assert diff.max() <= 2 and (diff > 1).mean() < 1e-4
+
+
+def test_drawing_in_place_draws_on_the_frame_itself():
+    frame = np.full((360, 640, 3), 200, np.uint8)
+    pose = _pose((640, 360))
+    out = overlay.draw(frame, pose, _hud(pose), in_place=True)
+    assert out is frame and (frame != 200).any()
+    assert (out == overlay.draw(np.full_like(frame, 200), pose, _hud(pose))).all()
