@@ -43,7 +43,7 @@ def per_frame(spec, series: fast.Series) -> int:
         if series.has_pose[i]:
             m = Measurements({k: v[i] for k, v in series.values.items()},
                              {s: v[i] for s, v in series.side_visibility.items()}, np.float64(0.2), {})
-        reps += sum(type(e).__name__ == "RepCompleted" for e in tracker.update(m, t_s * 1000.0))
+        reps += sum(type(e).__name__ == "RepCompleted" for e in tracker.update(m, t_s))
     return reps
 
 

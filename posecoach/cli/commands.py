@@ -1,4 +1,5 @@
-"""The `posecoach` command: parses arguments, calls `app`, prints. Nothing else lives here."""
+"""The `posecoach` command: parses arguments, calls one use case (`replay`, `live.start`, `tuning`),
+prints. Nothing else lives here."""
 
 from __future__ import annotations
 

@@ -135,13 +135,28 @@ def robust_velocity(t: np.ndarray, v: np.ndarray, window_s: float) -> np.ndarray
     half = window_s / 2
     lo = np.searchsorted(t, t - half - TIME_TOLERANCE_S, side="left")
     hi = np.searchsorted(t, t + half + TIME_TOLERANCE_S, side="right")
+    frames = np.arange(len(t))
+    before_t, after_t = _window_medians(t, lo, frames + 1), _window_medians(t, frames, hi)
+    before_v, after_v = _window_medians(v, lo, frames + 1), _window_medians(v, frames, hi)
+    dt = after_t - before_t
     out = np.zeros(len(t))
-    for i in range(len(t)):
-        before, after = slice(lo[i], i + 1), slice(i, hi[i])
-        dt = float(np.median(t[after]) - np.median(t[before]))
-        if dt > 0:
-            out[i] = (np.median(v[after]) - np.median(v[before])) / dt
+    moving = dt > 0
+    out[moving] = (after_v[moving] - before_v[moving]) / dt[moving]
     return out
+
+
+def _window_medians(x: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """The median of x[starts[i]:stops[i]] for every i at once (each window holds at least one value)."""
+    if not len(x):
+        return np.zeros(0)
+    width = int((stops - starts).max())
+    index = starts[:, None] + np.arange(width)[None, :]
+    inside = index < stops[:, None]
+    # Sorted, the values outside a window (NaN) go last; the middle of the first `count` is the median.
+    ordered = np.sort(np.where(inside, x[np.minimum(index, len(x) - 1)], np.nan), axis=1)
+    count = inside.sum(axis=1)
+    rows = np.arange(len(starts))
+    return (ordered[rows, count // 2] + ordered[rows, (count - 1) // 2]) / 2
 
 
 def settled_frames(t: np.ndarray, velocity: np.ndarray, speed: float, window_s: float) -> np.ndarray:

@@ -29,7 +29,6 @@ from posecoach.live.history_rows import exercise_of, now_text
 from posecoach.sinks.atomic import write_text
 
 log = logging.getLogger("posecoach.live.history")
-JOURNAL_GLOB = "*.unsaved-*.json"
 RESERVE_BYTES = 256 * 1024  # about 60 journal rewrites of a long routine
 WRITE_ERRORS = (OutputError, sqlite3.Error, OSError)
 

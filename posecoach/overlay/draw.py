@@ -59,7 +59,7 @@ class _Sprite:
     origin: tuple[int, int]
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=64)  # a 1080p sprite is up to about 0.5 MB
 def _outlined(text: str, font_scale: float, thickness: int, color: tuple[int, ...]) -> _Sprite:
     """The outline is the same stroke shifted around the text: a thicker stroke spaces OpenCV's
     letters wider, and its last letters would show twice ("hips downn", "0.0/3ss"). Drawn as
