@@ -408,3 +408,16 @@ def test_ctrl_c_with_the_disk_full_keeps_the_partial_session_beside_the_database
         [row] = history.sessions()
     assert (row.status, row.stop_reason) == ("partial", "interrupted")
     assert row.exercises[0].reps["both"] == 1
+
+
+def test_a_safety_check_that_cannot_be_saved_does_not_end_the_session(tmp_path, monkeypatch, caplog):
+    tried = []
+
+    def full(self, screening):
+        tried.append(screening)
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(History, "save_screening", full)
+    result, [row] = run(tmp_path, TrackCamera(reps=3), CALM, reps=2, by_keys=True)  # answered, so saved
+    assert result.state.stage is Stage.DONE and result.state.completed and row.status == "completed"
+    assert "this safety check was not saved" in caplog.text
+    assert len(tried) == 1

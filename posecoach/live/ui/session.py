@@ -24,7 +24,7 @@ from posecoach.live import followups as fu
 from posecoach.live.followups import FollowUpStore
 from posecoach.live.gestures import GestureDetector, GestureReading
 from posecoach.live.history import History, exercise_values
-from posecoach.live.history_journal import SessionKeeper
+from posecoach.live.history_journal import WRITE_ERRORS, SessionKeeper
 from posecoach.live.plan import Plan
 from posecoach.live.remote import gesture_key
 from posecoach.live.safety import Scope, Screening
@@ -241,7 +241,10 @@ class LiveSession:
                                                       effect.pain_after, today))
         elif isinstance(effect, SaveScreening):
             today = d.now().date()
-            history.save_screening(Screening(today, effect.answers, effect.verdict, effect.scope))
+            try:
+                history.save_screening(Screening(today, effect.answers, effect.verdict, effect.scope))
+            except WRITE_ERRORS as e:  # a full disk: the session goes on; the verdict already holds
+                log.warning("%s; this safety check was not saved", e)
             self._remember(lambda f: fu.after_screening(f, effect.verdict, effect.answers, today))
         elif isinstance(effect, ClinicianChecked):
             self._remember(lambda f: fu.after_clinician_check(f, effect.ok))
