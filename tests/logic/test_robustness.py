@@ -11,6 +11,7 @@ count. A clip that misses is a strict xfail with its measured cause, so a fix sh
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -18,7 +19,7 @@ from posecoach import replay
 from posecoach.exercise.catalogue import load_all_exercises
 from posecoach.sources.tracks import load_track
 
-from conftest import SAMPLES
+from conftest import ROOT, SAMPLES
 from groundtruth import assert_matches_annotation, phantom_counts
 
 FOLDER = SAMPLES / "robustness"
@@ -40,6 +41,17 @@ def _clips(misses: dict) -> list:
 
 def test_every_exercise_with_a_motion_has_a_robustness_clip():
     assert set(EXERCISES) - {c["exercise_id"] for c in CLIPS} == set()
+
+
+def test_every_clip_is_its_seeds_draw():
+    # The same seed draws the same bodies, cameras and lights: the manifest can be regenerated.
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from robustness import plan
+
+    manifest = json.loads(MANIFEST.read_text())
+    drawn = {c["name"]: c for c in plan(manifest["seed"], manifest["per_exercise"])}
+    assert [(c["params"], c["args"]) for c in CLIPS] == [(drawn[c["name"]]["params"], drawn[c["name"]]["args"])
+                                                        for c in CLIPS]
 
 
 def test_the_committed_tracks_stay_small():
