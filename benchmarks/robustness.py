@@ -33,8 +33,10 @@ SAMPLES_FILE = ROOT / "exercises" / "motions" / "samples.toml"
 DOC = ROOT / "docs" / "ROBUSTNESS.md"
 # Views the renderer must keep: the catalogue's set-up for these is not a side view.
 OWN_VIEWS = {"knee_rolls": "top_feet", "hip_circles_big": "front", "hip_circles_small": "front"}
-# Positive yaw turns a side camera toward the head of a lying body (glute_bridge_oblique), negative
-# toward the front of a standing one; the other way (toward the feet) is what synth.md found failing.
+# Which end of the body a yaw turns the camera toward depends on the motion's orientation and the
+# facing drawn: glute_bridge_oblique (facing right, +25) looks from the head's side, bird_dog_1
+# (facing right, +31) from the feet's. The suite keeps both: synth.md found 45 degrees toward the
+# feet of a lying body failing, and a user may well put the camera there.
 # The catalogue's set-up puts the working leg nearest the camera: the renderer's default side.
 ONE_SIDED = {"knee_to_chest", "figure_four_stretch"}
 CLOTHES = ("#1c1c1c", "#f2f2f2", "#c0392b", "#2e86c1", "#27ae60", "#8e44ad", "#d35400", "#7f8c8d",
@@ -71,8 +73,8 @@ def draw(rng: np.random.Generator, exercise_id: str, index: int, base_height: fl
 
     view = OWN_VIEWS.get(exercise_id, "side")
     if view == "side":
-        # The first draw near side-on, the second oblique: toward the head of a lying body,
-        # toward the front of a standing one.
+        # The first draw near side-on, the second oblique; a standing body's yaw has the sign of
+        # squat_to_chair_oblique's camera (-45, facing right).
         yaw = float(rng.uniform(0, 15) if index == 0 else rng.uniform(25, 45))
         yaw = -yaw if load_exercise(exercise_id).position == "standing" else yaw
     else:
