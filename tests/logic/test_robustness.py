@@ -35,6 +35,14 @@ MISSES: dict[str, str] = {
         "0.51-0.54 in the hold, the near one 0.98) and the model puts it 0.74-0.85 torso lengths "
         "from the left ankle (truth 0.04), above the cross band's 0.5, so the left stretch never "
         "enters; the set-up asks to turn round for the other leg"),
+    "heel_raise_squeeze_1": (
+        "0 of 4: 38 deg round toward the front, at 1.04 m, standing flat the heel reads 0.14-0.17 "
+        "torso lengths above the toes in the picture (truth 0.155: the view, not the model), over "
+        "the flat band's 0.06, so flat is never entered"),
+    "knee_rolls_0": (
+        "3 of 4, the right holds 0.53-0.57 s long: 10 deg round from the feet, resting in the middle "
+        "the knees read 0.17 torso lengths to the right (truth 0.19), over the middle band's 0.12, so "
+        "a right roll closes only when the next left roll crosses the middle, and the last has none"),
 }
 # (clip, other exercise) pairs that count on a clip of another exercise, with the measured cause.
 PHANTOMS: dict[tuple[str, str], str] = {
@@ -50,8 +58,12 @@ def _clips(misses: dict) -> list:
                          if c["name"] in misses else []) for c in CLIPS]
 
 
+# Exercises whose draws were not rendered yet (the suite was cut to the time it had).
+NOT_RENDERED: set[str] = set()
+
+
 def test_every_exercise_with_a_motion_has_a_robustness_clip():
-    assert set(EXERCISES) - {c["exercise_id"] for c in CLIPS} == set()
+    assert set(EXERCISES) - {c["exercise_id"] for c in CLIPS} == NOT_RENDERED
 
 
 def test_every_clip_is_its_seeds_draw():
@@ -67,7 +79,7 @@ def test_every_clip_is_its_seeds_draw():
 
 def test_the_committed_tracks_stay_small():
     assert sum(p.stat().st_size for p in FOLDER.iterdir()) <= MAX_FOLDER_BYTES
-    assert {p.name for p in FOLDER.glob("*.npz")} == {c["track"] for c in CLIPS}
+    assert {p.name for p in FOLDER.glob("[!.]*.npz")} == {c["track"] for c in CLIPS}
 
 
 @pytest.mark.parametrize("clip", _clips(MISSES))
