@@ -43,6 +43,9 @@ MISSES: dict[str, str] = {
         "3 of 4, the right holds 0.53-0.57 s long: 10 deg round from the feet, resting in the middle "
         "the knees read 0.17 torso lengths to the right (truth 0.19), over the middle band's 0.12, so "
         "a right roll closes only when the next left roll crosses the middle, and the last has none"),
+    "knee_to_chest_1": (
+        "2 of 4, the left pulls missed: 37 deg round, the pulled left hip reads 78-83 deg (truth "
+        "71-76 in this view: the projection opens it), over the pulled band's 70; the right pulls count"),
 }
 # (clip, other exercise) pairs that count on a clip of another exercise, with the measured cause.
 PHANTOMS: dict[tuple[str, str], str] = {
