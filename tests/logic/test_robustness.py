@@ -46,6 +46,11 @@ MISSES: dict[str, str] = {
     "knee_to_chest_1": (
         "2 of 4, the left pulls missed: 37 deg round, the pulled left hip reads 78-83 deg (truth "
         "71-76 in this view: the projection opens it), over the pulled band's 70; the right pulls count"),
+    "pelvic_lift_legs_up_1": (
+        "0 of 4, holds 1.57-1.60 s for 1.0: 26 deg round at 0.41 m, resting with the pelvis down the "
+        "near (left) hip reads 0.11-0.12 torso lengths above the shoulder in the picture (truth 0.16: "
+        "the view), over the down band's 0.05 and its 0.1 exit, so down is never entered and no lift "
+        "completes a rep; the lifted band is reached, so the holds are timed"),
 }
 # (clip, other exercise) pairs that count on a clip of another exercise, with the measured cause.
 PHANTOMS: dict[tuple[str, str], str] = {
