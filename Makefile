@@ -12,7 +12,7 @@ UV := $(UV_TOOL)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: demo test test-fast test-latest lock bench bench-parallel hostile accuracy lint wheel samples clean
+.PHONY: demo test test-fast test-latest lock bench bench-parallel hostile accuracy robustness lint wheel samples clean
 
 $(UV):
 	$(PYTHON) -m venv $(UV_TOOL)
@@ -64,8 +64,16 @@ hostile: $(STAMP)
 accuracy: $(STAMP)
 	$(BIN)/python benchmarks/accuracy.py
 
+# Issue 14's robustness suite: varied renders of every exercise into ROBUST_OUT (outside git;
+# rendering needs the synth venv of `make samples`), each tracked once into samples/robustness/,
+# and docs/ROBUSTNESS.md. Clips already rendered or tracked are kept. ARGS="--report-only" for the report.
+ROBUST_OUT ?= out/robust
+SYNTH_PYTHON ?= .venv-synth/bin/python
+robustness: $(STAMP)
+	$(BIN)/python benchmarks/robustness.py --out $(ROBUST_OUT) --synth-python $(SYNTH_PYTHON) $(ARGS)
+
 lint: $(STAMP)
-	$(BIN)/ruff check posecoach tests
+	$(BIN)/ruff check posecoach tests benchmarks
 
 # Re-render samples/ (needs the heavy `synth` extra: torch, anny, moderngl).
 samples:

@@ -12,6 +12,8 @@ from posecoach.synth.truth import truth_landmarks
 from conftest import SAMPLES
 
 HOLD_TOLERANCE_S = 0.5
+# Holds under this are left out of a phantom count: a hold's grace (0.5 s) plus annotation precision.
+PHANTOM_HOLD_S = 1.0
 # Form-error variants count their reps (a completed movement counts, issue 3), and every rep
 # carries the variant's cue.
 VARIANT_CUES = {
@@ -52,3 +54,14 @@ def truth_track(clip: dict, folder: Path = SAMPLES) -> PoseTrack:
     seen = np.isfinite(xy).all(axis=-1).astype(np.float32)  # the face points anny has none for: unseen
     return PoseTrack(meta, np.asarray(truth["t_s"], np.float64), np.ones(frames, dtype=bool), xy.astype(np.float32),
                      world.astype(np.float32), seen, seen.copy())
+
+
+def phantom_counts(spec, track: PoseTrack) -> tuple[int, int]:
+    """(reps, holds of PHANTOM_HOLD_S or more) that `spec` counts on a track of another exercise,
+    with the vectorised counter (the same counts as a replay, tests/logic/test_fast.py)."""
+    from posecoach.exercise.fast import evaluate
+    from posecoach.tuning.series import track_series
+
+    outcome = evaluate(spec, track_series(spec, track))
+    holds = [h for side in outcome.sides.values() for h in side.holds if h.end_s - h.start_s >= PHANTOM_HOLD_S]
+    return len(outcome.reps), len(holds)
