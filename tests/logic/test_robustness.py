@@ -58,6 +58,10 @@ PHANTOMS: dict[tuple[str, str], str] = {
         "two 5.9 s holds: 37.7 deg round at 0.40 m, the hip sits 0.27-0.35 torso lengths above the "
         "shoulder in the picture while hugging the knees (truth 0.15-0.26, lying flat), over the "
         "lift band's 0.2; a view-dependent height, so even the truth reads it lifted on the left"),
+    ("pelvic_lift_legs_up_1", "figure_four_stretch"): (
+        "four 1.5 s holds, one per lift: legs up with the knees together, the right ankle is 0.36-0.47 "
+        "torso lengths from the left knee (truth 0.36-0.38), under the cross band's 0.5, and at 26 deg "
+        "round the model reads the left hip at 96-98 deg (truth 103-105), under the stretching band's 100"),
 }
 
 
