@@ -311,11 +311,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args([cli_live.default_command(), *(argv or [])])
     previous = _catch_stop_signals()
+    previous_hook, sys.unraisablehook = sys.unraisablehook, _log_destructor_failure
     try:
         return _guarded(args)
     finally:
+        sys.unraisablehook = previous_hook
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _log_destructor_failure(unraisable) -> None:
+    """Ctrl-C or a stop signal that lands inside a native object's constructor (MediaPipe's Image)
+    leaves a half-built object whose destructor then fails. Python ignores that failure anyway; it
+    goes to the debug log so the person still reads one line, not a traceback."""
+    logging.getLogger("posecoach").debug("ignored in %r: %s", unraisable.object, unraisable.exc_value,
+                                         exc_info=(unraisable.exc_type, unraisable.exc_value,
+                                                   unraisable.exc_traceback))
 
 
 def _catch_stop_signals() -> dict:

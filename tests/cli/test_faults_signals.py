@@ -132,3 +132,31 @@ def test_sigterm_at_a_random_point_of_a_replay_leaves_no_report_or_a_whole_one(t
         assert data["partial"] is (child.returncode != 0)
     else:
         assert child.returncode != 0
+
+
+HALF_BUILT_CHILD = textwrap.dedent("""
+    import signal, sys
+    from posecoach.cli import commands
+    from posecoach.errors import Terminated
+
+    class HalfBuilt:
+        def __init__(self):
+            raise Terminated(signal.SIGTERM)  # the signal arrives before the object is whole
+
+        def __del__(self):
+            self.pointer  # never set: the constructor did not finish
+
+    def interrupted_command(_args):
+        HalfBuilt()
+
+    commands.cmd_exercises = interrupted_command
+    sys.exit(commands.main(["exercises"]))
+""")
+
+
+def test_a_stop_inside_a_native_constructor_still_prints_one_line():
+    """A signal that lands while MediaPipe builds an Image leaves a half-built object whose destructor
+    fails (seen in CI after SIGTERM): the person still reads "stopped by SIGTERM" and nothing else."""
+    done = subprocess.run([sys.executable, "-c", HALF_BUILT_CHILD], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 128 + signal.SIGTERM
+    assert done.stderr == "posecoach: stopped by SIGTERM\n"
