@@ -15,6 +15,11 @@ from posecoach.exercise.events import Event, HoldEnded, HoldStarted, HoldTargetR
 from posecoach.exercise.spec import ExerciseSpec, Phase
 
 Lookup = Callable[[str], float]
+# A hold's move out of its band starts past the settle speed and goes on until the speed falls
+# below this fraction of it: the model's landmarks wobble a degree or two from run to run and at a
+# seam, and a lowering read at 19.5 deg/s for two frames must not stretch the hold to its end.
+LEAVING_HYSTERESIS = 0.8
+
 # Frame times are sums of 1/fps: 0.2 s of dwell at 15 fps must not need a fourth frame.
 TIME_TOLERANCE_S = 1e-6
 
@@ -120,9 +125,10 @@ class Settle:
         if not len(settled):
             return keep
         keep[settled[0]:] = True
-        outwards = (-velocity if self.highest else velocity) > self.speed
+        outwards = -velocity if self.highest else velocity
+        moving_out = latched(outwards > self.speed, outwards < self.speed * LEAVING_HYSTERESIS)
         last = len(t) - 1
-        leaving = last + 1 - int(np.argmin(outwards[::-1]))  # where the trailing run moving out begins
+        leaving = last + 1 - int(np.argmin(moving_out[::-1]))  # where the trailing run moving out begins
         if settled[0] < leaving <= last and t[last] - t[leaving] + TIME_TOLERANCE_S >= self.window_s:
             keep[leaving + 1:] = False
         return keep
@@ -160,7 +166,10 @@ def _window_medians(x: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.
 
 
 def settled_frames(t: np.ndarray, velocity: np.ndarray, speed: float, window_s: float) -> np.ndarray:
-    """Frames moving slower than `speed` per second, in runs lasting `window_s` or more."""
+    """Frames moving slower than `speed` per second, in runs lasting `window_s` or more. No
+    hysteresis here: only the first run's start is used, and a frame tipping over `speed` before it
+    moves that start by less than `window_s`; a latch would also read the turn of an angle through
+    a straight line, slow at its peak, as settling."""
     slow = np.abs(velocity) <= speed
     keep = np.zeros(len(t), dtype=bool)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], slow.astype(np.int8), [0]])))
@@ -168,6 +177,14 @@ def settled_frames(t: np.ndarray, velocity: np.ndarray, speed: float, window_s: 
         if t[b - 1] - t[a] + TIME_TOLERANCE_S >= window_s:
             keep[a:b] = True
     return keep
+
+
+def latched(on: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """True from each frame where `on` holds through to the next where `off` holds (`on` wins a tie):
+    a switch with hysteresis, one frame at a time as it would run live, over the whole array at once."""
+    frames = np.arange(len(on))
+    last_switch = np.maximum.accumulate(np.where(on | off, frames, -1))
+    return (last_switch >= 0) & on[np.maximum(last_switch, 0)]
 
 
 @dataclass

@@ -26,20 +26,8 @@ pytestmark = pytest.mark.e2e
 def _clips() -> list:
     clips = [(SAMPLES / c["file"], c["exercise_id"]) for c in samples_manifest()]
     clips += [(c["path"], c["exercise_id"]) for c in realclips_manifest(REALCLIPS) + realclips_manifest(REALCLIPS_MORE)]
-    return [pytest.param(path, exercise, id=f"{path.parent.name}/{path.stem}", marks=_known(path.stem))
+    return [pytest.param(path, exercise, id=f"{path.parent.name}/{path.stem}")
             for path, exercise in clips]
-
-
-# Reps and holds equal, one hold's edge not: the bridge's settle rule (settle_speed) starts a hold at the
-# first slow run of 0.4 s, so a landmark within the seam tolerance that tips one frame's speed over
-# 20 deg/s moves that start to the next run (14.48 s with one worker, 15.0 s with two). Not strict: the
-# tip depends on the last digits of the model's landmarks, which may differ on another CPU.
-KNOWN = {"istock_glute_bridges_side": "a hold's settled start moves 0.52 s (14.48 to 15.0 s): the settle rule "
-                                      "is not yet robust to a frame's speed tipping over its threshold"}
-
-
-def _known(stem: str) -> tuple:
-    return (pytest.mark.xfail(strict=False, reason=KNOWN[stem]),) if stem in KNOWN else ()
 
 
 def _report(track: Path, exercise: str) -> dict:

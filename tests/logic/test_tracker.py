@@ -112,6 +112,17 @@ def test_a_hold_with_settle_speed_is_the_time_still_in_the_position(bridge):
     assert len(of(RepCompleted, events)) == 1
 
 
+def test_a_lowering_that_slows_for_a_moment_still_ends_the_hold_where_it_starts(bridge):
+    # Lowered at 30 deg/s, then 18 for a quarter of a second (just under the settle speed of 20),
+    # then 30 again out of the band: one lowering, so the hold ends at 5 s, not where the second
+    # leg starts (the same hold read by two workers moved its end by 0.5 s this way).
+    trace = profile([(0, 130), (1, 130), (1.5, 170), (5, 170), (5.2, 164), (5.45, 159.5), (6.0, 143), (7, 130),
+                     (8, 130)])
+    events = run(bridge, {"hip": trace, "knee": profile([(0, 90), (8, 90)])})
+    (hold,) = of(HoldEnded, events)
+    assert hold.end_s == pytest.approx(5.0, abs=0.15)
+
+
 def test_a_hold_that_never_settles_lasts_no_time(bridge):
     # Straight up through the band and straight down (60 deg/s each way): no still top.
     trace = profile([(0, 130), (1, 130), (1.75, 175), (2.5, 130), (4, 130)])
