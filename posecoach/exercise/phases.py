@@ -117,6 +117,30 @@ class Settle:
         first, last = int(np.flatnonzero(keep)[0]), int(np.flatnonzero(keep)[-1])
         return (start_s if first == 0 else float(t[first]), end_s if last == len(v) - 1 else float(t[last]))
 
+    def start_so_far(self, start_s: float, times: np.ndarray, values: np.ndarray, now_s: float) -> float | None:
+        """Where the hold's settled part starts, judged live on the frames known at `now_s`; None
+        while it has not settled. A frame's speed is judged once the half window after it has come,
+        so a start found here stays, and is the start `trim` gives when the hold ends (unless a
+        deeper fold later moves the `within` rule's start on)."""
+        known = np.isfinite(values)
+        if not known.any():
+            return start_s
+        t, v = times[known], values[known]
+        keep = np.ones(len(v), dtype=bool)
+        if self.within is not None:
+            keep &= np.abs(v - (v.max() if self.highest else v.min())) <= self.within + TIME_TOLERANCE_S
+        if self.speed is not None:
+            judged = int(np.searchsorted(t, now_s - self.window_s / 2 + TIME_TOLERANCE_S, side="right"))
+            if not judged or t[judged - 1] - t[0] + TIME_TOLERANCE_S < self.window_s:
+                return None  # too few frames judged for a still run
+            settled = np.flatnonzero(settled_frames(t[:judged], robust_velocity(t, v, self.window_s)[:judged],
+                                                    self.speed, self.window_s))
+            keep[:settled[0] if len(settled) else len(t)] = False
+        if not keep.any():
+            return None
+        first = int(np.argmax(keep))
+        return start_s if first == 0 else float(t[first])
+
     def _still(self, t: np.ndarray, v: np.ndarray) -> np.ndarray:
         """From the first settled frame to the start of a steady move out of the band at the end."""
         velocity = robust_velocity(t, v, self.window_s)
@@ -202,13 +226,13 @@ class HoldTimer:
     target_reached: bool = False
     settle: Settle | None = None
     _samples: list[tuple[float, float]] = field(default_factory=list)  # (t, value) in this hold, and its dwell
+    _settled_start_s: float | None = None  # found live, kept once found
+    _judged_at: tuple[int, float] | None = None  # (samples, time) it was last looked for at
 
     def update(self, detector: PhaseDetector, t_s: float, value: float = math.nan) -> list[Event]:
         in_hold = detector.phase == self.phase and detector.known
         if in_hold:
-            events = self._in_hold(detector, t_s)
-            self._samples.append((t_s, value))
-            return events
+            return self._in_hold(detector, t_s, value)
         candidate, since = detector.candidate
         if self.start_s is None:
             # The phase's dwell before it is confirmed: part of the hold it back-dates to.
@@ -224,7 +248,7 @@ class HoldTimer:
             return [self._close(t_s)]
         return []
 
-    def _in_hold(self, detector: PhaseDetector, t_s: float) -> list[Event]:
+    def _in_hold(self, detector: PhaseDetector, t_s: float, value: float) -> list[Event]:
         events: list[Event] = []
         if self.start_s is None:
             # Back-dated to when the phase was entered, unless a hold in this same visit of
@@ -232,9 +256,11 @@ class HoldTimer:
             resumed = self.last_end_s is not None and detector.since_s < self.last_end_s
             self.start_s, self.target_reached = (t_s if resumed else detector.since_s), False
             self._samples = [sample for sample in self._samples if sample[0] >= self.start_s - TIME_TOLERANCE_S]
+            self._settled_start_s = None
             events.append(HoldStarted(t_s, self.side))
         self.pending_end_s, self.last_in_s = None, t_s
-        if self.target_s and not self.target_reached and t_s - self.start_s >= self.target_s:
+        self._samples.append((t_s, value))
+        if self.target_s and not self.target_reached and self.elapsed(t_s) + TIME_TOLERANCE_S >= self.target_s:
             self.target_reached = True
             events.append(HoldTargetReached(t_s, self.side, self.target_s))
         return events
@@ -263,10 +289,23 @@ class HoldTimer:
         return [self._close(t_s)]
 
     def elapsed(self, t_s: float) -> float:
-        if self.start_s is None:
+        """Seconds held so far, from the settled start (what the person sees and hears live):
+        the same start the ended hold will report, so a live 5 s is a reported 5 s."""
+        start = self._live_start(t_s)
+        if start is None:
             return 0.0
         end = self.pending_end_s if self.pending_end_s is not None else t_s
-        return max(0.0, end - self.start_s)
+        return max(0.0, end - start)
+
+    def _live_start(self, t_s: float) -> float | None:
+        if self.start_s is None or self.settle is None or not self._samples:
+            return self.start_s
+        found_for_good = self._settled_start_s is not None and self.settle.within is None  # a speed rule's stays
+        if not found_for_good and self._judged_at != (len(self._samples), t_s):
+            self._judged_at = (len(self._samples), t_s)
+            times, values = np.array(self._samples).T
+            self._settled_start_s = self.settle.start_so_far(self.start_s, times, values, t_s)
+        return self._settled_start_s
 
     def overlap(self, start_s: float, end_s: float, t_s: float) -> float:
         """Seconds of the current (open or pending) hold inside [start_s, end_s], settled as it

@@ -68,8 +68,10 @@ def test_a_headless_session_counts_reps_and_saves_them(tmp_path):
     [exercise] = row.exercises
     assert (exercise.exercise, exercise.status, exercise.reps["both"], exercise.holds) == ("glute_bridge", "done", 2, 2)
     # Two 3 s holds at the top, plus the lowering down to the "up" exit threshold (too short to be
-    # a steady move out of it); the rise into the top is no hold (the bridge's settle_speed).
-    assert exercise.hold_s["both"] == pytest.approx(2 * 3.65, abs=0.3)
+    # a steady move out of it); the rise into the top is no hold (the bridge's settle_speed), and the
+    # second hold, still open when the set ends, counts from its settled start too: 3.43 s each, as
+    # a replay of the same track reports them.
+    assert exercise.hold_s["both"] == pytest.approx(2 * 3.43, abs=0.05)
     assert exercise.pain == 2  # the rating asked after it
     assert result.model_frames < result.frames  # the model ran only while an exercise was watched
 

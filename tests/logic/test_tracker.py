@@ -7,6 +7,7 @@ from posecoach.exercise.catalogue import load_exercise
 from posecoach.exercise.events import (
     CannotSee,
     HoldEnded,
+    HoldTargetReached,
     PhaseEntered,
     RepCompleted,
     SideChanged,
@@ -121,6 +122,44 @@ def test_a_lowering_that_slows_for_a_moment_still_ends_the_hold_where_it_starts(
     events = run(bridge, {"hip": trace, "knee": profile([(0, 90), (8, 90)])})
     (hold,) = of(HoldEnded, events)
     assert hold.end_s == pytest.approx(5.0, abs=0.15)
+
+
+def live_hold_s(spec, traces: dict) -> tuple[list[float], list]:
+    """The hold time the person sees at each frame (the tracker's status), and the events."""
+    tracker, shown, events = ExerciseTracker(spec), [], []
+    n = len(next(iter(traces.values())))
+    for i in range(n):
+        events += tracker.update(fake_measurements({k: v[i] for k, v in traces.items()}), i / FPS)
+        shown.append(max(tracker.status.hold_s.values()))
+    return shown, events + tracker.finish()
+
+
+def test_the_live_hold_timer_counts_the_settled_hold_the_report_gives(bridge):
+    # A noisy rise, a 4 s top, a lowering: the timer shows nothing for the rise, then the time since
+    # the settled start, which at the hold's end is what the ended hold reports; the target (3 s) is reached
+    # 3 s after the settled start, not 3 s after the hip first crossed into the top band.
+    trace = profile([(0, 130), (1, 130), (1.8, 172), (5.8, 172), (6.6, 130), (8, 130)], noise=0.5, seed=2)
+    shown, events = live_hold_s(bridge, {"hip": trace, "knee": profile([(0, 90), (8, 90)])})
+    (hold,) = of(HoldEnded, events)
+    (reached,) = of(HoldTargetReached, events)
+    assert reached.t_s == pytest.approx(hold.start_s + 3.0, abs=1.5 / FPS)
+    assert shown[round(hold.end_s * FPS)] == pytest.approx(hold.duration_s, abs=1.5 / FPS)
+    entered = next(e.t_s for e in of(PhaseEntered, events) if e.phase == "up")
+    assert shown[round(entered * FPS)] == 0.0  # rising through the band: not held yet
+    assert all(b >= a or b == 0.0 for a, b in zip(shown, shown[1:], strict=False))  # never counts back
+
+
+def test_the_live_timer_of_a_deepening_fold_starts_again_from_the_deepest_so_far():
+    # Folding on from 100 to 20 over 2.5 s then hanging: the hang is timed from 35 degrees on the
+    # way down, within 15 of the deepest, as the ended hold says; while still folding, little is timed.
+    bend = load_exercise("forward_bend")
+    trace = profile([(0, 175), (1, 175), (1.5, 100), (4, 20), (22, 20), (23, 175), (24, 175)])
+    shown, events = live_hold_s(bend, {"hip": trace, "knee": profile([(0, 170), (24, 170)])})
+    (hold,) = of(HoldEnded, events)
+    assert shown[round(3.0 * FPS)] < 0.6  # still folding at 3 s
+    assert shown[round(hold.end_s * FPS)] == pytest.approx(hold.duration_s, abs=1.5 / FPS)
+    (reached,) = of(HoldTargetReached, events)
+    assert reached.t_s == pytest.approx(hold.start_s + 15.0, abs=1.5 / FPS)
 
 
 def test_a_hold_that_never_settles_lasts_no_time(bridge):
