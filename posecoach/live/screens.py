@@ -145,7 +145,10 @@ Screen = (SafetyScreen | ReviewScreen | NoticeScreen | PainScreen | CardScreen |
           | ActiveScreen | RestScreen | SummaryScreen)
 
 
-_ANSWERS = ((KEY_LABELS[Key.YES], "Yes"), (KEY_LABELS[Key.NO], "No"), (KEY_LABELS[Key.UNSURE], "Not sure"))
+_ANSWER_KEYS = (Key.YES, Key.NO, Key.UNSURE)
+_ANSWERS = tuple((KEY_LABELS[k], word) for k, word in zip(_ANSWER_KEYS, ("Yes", "No", "Not sure"), strict=True))
+# The warnings after which a person may still exercise, gently, or stop for the day.
+_GENTLY_OR_STOP = _legend(Key.CONFIRM, (KEY_LABELS[Key.QUIT], "stop for today"), confirm="go on gently")
 
 
 def _safety(state: FlowState) -> Screen:
@@ -153,35 +156,37 @@ def _safety(state: FlowState) -> Screen:
     q = state.questions[index]
     heading = ("Before you start: a safety check" if safety.scope_of(state.questions) is safety.Scope.FULL
                else "Before you start: the signs that need help now")
-    keys = (Key.YES, Key.NO, Key.UNSURE) + ((Key.BACK,) if index else ()) + (Key.QUIT,)
+    keys = _ANSWER_KEYS + ((Key.BACK,) if index else ()) + (Key.QUIT,)
     return SafetyScreen(heading, index + 1, len(state.questions), q.text, q.level.value, state.ready, _ANSWERS,
                         safety.DISCLAIMER, _legend(*keys))
+
+
+def _one_question(state: FlowState, heading: str, question: str, level: str, *keys: Key) -> Screen:
+    """A single yes/no/not sure question; `keys` come between the answers and quit."""
+    return SafetyScreen(heading, 1, 1, question, level, state.ready, _ANSWERS, safety.DISCLAIMER,
+                        _legend(*_ANSWER_KEYS, *keys, Key.QUIT))
 
 
 def _clinician_check(state: FlowState) -> Screen:
     flagged = state.followups.flagged
     assert flagged is not None
     question = f"Last time you told posecoach about: {safety.signs(flagged.ids)}. {safety.CLINICIAN_CHECK}"
-    return SafetyScreen("Before you start: last time's safety check", 1, 1, question, flagged.outcome.value,
-                        state.ready, _ANSWERS, safety.DISCLAIMER, _legend(Key.YES, Key.NO, Key.UNSURE, Key.QUIT))
+    return _one_question(state, "Before you start: last time's safety check", question, flagged.outcome.value)
 
 
 def _pain_followup(state: FlowState) -> Screen:
     stop = state.followups.pain_stop
     assert stop is not None
     question = f"Last time the session stopped: {stop.describe()}. {safety.PAIN_SETTLED_QUESTION}"
-    return SafetyScreen("Before you start: last time's session", 1, 1, question, "pain", state.ready, _ANSWERS,
-                        safety.DISCLAIMER, _legend(Key.YES, Key.NO, Key.UNSURE, Key.QUIT))
+    return _one_question(state, "Before you start: last time's session", question, "pain")
 
 
 def _leg_check(state: FlowState) -> Screen:
-    return SafetyScreen("Quick check", 1, 1, safety.LEG_QUESTION, "leg", state.ready, _ANSWERS, safety.DISCLAIMER,
-                        _legend(Key.YES, Key.NO, Key.UNSURE, Key.HURT, Key.QUIT))
+    return _one_question(state, "Quick check", safety.LEG_QUESTION, "leg", Key.HURT)
 
 
 def _wait_day(state: FlowState) -> Screen:
-    return NoticeScreen("warning", "Best to wait a day", safety.WAIT_A_DAY_LINES, safety.DISCLAIMER,
-                        _legend(Key.CONFIRM, (KEY_LABELS[Key.QUIT], "stop for today"), confirm="go on gently"))
+    return NoticeScreen("warning", "Best to wait a day", safety.WAIT_A_DAY_LINES, safety.DISCLAIMER, _GENTLY_OR_STOP)
 
 
 def _no_session(state: FlowState) -> Screen:
@@ -191,8 +196,7 @@ def _no_session(state: FlowState) -> Screen:
 
 def _high_pain(state: FlowState) -> Screen:
     lines = safety.high_start_lines(state.pain_before or 0, state.plan.id)
-    return NoticeScreen("warning", "Your pain is high today", lines, safety.DISCLAIMER,
-                        _legend(Key.CONFIRM, (KEY_LABELS[Key.QUIT], "stop for today"), confirm="go on gently"))
+    return NoticeScreen("warning", "Your pain is high today", lines, safety.DISCLAIMER, _GENTLY_OR_STOP)
 
 
 def _rules(state: FlowState) -> Screen:
@@ -294,7 +298,7 @@ def _active(state: FlowState) -> Screen:
 
 
 def _rest(state: FlowState) -> Screen:
-    keys = _legend(Key.CONFIRM, Key.PAUSE, Key.SKIP, Key.REPEAT, Key.HURT, Key.QUIT, confirm="go on now")
+    keys = _legend(Key.CONFIRM, *_EXERCISE_KEYS, confirm="go on now")
     seconds = max(0, math.ceil(state.timer_s))
     if state.stage is Stage.BREAK:
         (old_set, _), (new_set, _) = state.item.segments[state.segment - 1], state.item.segments[state.segment]

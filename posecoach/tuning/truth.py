@@ -3,15 +3,15 @@
 Read from a `manifest.json` in the realclips format (`../shared/realclips/manifest.json`:
 `clips[].file`, `exercise_id`, `reps`, optional `reps_left`/`reps_right`, `holds[].start_s/end_s`)
 or from a sidecar next to the clip (`clip.json`, `clip.truth.json` or `clip.mp4.json`) holding
-one such clip entry.
+one such clip entry. Both are read by the one document reader (`documents.read_document`).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from posecoach.documents import read_document
 from posecoach.errors import UserError
 from posecoach.types import Span
 
@@ -44,24 +44,12 @@ def _int(value) -> int | None:
     return None if value is None else int(value)
 
 
-def read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise UserError(f"{path}: cannot read this annotation ({e})") from None
-    except RecursionError:
-        raise UserError(f"{path}: cannot read this annotation (nested too deeply)") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{path}: an annotation must be a JSON object")
-    return data
-
-
 def manifest_entries(folder: Path) -> list[tuple[Path, Truth]]:
     """(clip path, truth) for every clip listed in the folder's manifest.json."""
     path = folder / MANIFEST
     if not path.is_file():
         return []
-    clips = read_json(path).get("clips", [])
+    clips = read_document(path).get("clips", [])
     return [(folder / c["file"], Truth.from_entry(c, path)) for c in clips if isinstance(c, dict) and "file" in c]
 
 
@@ -75,7 +63,7 @@ def sidecar(clip: Path) -> Path | None:
 def find_truth(clip: Path) -> Truth | None:
     """A clip's annotation: its sidecar, else its entry in a manifest of its folder or the two above."""
     if (found := sidecar(clip)) is not None:
-        return Truth.from_entry(read_json(found), found)
+        return Truth.from_entry(read_document(found), found)
     for folder in list(clip.resolve().parents)[:3]:  # manifests list clips in subfolders too
         for path, truth in manifest_entries(folder):
             if path.resolve() == clip.resolve():
@@ -90,5 +78,5 @@ def annotated_sources(folder: Path) -> list[tuple[Path, Truth]]:
     for clip in sorted(folder.rglob("*")):
         media = clip.suffix.lower() in VIDEO_SUFFIXES | TRACK_SUFFIXES
         if media and clip.resolve() not in listed and (side := sidecar(clip)) is not None:
-            found.append((clip, Truth.from_entry(read_json(side), side)))
+            found.append((clip, Truth.from_entry(read_document(side), side)))
     return found

@@ -43,34 +43,24 @@ def test_no_red_flag_is_clear():
     assert verdict.outcome is Outcome.CLEAR and verdict.ok and verdict.flagged == ()
 
 
-@pytest.mark.parametrize("flag", EMERGENCY_FLAGS)
-def test_each_emergency_sign_says_get_help_now_and_names_the_sign(flag):
+# Each red flag alone: the outcome it gives and the title that says so.
+ONE_FLAG = ([(flag, Outcome.EMERGENCY, "Seek urgent medical care now") for flag in EMERGENCY_FLAGS]
+            + [(flag, Outcome.URGENT, "See a doctor within a day or two") for flag in URGENT_FLAGS]
+            + [(flag, Outcome.SEE_CLINICIAN, "See a clinician before exercising") for flag in CLINICIAN_FLAGS])
+
+
+@pytest.mark.parametrize(("flag", "outcome", "title"), ONE_FLAG)
+def test_each_red_flag_stops_at_its_urgency_and_names_the_sign(flag, outcome, title):
     verdict = safety.evaluate(answers(flag))
-    assert verdict.outcome is Outcome.EMERGENCY
-    assert not verdict.ok
-    assert verdict.flagged == (flag,)
-    assert verdict.title == "Seek urgent medical care now"
+    assert (verdict.outcome, verdict.ok, verdict.flagged, verdict.title) == (outcome, False, (flag,), title)
     assert verdict.lines[0] == f"You answered yes or not sure to: {safety.question(flag).sign}."
-    assert "Call your local emergency number or go to an emergency department now." in verdict.lines
-    assert "Do not exercise." in verdict.lines
 
 
-@pytest.mark.parametrize("flag", URGENT_FLAGS)
-def test_fever_weight_loss_cancer_and_night_pain_say_a_doctor_within_a_day_or_two(flag):
-    verdict = safety.evaluate(answers(flag))
-    assert verdict.outcome is Outcome.URGENT and verdict.flagged == (flag,)
-    assert verdict.title == "See a doctor within a day or two"
-    assert safety.question(flag).sign in verdict.lines[0]
-
-
-@pytest.mark.parametrize("flag", CLINICIAN_FLAGS)
-def test_each_other_red_flag_says_see_a_clinician_before_exercising(flag):
-    verdict = safety.evaluate(answers(flag))
-    assert verdict.outcome is Outcome.SEE_CLINICIAN
-    assert not verdict.ok
-    assert verdict.flagged == (flag,)
-    assert verdict.title == "See a clinician before exercising"
-    assert safety.question(flag).sign in verdict.lines[0]
+@pytest.mark.parametrize("flag", EMERGENCY_FLAGS)
+def test_each_emergency_sign_says_get_help_now_and_not_to_exercise(flag):
+    lines = safety.evaluate(answers(flag)).lines
+    assert "Call your local emergency number or go to an emergency department now." in lines
+    assert "Do not exercise." in lines
 
 
 def test_pregnancy_asks_a_clinician_before_floor_exercises_only():

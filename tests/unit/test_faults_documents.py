@@ -25,7 +25,7 @@ from posecoach.exercise import overrides
 from posecoach.exercise.catalogue import exercises_dir, load_exercise, load_exercise_file
 from posecoach.live.answers import load_answers
 from posecoach.live.followups import FollowUpStore
-from posecoach.tuning.truth import manifest_entries, read_json
+from posecoach.tuning.truth import find_truth, manifest_entries
 
 DEEP = 100_000
 
@@ -45,11 +45,12 @@ def test_an_eval_manifest_or_sidecar_nested_too_deeply_is_one_line(tmp_path):
     (tmp_path / "manifest.json").write_text("[" * DEEP + "]" * DEEP)
     with pytest.raises(UserError) as raised:
         manifest_entries(tmp_path)
-    assert str(raised.value) == f"{tmp_path / 'manifest.json'}: cannot read this annotation (nested too deeply)"
+    assert str(raised.value) == f"{tmp_path / 'manifest.json'}: not valid JSON: nested too deeply"
     sidecar = tmp_path / "clip.json"
     sidecar.write_text('{"reps": ' * DEEP)
-    with pytest.raises(UserError, match="nested too deeply"):
-        read_json(sidecar)
+    with pytest.raises(UserError) as raised:
+        find_truth(tmp_path / "clip.mp4")
+    assert str(raised.value) == f"{sidecar}: not valid JSON: nested too deeply"
 
 
 # ---- property tests: damaged documents give a UserError naming the file, or load ----------------
