@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from posecoach.exercise import fast
+from posecoach.exercise.spec import ExerciseSpec
 from posecoach.sources.tracks import FORMAT_VERSION, PoseTrack
 from posecoach.synth.truth import truth_landmarks
 
@@ -65,3 +67,20 @@ def phantom_counts(spec, track: PoseTrack) -> tuple[int, int]:
     outcome = evaluate(spec, track_series(spec, track))
     holds = [h for side in outcome.sides.values() for h in side.holds if h.end_s - h.start_s >= PHANTOM_HOLD_S]
     return len(outcome.reps), len(holds)
+
+
+def replay_counts(spec: ExerciseSpec, track_path) -> tuple[list, list]:
+    from posecoach.replay import replay
+
+    report = replay(f"track:{track_path}", spec)
+    reps = [(r["side"], r["start_s"], r["end_s"]) for r in report["rep_events"]]
+    return reps, sorted((h["side"], h["start_s"], h["end_s"]) for h in report["holds"])
+
+
+def rounded_fast_counts(spec: ExerciseSpec, track) -> tuple[list, list]:
+    from posecoach.tuning.series import track_series
+
+    outcome = fast.evaluate(spec, track_series(spec, track))
+    r3 = lambda v: round(v, 3)  # noqa: E731 - the report rounds to milliseconds
+    reps = [(r.side, r3(r.start_s), r3(r.end_s)) for r in outcome.reps]
+    return reps, sorted((h.side, r3(h.start_s), r3(h.end_s)) for h in outcome.holds)

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 import pytest
 
-from posecoach import replay as app
+from posecoach import replay
 from posecoach.exercise.catalogue import load_exercise
 from posecoach.exercise.overrides import CONFIG_ENV
 
@@ -105,7 +105,7 @@ def test_counts_right_or_says_what_it_cannot_see(case, tmp_path, model_path):
     sample, transform, may_hide = CASES[case]
     clip = truth(sample)
     video = derive(sample, transform, tmp_path / f"{case}.mp4")
-    report = app.replay(str(video), load_exercise(clip["exercise_id"]), model=app.ModelChoice(path=model_path))
+    report = replay.replay(str(video), load_exercise(clip["exercise_id"]), model=replay.ModelChoice(path=model_path))
     messages = sorted({c["message"] for c in report["cues"]})
     if may_hide is None or report["reps"]["total"] == clip["reps"]:
         assert report["reps"]["total"] == clip["reps"], messages

@@ -134,3 +134,16 @@ def test_the_clips_are_here_when_shared_is(shared_dir):
         assert clips, f"{folder / 'manifest.json'} lists no clips"
         assert all(clip["path"].is_file() for clip in clips)
     assert set(KNOWN_MISSES) <= {clip["file"] for clip in CLIPS}
+
+
+def test_the_vectorised_counter_counts_what_a_replay_counts(video_track):
+    """`posecoach eval` and the tuning sliders count with `exercise/fast.py`; on the real clips it
+    gives the replay's reps and holds to the millisecond."""
+    from groundtruth import replay_counts, rounded_fast_counts
+
+    clips = realclips_manifest(REALCLIPS)
+    if not clips:
+        pytest.skip("needs ../shared/realclips")
+    for clip in clips:
+        spec, track = load_exercise(clip["exercise_id"]), video_track(clip["path"])
+        assert rounded_fast_counts(spec, load_track(track)) == replay_counts(spec, track), clip["file"]

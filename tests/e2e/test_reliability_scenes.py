@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 import pytest
 
-from posecoach import replay as app
+from posecoach import replay
 from posecoach.cli.commands import main
 from posecoach.exercise.catalogue import load_exercise
 from posecoach.sources.tracks import load_track
@@ -81,13 +81,13 @@ def write_video(path: Path, frames: list[np.ndarray]) -> Path:
 def baseline(clip, model_path, tmp_path_factory) -> dict:
     """The unchanged 12 s: two bridges, the person in every frame."""
     video = write_video(tmp_path_factory.mktemp("baseline") / "clip.mp4", clip)
-    report = app.replay(str(video), load_exercise("glute_bridge"), model=app.ModelChoice(path=model_path))
+    report = replay.replay(str(video), load_exercise("glute_bridge"), model=replay.ModelChoice(path=model_path))
     assert report["reps"]["total"] == 2 and report["frames_with_pose"] == 180
     assert not report["cues"] or all(c["message"] != UNSEEN for c in report["cues"])
     return report
 
 
-def replay(capsys, video: Path, model_path: Path, exercise="glute_bridge", *extra) -> tuple[int, str, str, dict]:
+def replay_cli(capsys, video: Path, model_path: Path, exercise="glute_bridge", *extra) -> tuple[int, str, str, dict]:
     report = video.with_suffix(".json")
     code = main(["replay", str(video), "-e", exercise, "--model", str(model_path), "--report", str(report),
                  *map(str, extra)])
@@ -101,7 +101,7 @@ def files(folder: Path) -> list[str]:
 
 def test_nobody_in_the_frame(room, model_path, tmp_path, capsys):
     video = write_video(tmp_path / "empty.mp4", [room] * 45)
-    code, out, err, report = replay(capsys, video, model_path, "glute_bridge", "--out", tmp_path / "seen.mp4")
+    code, out, err, report = replay_cli(capsys, video, model_path, "glute_bridge", "--out", tmp_path / "seen.mp4")
     assert (code, err) == (0, "")
     assert out.splitlines()[0] == ("glute_bridge: 0 reps, 0 meeting the targets; holds: none; "
                                    "pose found in 0/45 frames")
@@ -126,7 +126,7 @@ def test_the_person_leaves_and_comes_back(clip, room, truth, baseline, model_pat
     away = _away(truth, when)
     gone = [i for i in range(len(clip)) if away[0] <= i / FPS < away[1]]
     video = write_video(tmp_path / "away.mp4", [room if i in gone else f for i, f in enumerate(clip)])
-    code, out, err, report = replay(capsys, video, model_path)
+    code, out, err, report = replay_cli(capsys, video, model_path)
     assert (code, err) == (0, "")
     assert "glute_bridge: 2 reps" in out
     assert report["reps"]["total"] == baseline["reps"]["total"] == 2  # neither lost nor counted twice
@@ -181,7 +181,7 @@ def test_a_second_person_walking_in_is_not_followed(clip, room, model_path, tmp_
 
 def test_dim_frames_are_still_seen(clip, baseline, model_path, tmp_path, capsys):
     video = write_video(tmp_path / "dim.mp4", [(f * 0.3).astype(np.uint8) for f in clip])
-    code, out, err, report = replay(capsys, video, model_path)
+    code, out, err, report = replay_cli(capsys, video, model_path)
     assert (code, err) == (0, "")
     assert report["frames_with_pose"] == 180
     assert report["reps"]["total"] == baseline["reps"]["total"]
@@ -189,7 +189,7 @@ def test_dim_frames_are_still_seen(clip, baseline, model_path, tmp_path, capsys)
 
 def test_very_dark_frames_say_they_cannot_see_you(clip, model_path, tmp_path, capsys):
     video = write_video(tmp_path / "dark.mp4", [(f * 0.15).astype(np.uint8) for f in clip[:45]])
-    code, out, err, report = replay(capsys, video, model_path, "glute_bridge", "--out", tmp_path / "seen.mp4")
+    code, out, err, report = replay_cli(capsys, video, model_path, "glute_bridge", "--out", tmp_path / "seen.mp4")
     assert (code, err) == (0, "")
     assert out.splitlines()[0].endswith("pose found in 0/45 frames")
     assert report["cues"] == [{"t_s": 0.533, "message": UNSEEN}]
@@ -200,7 +200,7 @@ def test_the_camera_on_the_wrong_side_for_the_exercise(clip, model_path, tmp_pat
     # Hip circles are coached standing, from the front; this camera sees a person lying side-on.
     # Both are wrong at once: the position is said first (turning round cannot fix lying down).
     video = write_video(tmp_path / "side.mp4", clip[:60])
-    code, out, err, report = replay(capsys, video, model_path, "hip_circles_big")
+    code, out, err, report = replay_cli(capsys, video, model_path, "hip_circles_big")
     assert (code, err) == (0, "")
     assert report["cues"] == [{"t_s": 1.533, "message": "Stand up for this exercise"}]
     assert report["reps"]["total"] == 0 and report["frames_with_pose"] == 60

@@ -16,6 +16,8 @@ from posecoach.exercise.measure import Measurements
 from posecoach.exercise.spec import ExerciseSpec
 from posecoach.exercise.tracker import ExerciseTracker
 
+from groundtruth import replay_counts, rounded_fast_counts
+
 
 def tracker_counts(spec: ExerciseSpec, series: fast.Series) -> tuple[list, list]:
     """Step the real tracker over the series, one frame at a time."""
@@ -167,23 +169,6 @@ def test_an_empty_or_poseless_series_counts_nothing(bridge):
     assert outcome.reps == [] and outcome.holds == []
 
 
-def replay_counts(spec: ExerciseSpec, track_path) -> tuple[list, list]:
-    from posecoach.replay import replay
-
-    report = replay(f"track:{track_path}", spec)
-    reps = [(r["side"], r["start_s"], r["end_s"]) for r in report["rep_events"]]
-    return reps, sorted((h["side"], h["start_s"], h["end_s"]) for h in report["holds"])
-
-
-def rounded_fast_counts(spec: ExerciseSpec, track) -> tuple[list, list]:
-    from posecoach.tuning.series import track_series
-
-    outcome = fast.evaluate(spec, track_series(spec, track))
-    r3 = lambda v: round(v, 3)  # noqa: E731 - the report rounds to milliseconds
-    reps = [(r.side, r3(r.start_s), r3(r.end_s)) for r in outcome.reps]
-    return reps, sorted((h.side, r3(h.start_s), r3(h.end_s)) for h in outcome.holds)
-
-
 @pytest.mark.parametrize("seed", range(3))
 def test_same_counts_as_replay_through_the_whole_pipeline(bridge, tmp_path, seed):
     """Smoothing on, landmarks in: the pipeline's `Coach` and the fast path agree."""
@@ -201,23 +186,3 @@ def test_same_counts_as_replay_through_the_whole_pipeline(bridge, tmp_path, seed
     expected = replay_counts(bridge, tmp_path / "t.npz")
     assert len(expected[0]) == 4
     assert rounded_fast_counts(bridge, load_track(tmp_path / "t.npz")) == expected
-
-
-@pytest.mark.e2e
-@pytest.mark.shared
-def test_same_counts_as_replay_on_the_real_clips(shared_dir, model_path):
-    from posecoach.exercise.catalogue import exercise_ids, load_exercise
-    from posecoach.sources.tracks import load_track
-    from posecoach.tuning.cache import source_track_path
-
-    from conftest import realclips_manifest
-
-    checked = 0
-    for clip in realclips_manifest():
-        if clip["exercise_id"] not in exercise_ids():
-            continue
-        spec = load_exercise(clip["exercise_id"])
-        path = source_track_path(str(shared_dir / "realclips" / clip["file"]))
-        assert rounded_fast_counts(spec, load_track(path)) == replay_counts(spec, path), clip["file"]
-        checked += 1
-    assert checked >= 2

@@ -391,16 +391,3 @@ def test_importing_the_manager_has_no_side_effects(tmp_path: Path) -> None:
     env = {"POSECOACH_MODEL_DIR": str(tmp_path / "m"), "PYTHONPATH": ":".join(sys.path)}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
     assert not (tmp_path / "m").exists()
-
-
-# --- the real model ----------------------------------------------------------------
-
-
-@pytest.mark.e2e
-def test_legacy_full_resolves_to_the_recorded_bundle() -> None:
-    spec = models.load_manifest()["legacy_full"]
-    path = models.resolve_model("legacy_full")
-    assert path.name == "legacy_full.task"
-    assert path.stat().st_size == spec.size
-    assert models.file_sha256(path) == spec.sha256
-    assert bundle.check_bundle(path) == path
