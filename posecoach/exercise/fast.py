@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from posecoach.exercise.measure import Key
-from posecoach.exercise.phases import TIME_TOLERANCE_S, CycleSequence, RepSequence, Settle
+from posecoach.exercise.phases import TIME_TOLERANCE_S, CycleSequence, RepSequence, Settle, lasted
 from posecoach.exercise.spec import SIDES, ExerciseSpec
 from posecoach.exercise.tracker import TrackerSettings
 from posecoach.types import Span
@@ -188,7 +188,7 @@ class _Confirmations:
         self.t, self.first, self.dwell = t, masks.first, masks.dwell
         self.starts, self.run_id = _runs(masks.first)
         self.ends = np.append(self.starts[1:], len(t))
-        ok = (masks.first >= 0) & (t - t[self.starts[self.run_id]] + TIME_TOLERANCE_S >= self.dwell[masks.first])
+        ok = (masks.first >= 0) & lasted(t[self.starts[self.run_id]], t, self.dwell[masks.first])
         self.runs, self.frames = _first_true_per_run(ok, self.run_id)
 
     def next(self, i0: int) -> tuple[int, int] | None:
@@ -199,7 +199,7 @@ class _Confirmations:
         phase = self.first[i0]
         if phase >= 0:  # the run under way restarts at i0: the detector forgot its candidate
             window = self.t[i0:self.ends[run]]
-            hit = np.flatnonzero(window - self.t[i0] + TIME_TOLERANCE_S >= self.dwell[phase])
+            hit = np.flatnonzero(lasted(self.t[i0], window, self.dwell[phase]))
             if len(hit):
                 return i0 + int(hit[0]), i0
         k = np.searchsorted(self.runs, run, side="right")

@@ -24,6 +24,12 @@ LEAVING_HYSTERESIS = 0.8
 TIME_TOLERANCE_S = 1e-6
 
 
+def lasted(since_s, until_s, duration_s):
+    """Whether what began at `since_s` has lasted `duration_s` by `until_s` (floats or arrays): the
+    one test for a phase's dwell, a still run's window and a hold's target."""
+    return until_s - since_s + TIME_TOLERANCE_S >= duration_s
+
+
 def phase_state(phase: Phase, lookup: Lookup) -> tuple[bool, bool, bool]:
     """(entered, exited, known) as `Phase.state` defines them, as plain booleans."""
     entered, exited, known = phase.state(lookup)
@@ -62,7 +68,7 @@ class PhaseDetector:
             return []
         if self._candidate != entered[0]:
             self._candidate, self._candidate_since = entered[0], t_s
-        if t_s - self._candidate_since + TIME_TOLERANCE_S < self.phases[self._candidate].min_dwell_s:
+        if not lasted(self._candidate_since, t_s, self.phases[self._candidate].min_dwell_s):
             return []
         self.phase, self.since_s, self._candidate = self._candidate, self._candidate_since, None
         return [PhaseEntered(t_s, self.side, self.phase)]
@@ -131,7 +137,7 @@ class Settle:
             keep &= np.abs(v - (v.max() if self.highest else v.min())) <= self.within + TIME_TOLERANCE_S
         if self.speed is not None:
             judged = int(np.searchsorted(t, now_s - self.window_s / 2 + TIME_TOLERANCE_S, side="right"))
-            if not judged or t[judged - 1] - t[0] + TIME_TOLERANCE_S < self.window_s:
+            if not judged or not lasted(t[0], t[judged - 1], self.window_s):
                 return None  # too few frames judged for a still run
             settled = np.flatnonzero(settled_frames(t[:judged], robust_velocity(t, v, self.window_s)[:judged],
                                                     self.speed, self.window_s))
@@ -153,7 +159,7 @@ class Settle:
         moving_out = latched(outwards > self.speed, outwards < self.speed * LEAVING_HYSTERESIS)
         last = len(t) - 1
         leaving = last + 1 - int(np.argmin(moving_out[::-1]))  # where the trailing run moving out begins
-        if settled[0] < leaving <= last and t[last] - t[leaving] + TIME_TOLERANCE_S >= self.window_s:
+        if settled[0] < leaving <= last and lasted(t[leaving], t[last], self.window_s):
             keep[leaving + 1:] = False
         return keep
 
@@ -198,7 +204,7 @@ def settled_frames(t: np.ndarray, velocity: np.ndarray, speed: float, window_s: 
     keep = np.zeros(len(t), dtype=bool)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], slow.astype(np.int8), [0]])))
     for a, b in zip(edges[::2], edges[1::2], strict=True):
-        if t[b - 1] - t[a] + TIME_TOLERANCE_S >= window_s:
+        if lasted(t[a], t[b - 1], window_s):
             keep[a:b] = True
     return keep
 
@@ -260,7 +266,7 @@ class HoldTimer:
             events.append(HoldStarted(t_s, self.side))
         self.pending_end_s, self.last_in_s = None, t_s
         self._samples.append((t_s, value))
-        if self.target_s and not self.target_reached and self.elapsed(t_s) + TIME_TOLERANCE_S >= self.target_s:
+        if self.target_s and not self.target_reached and lasted(0.0, self.elapsed(t_s), self.target_s):
             self.target_reached = True
             events.append(HoldTargetReached(t_s, self.side, self.target_s))
         return events
