@@ -68,7 +68,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     pain_before INTEGER,
     pain_after INTEGER,
     source TEXT NOT NULL DEFAULT '',
-    worse_after INTEGER
+    worse_after INTEGER,
+    session_key TEXT
 );
 CREATE TABLE IF NOT EXISTS exercises (
     id INTEGER PRIMARY KEY,
@@ -181,6 +182,12 @@ class History:
             # knows and leaves this one empty.
             if "worse_after" not in {row[1] for row in self.conn.execute("PRAGMA table_info(sessions)")}:
                 self.conn.execute("ALTER TABLE sessions ADD COLUMN worse_after INTEGER")
+            # Each session's own key (SessionLog.key), so that writing it again, from its journal by
+            # another process or after a crash, updates its one row. Added the same way, within
+            # schema 2; a posecoach without it leaves it empty, and empty keys never clash.
+            if "session_key" not in {row[1] for row in self.conn.execute("PRAGMA table_info(sessions)")}:
+                self.conn.execute("ALTER TABLE sessions ADD COLUMN session_key TEXT")
+            self.conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS sessions_by_key ON sessions(session_key)")
             self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _write_problem(self, e: sqlite3.Error) -> OutputError | None:
@@ -230,31 +237,49 @@ class History:
 
     def save_session(self, log: SessionLog, session_id: int | None) -> int:
         """The whole session in one transaction (its row, and its exercises replaced); returns its id.
+        Writing the same session again updates its row (found by its key), never adds a second.
         Raises what SQLite or the system raised: the caller (history_journal) keeps the session."""
         worse = None if log.worse_after is None else int(log.worse_after)
         row = (log.routine, log.routine_name, log.started_at, log.updated_at, log.ended_at, int(log.completed),
-               log.stop_reason, log.pain_before, log.pain_after, log.source, worse)
-        with self.conn:
+               log.stop_reason, log.pain_before, log.pain_after, log.source, worse, log.key)
+        with self._immediate():
+            session_id = self._row_of(log, session_id)
             if session_id is None:
                 session_id = int(self.conn.execute(
                     "INSERT INTO sessions (routine, routine_name, started_at, updated_at, ended_at, completed, "
-                    "stop_reason, pain_before, pain_after, source, worse_after) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row).lastrowid)
+                    "stop_reason, pain_before, pain_after, source, worse_after, session_key) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row).lastrowid)
             else:
                 self.conn.execute(
                     "UPDATE sessions SET routine = ?, routine_name = ?, started_at = ?, updated_at = ?, ended_at = ?, "
-                    "completed = ?, stop_reason = ?, pain_before = ?, pain_after = ?, source = ?, worse_after = ? "
-                    "WHERE id = ?", (*row, session_id))
+                    "completed = ?, stop_reason = ?, pain_before = ?, pain_after = ?, source = ?, worse_after = ?, "
+                    "session_key = ? WHERE id = ?", (*row, session_id))
             self.conn.execute("DELETE FROM exercises WHERE session_id = ?", (session_id,))
             self.conn.executemany(_INSERT_EXERCISE, [(session_id, *values) for values in log.exercises])
         return session_id
 
-    def same_session(self, log: SessionLog, session_id: int | None) -> int | None:
-        """The id of the row holding this session already (the one it had, or one added before), else None."""
-        found = self.conn.execute(
-            "SELECT id FROM sessions WHERE routine = ? AND started_at = ? AND source = ? ORDER BY id = ? DESC, id",
-            (log.routine, log.started_at, log.source, session_id)).fetchone()
+    def _row_of(self, log: SessionLog, session_id: int | None) -> int | None:
+        """The row holding this session already: the one with its key. A journal written before
+        sessions had keys: the row it had, or one with its routine, start and source."""
+        if log.key is not None:
+            found = self.conn.execute("SELECT id FROM sessions WHERE session_key = ?", (log.key,)).fetchone()
+        else:
+            found = self.conn.execute(
+                "SELECT id FROM sessions WHERE routine = ? AND started_at = ? AND source = ? "
+                "ORDER BY id = ? DESC, id", (log.routine, log.started_at, log.source, session_id)).fetchone()
         return None if found is None else int(found[0])
+
+    @contextlib.contextmanager
+    def _immediate(self) -> Iterator[None]:
+        """A transaction that takes the write lock first: what it reads (the session's row) cannot
+        change under it, and two processes writing the same session take turns."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.commit()
 
     def rate_exercise(self, exercise_id: int, pain: int) -> None:
         """The pain rating asked just after an exercise."""

@@ -192,6 +192,25 @@ def test_a_database_without_the_answer_column_gains_it(tmp_path):
         assert row.worse_after is None and db.conn.execute("PRAGMA user_version").fetchone()[0] == 2
 
 
+def test_a_database_without_session_keys_gains_them_and_its_sessions_stay(tmp_path):
+    """A database written before sessions had keys: the column and its unique index are added, and
+    its sessions, with no key, are read as before."""
+    path = tmp_path / "h.sqlite3"
+    with History(path) as db:
+        db.conn.execute("DROP INDEX sessions_by_key")
+        db.conn.execute("ALTER TABLE sessions DROP COLUMN session_key")
+        db.conn.execute("INSERT INTO sessions (routine, routine_name, started_at, updated_at) "
+                        "VALUES ('glute_bridge', 'Glute bridge', '2025-03-10T09:30:00+00:00', "
+                        "'2025-03-10T09:30:00+00:00')")
+        db.conn.commit()
+    with History(path) as db:
+        [row] = db.sessions()
+        assert row.routine == "glute_bridge"
+        assert db.conn.execute("SELECT session_key FROM sessions").fetchall() == [(None,)]
+        indexes = {r[1]: r[2] for r in db.conn.execute("PRAGMA index_list(sessions)")}
+        assert indexes["sessions_by_key"] == 1  # unique
+
+
 def test_csv_export(db, tmp_path):
     two_days(db)
     out = tmp_path / "history.csv"
