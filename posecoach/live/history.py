@@ -14,7 +14,6 @@ of the sessions in history_views (both re-exported here).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import os
 import sqlite3
@@ -32,7 +31,6 @@ from posecoach.live.history_rows import (
     ExerciseRecord,
     SessionRow,
     exercise_of,
-    now_text,
     readable,
     screening_of,
     session_of,
@@ -218,23 +216,6 @@ class History:
     def close(self) -> None:
         self.conn.close()
 
-    def start_session(self, routine: str, routine_name: str, started_at: dt.datetime,
-                      pain_before: int | None, source: str = "") -> int:
-        """Writes the session row at once, marked incomplete; returns its id."""
-        with self._transaction():
-            cursor = self.conn.execute(
-                "INSERT INTO sessions (routine, routine_name, started_at, updated_at, pain_before, source) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (routine, routine_name, now_text(started_at), now_text(started_at), pain_before, source))
-        return int(cursor.lastrowid)
-
-    def add_exercise(self, session_id: int, record: ExerciseRecord, at: dt.datetime) -> int:
-        """Saves one exercise of a session; returns its row id."""
-        with self._transaction():
-            cursor = self.conn.execute(_INSERT_EXERCISE, (session_id, *exercise_values(record), now_text(at)))
-            self.conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now_text(at), session_id))
-        return int(cursor.lastrowid)
-
     def save_session(self, log: SessionLog, session_id: int | None) -> int:
         """The whole session in one transaction (its row, and its exercises replaced); returns its id.
         Writing the same session again updates its row (found by its key), never adds a second.
@@ -280,24 +261,6 @@ class History:
             self.conn.rollback()
             raise
         self.conn.commit()
-
-    def rate_exercise(self, exercise_id: int, pain: int) -> None:
-        """The pain rating asked just after an exercise."""
-        with self._transaction():
-            self.conn.execute("UPDATE exercises SET pain = ? WHERE id = ?", (pain, exercise_id))
-
-    def end_session(self, session_id: int, ended_at: dt.datetime, pain_after: int | None,
-                    completed: bool, stop_reason: str | None) -> None:
-        with self._transaction():
-            self.conn.execute(
-                "UPDATE sessions SET ended_at = ?, updated_at = ?, pain_after = ?, completed = ?, "
-                "stop_reason = ? WHERE id = ?",
-                (now_text(ended_at), now_text(ended_at), pain_after, int(completed), stop_reason, session_id))
-
-    def answer_worse_after(self, session_id: int, worse: bool) -> None:
-        """The closing "is your pain worse than before?" answered yes or no, where no rating was given."""
-        with self._transaction():
-            self.conn.execute("UPDATE sessions SET worse_after = ? WHERE id = ?", (int(worse), session_id))
 
     def save_screening(self, screening: Screening) -> None:
         answers = {k: as_answer(v).value for k, v in screening.answers.items()}

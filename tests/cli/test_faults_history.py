@@ -17,6 +17,7 @@ from posecoach.errors import OutputError
 from posecoach.live.history import History
 
 from conftest import run_cli
+from records import whole_session
 
 STARTED = dt.datetime(2026, 12, 1, 9, 0).astimezone()
 
@@ -33,19 +34,49 @@ def busy_message(db) -> str:
             "close other posecoach sessions and try again")
 
 
+def a_screening(taken_on: dt.date, note: str = ""):
+    """A whole screen answered no throughout (`note`: one more answer, under a long name, to fill a page)."""
+    from posecoach.live import safety
+
+    answers = dict.fromkeys(safety.question_ids(), safety.Answer.NO) | ({note: safety.Answer.NO} if note else {})
+    return safety.Screening(taken_on, answers, safety.Verdict(safety.Outcome.CLEAR, ()))
+
+
 def test_a_write_meeting_a_database_held_by_another_process_says_busy(db):
+    """A write History makes itself (a session's go through the keeper, which keeps them instead)."""
     with History(db) as history:
-        session = history.start_session("start_programme", "Start programme", STARTED, 3)
         other = sqlite3.connect(db)
         other.execute("BEGIN EXCLUSIVE")
         try:
             with pytest.raises(OutputError) as raised:
-                history.end_session(session, STARTED, 2, True, None)
+                history.save_screening(a_screening(STARTED.date()))
         finally:
             other.rollback()
             other.close()
         assert str(raised.value) == busy_message(db)
-        history.end_session(session, STARTED, 2, True, None)  # once free, it writes
+        history.save_screening(a_screening(STARTED.date()))  # once free, it writes
+    with History(db) as history:
+        assert history.last_screening().taken_on == STARTED.date()
+
+
+def test_a_session_meeting_a_database_held_by_another_process_is_kept_and_written_once_free(db):
+    from posecoach.live.history_journal import SessionKeeper
+
+    with History(db) as history:
+        keeper = SessionKeeper(history)
+        keeper.start("start_programme", "Start programme", STARTED, 3)
+        other = sqlite3.connect(db)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            keeper.end(STARTED, 2, True, None)
+        finally:
+            other.rollback()
+            other.close()
+        unsaved = str(keeper.unsaved_error())
+        assert unsaved.startswith(f"{db}: this session could not be written to the history (database is locked)")
+        assert unsaved.endswith("close other posecoach sessions")
+        keeper.answer_worse(False, STARTED)  # once free, the next change writes it, and its journal goes
+        assert keeper.saved and journals(db) == []
     with History(db) as history:
         [row] = history.sessions()
         assert row.completed
@@ -66,12 +97,12 @@ def test_opening_a_database_held_by_another_process_says_busy_not_damaged(db, ca
 
 def test_a_full_database_says_full_not_damaged(db):
     with History(db) as history:
-        history.start_session("start_programme", "Start programme", STARTED, 3)
+        whole_session(history, "start_programme", "Start programme", STARTED, 3, completed=None)
         pages = history.conn.execute("PRAGMA page_count").fetchone()[0]
         history.conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own 'disk is full'
         with pytest.raises(OutputError) as raised:
-            for _ in range(200):
-                history.start_session("start_programme", "Start programme " + "x" * 500, STARTED, 3)
+            for i in range(200):
+                history.save_screening(a_screening(STARTED.date(), f"{i} " + "x" * 500))
     assert str(raised.value) == (f"{db}: cannot write the history database (database or disk is full); "
                                  "is the disk full? Free some space and try again")
     with History(db) as history:
@@ -94,11 +125,8 @@ def two_sessions(db):
 
     with History(db) as history:
         for day in (1, 2):
-            when = STARTED.replace(day=day)
-            session = history.start_session("glute_bridge", "Glute bridge", when, 3)
-            history.add_exercise(session, ExerciseRecord(0, "glute_bridge", "Glute bridge", "done", "reps", 8, 1,
-                                                         reps={"both": 8}), when)
-            history.end_session(session, when, 2, True, None)
+            record = ExerciseRecord(0, "glute_bridge", "Glute bridge", "done", "reps", 8, 1, reps={"both": 8})
+            whole_session(history, "glute_bridge", "Glute bridge", STARTED.replace(day=day), 3, (record,), 2)
     return db
 
 
@@ -120,12 +148,8 @@ def test_one_damaged_row_is_left_out_with_a_warning_and_blocks_nothing(two_sessi
                                     "UPDATE screenings SET outcome = 'perhaps'",
                                     "UPDATE screenings SET taken_on = 'monday'"], ids=["answers", "outcome", "date"])
 def test_a_damaged_last_screening_counts_as_none(db, capsys, caplog, damage):
-    from posecoach.live import safety
-
-    verdict = safety.evaluate(dict.fromkeys(safety.question_ids(), False), safety.QUESTIONS)
     with History(db) as history:
-        history.save_screening(safety.Screening(STARTED.date(), dict.fromkeys(safety.question_ids(),
-                                                                              safety.Answer.NO), verdict))
+        history.save_screening(a_screening(STARTED.date()))
     with sqlite3.connect(db) as conn:
         conn.execute(damage)
     code, out, err = run_cli(capsys, "safety", "--last")
@@ -150,8 +174,10 @@ def test_a_kept_session_from_before_keys_is_added_once_even_when_its_row_was_wri
     """A journal without a session key (written before they were): its row is the one it names, or
     one with its routine, start and source."""
     with History(db) as history:
-        session = history.start_session("glute_bridge", "Glute bridge", dt.datetime.fromisoformat(
-            "2026-12-01T09:00:00+00:00"), 3)
+        session = whole_session(history, "glute_bridge", "Glute bridge", dt.datetime.fromisoformat(
+            "2026-12-01T09:00:00+00:00"), 3, completed=None)
+        history.conn.execute("UPDATE sessions SET session_key = NULL")  # as a posecoach before keys wrote it
+        history.conn.commit()
     journal = kept_session(db, session, key=None)
     with History(db) as history:
         [row] = history.sessions()
