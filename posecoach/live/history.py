@@ -24,7 +24,7 @@ from pathlib import Path
 import platformdirs
 
 from posecoach.errors import OutputError, UserError
-from posecoach.live.history_journal import SessionLog, merge_journals
+from posecoach.live.history_journal import SessionLog, WriteTrouble, merge_journals, write_trouble
 from posecoach.live.history_rows import (
     EXERCISE_STATUSES,
     SIDE_KEYS,
@@ -158,8 +158,7 @@ class History:
             try:
                 return self._prepare()
             except sqlite3.OperationalError as e:
-                busy = "locked" in str(e) or "busy" in str(e)
-                if not busy or time.monotonic() >= deadline:
+                if write_trouble(e) is not WriteTrouble.BUSY or time.monotonic() >= deadline:
                     raise
                 time.sleep(0.1)
 
@@ -190,13 +189,13 @@ class History:
 
     def _write_problem(self, e: sqlite3.Error) -> OutputError | None:
         """A database held too long by another process, or a full disk, said as such (else None)."""
-        text = str(e).lower()
-        if "locked" in text or "busy" in text:
+        trouble = write_trouble(e)
+        if trouble is WriteTrouble.BUSY:
             return OutputError(f"{self.path}: the history database is busy (another program has held it for "
-                               f"over {self.BUSY_TIMEOUT_S:g} s); close other posecoach sessions and try again")
-        if "full" in text or "disk i/o" in text:
+                               f"over {self.BUSY_TIMEOUT_S:g} s); {trouble.value} and try again")
+        if trouble is WriteTrouble.FULL:
             return OutputError(f"{self.path}: cannot write the history database ({e}); is the disk full? "
-                               "Free some space and try again")
+                               f"{trouble.value.capitalize()} and try again")
         return None
 
     @contextlib.contextmanager

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import enum
 import errno
 import json
 import logging
@@ -86,21 +87,45 @@ class SessionLog:
         return found, session_id
 
 
-def _advice(e: BaseException) -> str:
+class WriteTrouble(enum.Enum):
+    """Why a write to the history failed, as what to do about it: the one rule for every message
+    about it (History's own errors, a kept session's line, a journal not merged yet)."""
+
+    BUSY = "close other posecoach sessions"  # another process held the database past the busy wait
+    FULL = "free some space"
+    UNWRITABLE = "make its folder writable"
+
+
+FULL_ERRNOS = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+
+
+def write_trouble(e: BaseException) -> WriteTrouble | None:
+    """What a failed write's error says is wrong; None when it is none of these (a damaged database)."""
     text = str(e).lower()
     if "locked" in text or "busy" in text:
-        return "close other posecoach sessions"
+        return WriteTrouble.BUSY
+    if isinstance(system := _system_error(e), OSError):
+        return WriteTrouble.FULL if system.errno in FULL_ERRNOS else WriteTrouble.UNWRITABLE
+    if "full" in text or "disk i/o" in text:  # SQLite's own words for a full disk
+        return WriteTrouble.FULL
+    return None
+
+
+def _advice(e: BaseException) -> str:
+    """What to do about a write that failed; one that says nothing clearer most likely met a full disk."""
+    return (write_trouble(e) or WriteTrouble.FULL).value
+
+
+def _system_error(e: BaseException) -> BaseException:
+    """An OutputError's own OSError (`raise ... from None` keeps it as the context), else `e`."""
     if isinstance(e, OutputError) and isinstance(e.__context__, OSError):
-        e = e.__context__
-    if isinstance(e, OSError) and e.errno not in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
-        return "make its folder writable"
-    return "free some space"
+        return e.__context__
+    return e
 
 
 def _reason(e: BaseException) -> str:
-    """What the system said: an OutputError's own OSError (`raise ... from None` keeps it as the context)."""
-    if isinstance(e, OutputError) and isinstance(e.__context__, OSError):
-        e = e.__context__
+    """What the system said."""
+    e = _system_error(e)
     if isinstance(e, OSError) and e.strerror:
         return e.strerror
     return str(e)

@@ -307,3 +307,33 @@ def test_merging_the_same_journal_twice_adds_its_session_once(db):
     with History(db) as history:
         [row] = history.sessions()
     assert not journal.exists() and row.completed
+
+
+def output_error_from(cause: OSError):
+    """An OutputError raised `from None` while handling `cause`, as posecoach's writers raise it."""
+    try:
+        raise cause
+    except OSError:
+        try:
+            raise OutputError("cannot write") from None
+        except OutputError as e:
+            return e
+
+
+WRITE_FAILURES = {
+    "sqlite-locked": (sqlite3.OperationalError("database is locked"), "BUSY"),
+    "sqlite-full": (sqlite3.OperationalError("database or disk is full"), "FULL"),
+    "sqlite-io": (sqlite3.OperationalError("disk I/O error"), "FULL"),
+    "no-space": (OSError(errno.ENOSPC, "No space left on device"), "FULL"),
+    "file-too-large": (OSError(errno.EFBIG, "File too large"), "FULL"),
+    "denied": (OSError(errno.EACCES, "Permission denied"), "UNWRITABLE"),
+    "output-error-read-only": (output_error_from(OSError(errno.EROFS, "Read-only file system")), "UNWRITABLE"),
+    "not-a-database": (sqlite3.DatabaseError("file is not a database"), None),
+}
+
+
+@pytest.mark.parametrize(("error", "trouble"), WRITE_FAILURES.values(), ids=WRITE_FAILURES.keys())
+def test_one_rule_says_what_a_failed_write_means(error, trouble):
+    from posecoach.live.history_journal import WriteTrouble, write_trouble
+
+    assert write_trouble(error) == (None if trouble is None else WriteTrouble[trouble])
