@@ -14,7 +14,6 @@ of the sessions in history_views (both re-exported here).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import os
 import sqlite3
@@ -25,14 +24,13 @@ from pathlib import Path
 import platformdirs
 
 from posecoach.errors import OutputError, UserError
-from posecoach.live.history_journal import SessionLog, merge_journals
+from posecoach.live.history_journal import SessionLog, WriteTrouble, merge_journals, write_trouble
 from posecoach.live.history_rows import (
     EXERCISE_STATUSES,
     SIDE_KEYS,
     ExerciseRecord,
     SessionRow,
     exercise_of,
-    now_text,
     readable,
     screening_of,
     session_of,
@@ -68,7 +66,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     pain_before INTEGER,
     pain_after INTEGER,
     source TEXT NOT NULL DEFAULT '',
-    worse_after INTEGER
+    worse_after INTEGER,
+    session_key TEXT
 );
 CREATE TABLE IF NOT EXISTS exercises (
     id INTEGER PRIMARY KEY,
@@ -159,8 +158,7 @@ class History:
             try:
                 return self._prepare()
             except sqlite3.OperationalError as e:
-                busy = "locked" in str(e) or "busy" in str(e)
-                if not busy or time.monotonic() >= deadline:
+                if write_trouble(e) is not WriteTrouble.BUSY or time.monotonic() >= deadline:
                     raise
                 time.sleep(0.1)
 
@@ -181,17 +179,23 @@ class History:
             # knows and leaves this one empty.
             if "worse_after" not in {row[1] for row in self.conn.execute("PRAGMA table_info(sessions)")}:
                 self.conn.execute("ALTER TABLE sessions ADD COLUMN worse_after INTEGER")
+            # Each session's own key (SessionLog.key), so that writing it again, from its journal by
+            # another process or after a crash, updates its one row. Added the same way, within
+            # schema 2; a posecoach without it leaves it empty, and empty keys never clash.
+            if "session_key" not in {row[1] for row in self.conn.execute("PRAGMA table_info(sessions)")}:
+                self.conn.execute("ALTER TABLE sessions ADD COLUMN session_key TEXT")
+            self.conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS sessions_by_key ON sessions(session_key)")
             self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _write_problem(self, e: sqlite3.Error) -> OutputError | None:
         """A database held too long by another process, or a full disk, said as such (else None)."""
-        text = str(e).lower()
-        if "locked" in text or "busy" in text:
+        trouble = write_trouble(e)
+        if trouble is WriteTrouble.BUSY:
             return OutputError(f"{self.path}: the history database is busy (another program has held it for "
-                               f"over {self.BUSY_TIMEOUT_S:g} s); close other posecoach sessions and try again")
-        if "full" in text or "disk i/o" in text:
+                               f"over {self.BUSY_TIMEOUT_S:g} s); {trouble.value} and try again")
+        if trouble is WriteTrouble.FULL:
             return OutputError(f"{self.path}: cannot write the history database ({e}); is the disk full? "
-                               "Free some space and try again")
+                               f"{trouble.value.capitalize()} and try again")
         return None
 
     @contextlib.contextmanager
@@ -211,68 +215,51 @@ class History:
     def close(self) -> None:
         self.conn.close()
 
-    def start_session(self, routine: str, routine_name: str, started_at: dt.datetime,
-                      pain_before: int | None, source: str = "") -> int:
-        """Writes the session row at once, marked incomplete; returns its id."""
-        with self._transaction():
-            cursor = self.conn.execute(
-                "INSERT INTO sessions (routine, routine_name, started_at, updated_at, pain_before, source) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (routine, routine_name, now_text(started_at), now_text(started_at), pain_before, source))
-        return int(cursor.lastrowid)
-
-    def add_exercise(self, session_id: int, record: ExerciseRecord, at: dt.datetime) -> int:
-        """Saves one exercise of a session; returns its row id."""
-        with self._transaction():
-            cursor = self.conn.execute(_INSERT_EXERCISE, (session_id, *exercise_values(record), now_text(at)))
-            self.conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now_text(at), session_id))
-        return int(cursor.lastrowid)
-
     def save_session(self, log: SessionLog, session_id: int | None) -> int:
         """The whole session in one transaction (its row, and its exercises replaced); returns its id.
+        Writing the same session again updates its row (found by its key), never adds a second.
         Raises what SQLite or the system raised: the caller (history_journal) keeps the session."""
         worse = None if log.worse_after is None else int(log.worse_after)
         row = (log.routine, log.routine_name, log.started_at, log.updated_at, log.ended_at, int(log.completed),
-               log.stop_reason, log.pain_before, log.pain_after, log.source, worse)
-        with self.conn:
+               log.stop_reason, log.pain_before, log.pain_after, log.source, worse, log.key)
+        with self._immediate():
+            session_id = self._row_of(log, session_id)
             if session_id is None:
                 session_id = int(self.conn.execute(
                     "INSERT INTO sessions (routine, routine_name, started_at, updated_at, ended_at, completed, "
-                    "stop_reason, pain_before, pain_after, source, worse_after) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row).lastrowid)
+                    "stop_reason, pain_before, pain_after, source, worse_after, session_key) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row).lastrowid)
             else:
                 self.conn.execute(
                     "UPDATE sessions SET routine = ?, routine_name = ?, started_at = ?, updated_at = ?, ended_at = ?, "
-                    "completed = ?, stop_reason = ?, pain_before = ?, pain_after = ?, source = ?, worse_after = ? "
-                    "WHERE id = ?", (*row, session_id))
+                    "completed = ?, stop_reason = ?, pain_before = ?, pain_after = ?, source = ?, worse_after = ?, "
+                    "session_key = ? WHERE id = ?", (*row, session_id))
             self.conn.execute("DELETE FROM exercises WHERE session_id = ?", (session_id,))
             self.conn.executemany(_INSERT_EXERCISE, [(session_id, *values) for values in log.exercises])
         return session_id
 
-    def same_session(self, log: SessionLog, session_id: int | None) -> int | None:
-        """The id of the row holding this session already (the one it had, or one added before), else None."""
-        found = self.conn.execute(
-            "SELECT id FROM sessions WHERE routine = ? AND started_at = ? AND source = ? ORDER BY id = ? DESC, id",
-            (log.routine, log.started_at, log.source, session_id)).fetchone()
+    def _row_of(self, log: SessionLog, session_id: int | None) -> int | None:
+        """The row holding this session already: the one with its key. A journal written before
+        sessions had keys: the row it had, or one with its routine, start and source."""
+        if log.key is not None:
+            found = self.conn.execute("SELECT id FROM sessions WHERE session_key = ?", (log.key,)).fetchone()
+        else:
+            found = self.conn.execute(
+                "SELECT id FROM sessions WHERE routine = ? AND started_at = ? AND source = ? "
+                "ORDER BY id = ? DESC, id", (log.routine, log.started_at, log.source, session_id)).fetchone()
         return None if found is None else int(found[0])
 
-    def rate_exercise(self, exercise_id: int, pain: int) -> None:
-        """The pain rating asked just after an exercise."""
-        with self._transaction():
-            self.conn.execute("UPDATE exercises SET pain = ? WHERE id = ?", (pain, exercise_id))
-
-    def end_session(self, session_id: int, ended_at: dt.datetime, pain_after: int | None,
-                    completed: bool, stop_reason: str | None) -> None:
-        with self._transaction():
-            self.conn.execute(
-                "UPDATE sessions SET ended_at = ?, updated_at = ?, pain_after = ?, completed = ?, "
-                "stop_reason = ? WHERE id = ?",
-                (now_text(ended_at), now_text(ended_at), pain_after, int(completed), stop_reason, session_id))
-
-    def answer_worse_after(self, session_id: int, worse: bool) -> None:
-        """The closing "is your pain worse than before?" answered yes or no, where no rating was given."""
-        with self._transaction():
-            self.conn.execute("UPDATE sessions SET worse_after = ? WHERE id = ?", (int(worse), session_id))
+    @contextlib.contextmanager
+    def _immediate(self) -> Iterator[None]:
+        """A transaction that takes the write lock first: what it reads (the session's row) cannot
+        change under it, and two processes writing the same session take turns."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.commit()
 
     def save_screening(self, screening: Screening) -> None:
         answers = {k: as_answer(v).value for k, v in screening.answers.items()}

@@ -9,20 +9,30 @@ began (`history.sqlite3.reserve`, released for it). Each later change tries the 
 (and removes the journal once it is in); when the session ends still unsaved, `finish()` raises one
 line saying where it is kept. The next `History()` opened (any command) adds every journal into the
 database and removes it, so the session shows up in `posecoach history`.
+
+A journal belongs to its session while the session runs: the keeper holds a lock on a file beside
+it (`...unsaved-<pid>-<time>.lock`) from its first write to the session's end, and `History()` in
+another process leaves a locked journal alone (the lock goes with the process, so a crashed
+session's journal is added). Merging takes the same lock, so two starts never add one journal
+twice, and a session's key (`SessionLog.key`) makes writing it again update its one row.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import enum
 import errno
 import json
 import logging
 import os
 import sqlite3
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from posecoach.errors import OutputError
 from posecoach.live.history_rows import exercise_of, now_text
@@ -50,14 +60,15 @@ class SessionLog:
     stop_reason: str | None = None
     exercises: tuple[tuple, ...] = ()
     worse_after: bool | None = None  # the closing "worse than before?" answered yes/no, with no rating
+    key: str | None = None  # the session's own key (None only in a journal from before keys, version 1)
 
     def to_json(self, session_id: int | None) -> str:
-        return json.dumps({"version": 1, "session_id": session_id, "session": dataclasses.asdict(self)}, indent=1)
+        return json.dumps({"version": 2, "session_id": session_id, "session": dataclasses.asdict(self)}, indent=1)
 
     @classmethod
     def from_json(cls, text: str) -> tuple[SessionLog, int | None]:
         data = json.loads(text)
-        if not isinstance(data, dict) or data.get("version") != 1:
+        if not isinstance(data, dict) or data.get("version") not in (1, 2):
             raise ValueError("not a posecoach session journal")
         fields = dict(data["session"])
         fields["exercises"] = tuple(tuple(row) for row in fields.get("exercises", ()))
@@ -67,6 +78,8 @@ class SessionLog:
         for text_field in (found.routine, found.routine_name, found.source):
             if not isinstance(text_field, str):
                 raise TypeError(f"expected text, not {text_field!r}")
+        if found.key is not None and not isinstance(found.key, str):
+            raise TypeError(f"expected a session key, not {found.key!r}")
         dt.datetime.fromisoformat(found.started_at)
         session_id = data.get("session_id")
         if session_id is not None and (not isinstance(session_id, int) or isinstance(session_id, bool)):
@@ -74,21 +87,45 @@ class SessionLog:
         return found, session_id
 
 
-def _advice(e: BaseException) -> str:
+class WriteTrouble(enum.Enum):
+    """Why a write to the history failed, as what to do about it: the one rule for every message
+    about it (History's own errors, a kept session's line, a journal not merged yet)."""
+
+    BUSY = "close other posecoach sessions"  # another process held the database past the busy wait
+    FULL = "free some space"
+    UNWRITABLE = "make its folder writable"
+
+
+FULL_ERRNOS = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+
+
+def write_trouble(e: BaseException) -> WriteTrouble | None:
+    """What a failed write's error says is wrong; None when it is none of these (a damaged database)."""
     text = str(e).lower()
     if "locked" in text or "busy" in text:
-        return "close other posecoach sessions"
+        return WriteTrouble.BUSY
+    if isinstance(system := _system_error(e), OSError):
+        return WriteTrouble.FULL if system.errno in FULL_ERRNOS else WriteTrouble.UNWRITABLE
+    if "full" in text or "disk i/o" in text:  # SQLite's own words for a full disk
+        return WriteTrouble.FULL
+    return None
+
+
+def _advice(e: BaseException) -> str:
+    """What to do about a write that failed; one that says nothing clearer most likely met a full disk."""
+    return (write_trouble(e) or WriteTrouble.FULL).value
+
+
+def _system_error(e: BaseException) -> BaseException:
+    """An OutputError's own OSError (`raise ... from None` keeps it as the context), else `e`."""
     if isinstance(e, OutputError) and isinstance(e.__context__, OSError):
-        e = e.__context__
-    if isinstance(e, OSError) and e.errno not in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
-        return "make its folder writable"
-    return "free some space"
+        return e.__context__
+    return e
 
 
 def _reason(e: BaseException) -> str:
-    """What the system said: an OutputError's own OSError (`raise ... from None` keeps it as the context)."""
-    if isinstance(e, OutputError) and isinstance(e.__context__, OSError):
-        e = e.__context__
+    """What the system said."""
+    e = _system_error(e)
     if isinstance(e, OSError) and e.strerror:
         return e.strerror
     return str(e)
@@ -106,12 +143,14 @@ class SessionKeeper:
         self.journal_problem: str | None = None
         self.kept = 0  # exercises in the journal last written
         self.used_reserve = False
+        self.lock: BinaryIO | None = None  # held on the journal's lock file while the session runs
         self.reserve = Path(f"{history.path}.reserve")
         _make_reserve(self.reserve)
 
     def start(self, routine: str, routine_name: str, at: dt.datetime, pain_before: int | None,
               source: str = "") -> None:
-        self.log = SessionLog(routine, routine_name, now_text(at), now_text(at), pain_before, source)
+        self.log = SessionLog(routine, routine_name, now_text(at), now_text(at), pain_before, source,
+                              key=uuid.uuid4().hex)
         self._save()
 
     def add_exercise(self, values: tuple, at: dt.datetime) -> None:
@@ -133,6 +172,9 @@ class SessionKeeper:
         if self.log is not None:
             self._change(at, ended_at=now_text(at), pain_after=pain_after, completed=completed,
                          stop_reason=stop_reason)
+        if self.journal is not None:  # the journal is final: the next start may add it
+            _unlock(self.lock, _lock_path(self.journal))
+            self.lock = None
 
     @property
     def saved(self) -> bool:
@@ -176,13 +218,17 @@ class SessionKeeper:
         self.problem = None
         if self.journal is not None:
             self.journal.unlink(missing_ok=True)
-            self.journal = None
+            _unlock(self.lock, _lock_path(self.journal))
+            self.journal, self.lock = None, None
 
     def _keep(self) -> None:
         """The session so far, atomically in the journal; in the reserved space when the disk is full."""
         if self.journal is None:
             self.journal = self.history.path.with_name(
                 f"{self.history.path.name}.unsaved-{os.getpid()}-{time.time_ns()}.json")
+        if self.lock is None:
+            with contextlib.suppress(OSError):  # no lock (a disk too full even for it): kept all the same
+                self.lock = _lock(_lock_path(self.journal))
         text = self.log.to_json(self.session_id)
         try:
             write_text(self.journal, text)
@@ -214,22 +260,92 @@ def _make_reserve(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def _lock_path(journal: Path) -> Path:
+    return journal.with_suffix(".lock")
+
+
+def _lock(path: Path) -> BinaryIO:
+    """An exclusive lock on `path` (made if missing), held until `_unlock`, or until the process
+    ends. BlockingIOError when another holds it; another OSError when it cannot be made."""
+    handle = open(path, "a+b")  # noqa: SIM115 -- held open for as long as the lock is
+    try:
+        _lock_now(handle)
+        if not _still_there(handle, path):  # removed by the one that held it: it guards nothing now
+            raise BlockingIOError(f"{path}: let go of just now")
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+def _still_there(handle: BinaryIO, path: Path) -> bool:
+    try:
+        return os.fstat(handle.fileno()).st_ino == path.stat().st_ino
+    except FileNotFoundError:
+        return False
+
+
+if os.name == "nt":
+    import msvcrt
+
+    def _lock_now(handle: BinaryIO) -> None:
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError as e:
+            raise BlockingIOError(str(e)) from None
+
+    def _unlock(handle: BinaryIO | None, path: Path) -> None:
+        """Lets go of the lock, then removes its file (Windows removes no open file; one that
+        another has opened meanwhile stays, harmless)."""
+        if handle is not None:
+            handle.close()
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+else:
+    import fcntl
+
+    def _lock_now(handle: BinaryIO) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError when held
+
+    def _unlock(handle: BinaryIO | None, path: Path) -> None:
+        """Removes the lock file, then lets go of it (in that order: one waiting for it finds it gone)."""
+        if handle is not None:
+            path.unlink(missing_ok=True)
+            handle.close()
+
+
 def merge_journals(history) -> None:
     """Adds every session kept beside the database into it (one transaction each), removing each
-    journal added; one that cannot be read or written yet stays, with a warning."""
+    journal added; one that cannot be read or written yet stays, with a warning. A journal whose
+    session still runs (its lock held) is left to it."""
     for journal in sorted(history.path.parent.glob(f"{history.path.name}.unsaved-*.json")):
         try:
-            found, session_id = SessionLog.from_json(journal.read_text(encoding="utf-8"))
-        except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError) as e:
-            reason = "nested too deeply" if isinstance(e, RecursionError) else e
-            log.warning("%s: a session kept beside the history cannot be read (%s); it is left as it is", journal,
-                        reason)
+            lock = _lock(_lock_path(journal))
+        except BlockingIOError:
+            log.info("%s: kept by a session still running; it adds it itself", journal)
             continue
+        except OSError:  # no lock file can be made (a full disk): added all the same, its key keeps one row
+            lock = None
         try:
-            history.save_session(found, history.same_session(found, session_id))
-        except WRITE_ERRORS as e:
-            log.warning("%s: cannot add this kept session to the history yet (%s); %s", journal, _reason(e),
-                        _advice(e))
-            continue
-        journal.unlink(missing_ok=True)
-        log.warning("%s: a session that could not be written earlier is now in the history", journal)
+            if journal.exists():  # its session may have saved it, and removed it, before letting go
+                _merge(history, journal)
+        finally:
+            _unlock(lock, _lock_path(journal))
+
+
+def _merge(history, journal: Path) -> None:
+    try:
+        found, session_id = SessionLog.from_json(journal.read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError) as e:
+        reason = "nested too deeply" if isinstance(e, RecursionError) else e
+        log.warning("%s: a session kept beside the history cannot be read (%s); it is left as it is", journal,
+                    reason)
+        return
+    try:
+        history.save_session(found, session_id)
+    except WRITE_ERRORS as e:
+        log.warning("%s: cannot add this kept session to the history yet (%s); %s", journal, _reason(e),
+                    _advice(e))
+        return
+    journal.unlink(missing_ok=True)  # only once its transaction is committed
+    log.warning("%s: a session that could not be written earlier is now in the history", journal)

@@ -4,7 +4,12 @@ aside", never an internal error), and what was written before stays.
 """
 
 import datetime as dt
+import errno
 import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +17,7 @@ from posecoach.errors import OutputError
 from posecoach.live.history import History
 
 from conftest import run_cli
+from records import whole_session
 
 STARTED = dt.datetime(2026, 12, 1, 9, 0).astimezone()
 
@@ -28,19 +34,49 @@ def busy_message(db) -> str:
             "close other posecoach sessions and try again")
 
 
+def a_screening(taken_on: dt.date, note: str = ""):
+    """A whole screen answered no throughout (`note`: one more answer, under a long name, to fill a page)."""
+    from posecoach.live import safety
+
+    answers = dict.fromkeys(safety.question_ids(), safety.Answer.NO) | ({note: safety.Answer.NO} if note else {})
+    return safety.Screening(taken_on, answers, safety.Verdict(safety.Outcome.CLEAR, ()))
+
+
 def test_a_write_meeting_a_database_held_by_another_process_says_busy(db):
+    """A write History makes itself (a session's go through the keeper, which keeps them instead)."""
     with History(db) as history:
-        session = history.start_session("start_programme", "Start programme", STARTED, 3)
         other = sqlite3.connect(db)
         other.execute("BEGIN EXCLUSIVE")
         try:
             with pytest.raises(OutputError) as raised:
-                history.end_session(session, STARTED, 2, True, None)
+                history.save_screening(a_screening(STARTED.date()))
         finally:
             other.rollback()
             other.close()
         assert str(raised.value) == busy_message(db)
-        history.end_session(session, STARTED, 2, True, None)  # once free, it writes
+        history.save_screening(a_screening(STARTED.date()))  # once free, it writes
+    with History(db) as history:
+        assert history.last_screening().taken_on == STARTED.date()
+
+
+def test_a_session_meeting_a_database_held_by_another_process_is_kept_and_written_once_free(db):
+    from posecoach.live.history_journal import SessionKeeper
+
+    with History(db) as history:
+        keeper = SessionKeeper(history)
+        keeper.start("start_programme", "Start programme", STARTED, 3)
+        other = sqlite3.connect(db)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            keeper.end(STARTED, 2, True, None)
+        finally:
+            other.rollback()
+            other.close()
+        unsaved = str(keeper.unsaved_error())
+        assert unsaved.startswith(f"{db}: this session could not be written to the history (database is locked)")
+        assert unsaved.endswith("close other posecoach sessions")
+        keeper.answer_worse(False, STARTED)  # once free, the next change writes it, and its journal goes
+        assert keeper.saved and journals(db) == []
     with History(db) as history:
         [row] = history.sessions()
         assert row.completed
@@ -61,12 +97,12 @@ def test_opening_a_database_held_by_another_process_says_busy_not_damaged(db, ca
 
 def test_a_full_database_says_full_not_damaged(db):
     with History(db) as history:
-        history.start_session("start_programme", "Start programme", STARTED, 3)
+        whole_session(history, "start_programme", "Start programme", STARTED, 3, completed=None)
         pages = history.conn.execute("PRAGMA page_count").fetchone()[0]
         history.conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own 'disk is full'
         with pytest.raises(OutputError) as raised:
-            for _ in range(200):
-                history.start_session("start_programme", "Start programme " + "x" * 500, STARTED, 3)
+            for i in range(200):
+                history.save_screening(a_screening(STARTED.date(), f"{i} " + "x" * 500))
     assert str(raised.value) == (f"{db}: cannot write the history database (database or disk is full); "
                                  "is the disk full? Free some space and try again")
     with History(db) as history:
@@ -89,11 +125,8 @@ def two_sessions(db):
 
     with History(db) as history:
         for day in (1, 2):
-            when = STARTED.replace(day=day)
-            session = history.start_session("glute_bridge", "Glute bridge", when, 3)
-            history.add_exercise(session, ExerciseRecord(0, "glute_bridge", "Glute bridge", "done", "reps", 8, 1,
-                                                         reps={"both": 8}), when)
-            history.end_session(session, when, 2, True, None)
+            record = ExerciseRecord(0, "glute_bridge", "Glute bridge", "done", "reps", 8, 1, reps={"both": 8})
+            whole_session(history, "glute_bridge", "Glute bridge", STARTED.replace(day=day), 3, (record,), 2)
     return db
 
 
@@ -115,12 +148,8 @@ def test_one_damaged_row_is_left_out_with_a_warning_and_blocks_nothing(two_sessi
                                     "UPDATE screenings SET outcome = 'perhaps'",
                                     "UPDATE screenings SET taken_on = 'monday'"], ids=["answers", "outcome", "date"])
 def test_a_damaged_last_screening_counts_as_none(db, capsys, caplog, damage):
-    from posecoach.live import safety
-
-    verdict = safety.evaluate(dict.fromkeys(safety.question_ids(), False), safety.QUESTIONS)
     with History(db) as history:
-        history.save_screening(safety.Screening(STARTED.date(), dict.fromkeys(safety.question_ids(),
-                                                                              safety.Answer.NO), verdict))
+        history.save_screening(a_screening(STARTED.date()))
     with sqlite3.connect(db) as conn:
         conn.execute(damage)
     code, out, err = run_cli(capsys, "safety", "--last")
@@ -128,29 +157,33 @@ def test_a_damaged_last_screening_counts_as_none(db, capsys, caplog, damage):
     assert "row 1 of screenings cannot be read" in caplog.text
 
 
-def kept_session(db, session_id=None):
+def kept_session(db, session_id=None, key="a1b2"):
     from posecoach.live.history import ExerciseRecord, exercise_values
     from posecoach.live.history_journal import SessionLog
 
     record = ExerciseRecord(0, "glute_bridge", "Glute bridge", "done", "reps", 8, 1, reps={"both": 8}, pain=2)
     log = SessionLog("glute_bridge", "Glute bridge", "2026-12-01T09:00:00+00:00", "2026-12-01T09:10:00+00:00", 3,
                      ended_at="2026-12-01T09:10:00+00:00", pain_after=2, completed=True,
-                     exercises=((*exercise_values(record), "2026-12-01T09:09:00+00:00"),))
+                     exercises=((*exercise_values(record), "2026-12-01T09:09:00+00:00"),), key=key)
     journal = db.with_name(f"{db.name}.unsaved-1-1.json")
     journal.write_text(log.to_json(session_id))
     return journal
 
 
-def test_a_kept_session_is_added_once_even_when_its_row_was_written_before(db):
+def test_a_kept_session_from_before_keys_is_added_once_even_when_its_row_was_written_before(db):
+    """A journal without a session key (written before they were): its row is the one it names, or
+    one with its routine, start and source."""
     with History(db) as history:
-        session = history.start_session("glute_bridge", "Glute bridge", dt.datetime.fromisoformat(
-            "2026-12-01T09:00:00+00:00"), 3)
-    journal = kept_session(db, session)
+        session = whole_session(history, "glute_bridge", "Glute bridge", dt.datetime.fromisoformat(
+            "2026-12-01T09:00:00+00:00"), 3, completed=None)
+        history.conn.execute("UPDATE sessions SET session_key = NULL")  # as a posecoach before keys wrote it
+        history.conn.commit()
+    journal = kept_session(db, session, key=None)
     with History(db) as history:
         [row] = history.sessions()
     assert not journal.exists()
     assert (row.id, row.status, row.pain_after, row.exercises[0].reps["both"]) == (session, "completed", 2, 8)
-    kept_session(db, None)  # the same session again (its journal not removed after a crash): not doubled
+    kept_session(db, None, key=None)  # the same session again (its journal not removed after a crash): not doubled
     with History(db) as history:
         assert len(history.sessions()) == 1 and len(history.sessions()[0].exercises) == 1
 
@@ -164,3 +197,143 @@ def test_a_damaged_kept_session_is_left_as_it_is_with_a_warning(db, caplog, text
         assert history.sessions() == []
     assert journal.exists()
     assert f"{journal}: a session kept beside the history cannot be read (" in caplog.text
+
+
+# The journal-merge race: another process's History() merging a journal while the session that keeps
+# it still runs added the session once from the journal and once more at the session's next write.
+OWNER = textwrap.dedent("""
+    import sqlite3, sys
+    from pathlib import Path
+    sys.path.insert(0, {tests!r})
+    from records import T0, bridge
+    from posecoach.live.history import History, exercise_values
+    from posecoach.live.history_journal import SessionKeeper
+
+    def held(self, log, session_id):
+        raise sqlite3.OperationalError("database is locked")
+
+    real, History.save_session = History.save_session, held
+    keeper = SessionKeeper(History(Path(sys.argv[1])))
+    keeper.start("glute_bridge", "Glute bridge", T0, 3)  # not written: kept in a journal
+    print("kept", flush=True)
+    if sys.argv[2] == "crash":
+        import os
+        os._exit(1)
+    sys.stdin.readline()  # another process opens the history meanwhile
+    History.save_session = real
+    keeper.add_exercise(exercise_values(bridge()), T0)
+    keeper.end(T0, 2, True, None)
+    print("saved" if keeper.saved else "unsaved", flush=True)
+""")
+
+
+def owner(db, how: str) -> subprocess.Popen:
+    """A live session in its own process whose first write fails, so it keeps a journal; it waits."""
+    code = OWNER.format(tests=str(Path(__file__).parents[1]))
+    process = subprocess.Popen([sys.executable, "-c", code, str(db), how], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "kept\n"
+    return process
+
+
+def journals(db) -> list[Path]:
+    return sorted(db.parent.glob(f"{db.name}.unsaved-*"))
+
+
+def test_a_journal_whose_session_still_runs_is_left_to_it_and_the_session_is_added_once(db):
+    session = owner(db, "wait")
+    try:
+        with History(db) as other:  # another posecoach starting while the session runs
+            assert other.sessions() == []
+        assert [p.suffix for p in journals(db)] == [".json", ".lock"]
+        out, _ = session.communicate("\n", timeout=60)
+    finally:
+        session.kill()
+    assert (session.returncode, out) == (0, "saved\n")
+    with History(db) as history:
+        [row] = history.sessions()
+    assert (row.status, [e.exercise for e in row.exercises]) == ("completed", ["glute_bridge"])
+    assert journals(db) == []
+
+
+def test_a_crashed_sessions_journal_is_added_and_its_lock_file_goes(db):
+    session = owner(db, "crash")
+    assert session.wait(timeout=60) == 1
+    assert [p.suffix for p in journals(db)] == [".json", ".lock"]  # its lock went with the process
+    with History(db) as history:
+        [row] = history.sessions()
+    assert (row.status, row.pain_before, row.exercises) == ("partial", 3, ())
+    assert journals(db) == []
+
+
+def test_a_journal_added_while_its_session_runs_unlocked_still_gives_one_row(db, monkeypatch):
+    """A disk too full even for the lock file: the journal is kept unlocked, so another start adds
+    it while the session runs; the session's next write finds its row by its key."""
+    from posecoach.live import history_journal
+    from posecoach.live.history import exercise_values
+
+    from records import T0, bridge
+
+    def no_lock_file(path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with History(db) as history:
+        keeper = history_journal.SessionKeeper(history)
+        with monkeypatch.context() as m:
+            m.setattr(History, "save_session", lambda self, log, session_id: (_ for _ in ()).throw(
+                sqlite3.OperationalError("database or disk is full")))
+            m.setattr(history_journal, "_lock", no_lock_file, raising=False)
+            keeper.start("glute_bridge", "Glute bridge", T0, 3)
+        [journal] = journals(db)
+        with History(db) as other:
+            assert len(other.sessions()) == 1
+        assert not journal.exists()
+        keeper.add_exercise(exercise_values(bridge()), T0)
+        keeper.end(T0, 2, True, None)
+        assert keeper.saved
+        [row] = history.sessions()
+    assert (row.status, len(row.exercises)) == ("completed", 1)
+
+
+def test_merging_the_same_journal_twice_adds_its_session_once(db):
+    """A start that dies after its merge commits but before the journal goes: the next adds nothing more."""
+    from posecoach.live.history_journal import SessionLog
+
+    journal = kept_session(db)
+    kept = journal.read_text()
+    assert SessionLog.from_json(kept)[0].key is not None
+    History(db).close()
+    journal.write_text(kept)  # as if it had not been removed
+    with History(db) as history:
+        [row] = history.sessions()
+    assert not journal.exists() and row.completed
+
+
+def output_error_from(cause: OSError):
+    """An OutputError raised `from None` while handling `cause`, as posecoach's writers raise it."""
+    try:
+        raise cause
+    except OSError:
+        try:
+            raise OutputError("cannot write") from None
+        except OutputError as e:
+            return e
+
+
+WRITE_FAILURES = {
+    "sqlite-locked": (sqlite3.OperationalError("database is locked"), "BUSY"),
+    "sqlite-full": (sqlite3.OperationalError("database or disk is full"), "FULL"),
+    "sqlite-io": (sqlite3.OperationalError("disk I/O error"), "FULL"),
+    "no-space": (OSError(errno.ENOSPC, "No space left on device"), "FULL"),
+    "file-too-large": (OSError(errno.EFBIG, "File too large"), "FULL"),
+    "denied": (OSError(errno.EACCES, "Permission denied"), "UNWRITABLE"),
+    "output-error-read-only": (output_error_from(OSError(errno.EROFS, "Read-only file system")), "UNWRITABLE"),
+    "not-a-database": (sqlite3.DatabaseError("file is not a database"), None),
+}
+
+
+@pytest.mark.parametrize(("error", "trouble"), WRITE_FAILURES.values(), ids=WRITE_FAILURES.keys())
+def test_one_rule_says_what_a_failed_write_means(error, trouble):
+    from posecoach.live.history_journal import WriteTrouble, write_trouble
+
+    assert write_trouble(error) == (None if trouble is None else WriteTrouble[trouble])

@@ -26,6 +26,7 @@ import pytest
 
 from posecoach.bundled import bundled_dir
 from posecoach.live.history import DB_NAME, History
+from posecoach.live.history_journal import SessionKeeper
 
 from conftest import run_cli
 from synthetic import write_bridge_track
@@ -45,7 +46,7 @@ def own_data(tmp_path, monkeypatch):
     import datetime as dt
 
     with History() as history:
-        history.start_session("start_programme", "Start programme", dt.datetime(2026, 12, 1, 9), 3)
+        SessionKeeper(history).start("start_programme", "Start programme", dt.datetime(2026, 12, 1, 9), 3)
     (data / "followups.json").write_text("{}\n")
     return data
 

@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+from signals_helpers import reaped, signal_and_wait, wait_while_running
 from synthetic import grey_video
 
 CHILD = textwrap.dedent("""
@@ -51,24 +52,17 @@ def start_live_session(tmp_path, output):
                               "-e", "glute_bridge", "--no-red-flags", "--pain-before", "2", "--pain-after", "2"],
                              stdout=output, stderr=output, text=True, env=env)
     db = tmp_path / "data" / "history.sqlite3"
-    deadline = time.monotonic() + 60
-    while not sessions(db) and time.monotonic() < deadline and child.poll() is None:
-        time.sleep(0.1)
-    return child, db
+    wait_while_running(child, lambda: sessions(db), 60)
+    return child, db  # the caller reaps it
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_a_signal_during_a_live_session_keeps_it(tmp_path, signum):
     child, db = start_live_session(tmp_path, subprocess.PIPE)
-    try:
+    with reaped(child):
         assert sessions(db), "the session never started"
         time.sleep(0.5)  # well inside the session
-        child.send_signal(signum)
-        _, err = child.communicate(timeout=60)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
+        err = signal_and_wait(child, signum)
     assert child.returncode == 128 + signum
     assert err == f"posecoach: stopped by {signal.Signals(signum).name}\n"
     [(completed, reason, ended_at)] = sessions(db)
@@ -80,14 +74,9 @@ def test_a_signal_during_a_live_session_keeps_it(tmp_path, signum):
 def test_sigkill_during_a_live_session_leaves_it_partial_and_the_database_whole(tmp_path):
     """SIGKILL cannot be caught: what was written before it stays, unfinished, and the database is intact."""
     child, db = start_live_session(tmp_path, subprocess.DEVNULL)
-    try:
+    with reaped(child):
         assert sessions(db), "the session never started"
-        child.kill()
-        child.wait(timeout=60)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
+        signal_and_wait(child, signal.SIGKILL)
     assert child.returncode == -signal.SIGKILL
     assert sessions(db) == [(0, None, None)]
     with sqlite3.connect(db) as conn:
@@ -113,14 +102,9 @@ def test_sigterm_at_a_random_point_of_a_replay_leaves_no_report_or_a_whole_one(t
     child = subprocess.Popen([sys.executable, "-m", "posecoach", "replay", str(track), "-e", "glute_bridge",
                               "--report", str(report)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                              text=True, env=env)
-    try:
+    with reaped(child):
         time.sleep(random.Random(seed).uniform(0.2, 3.0))  # from start-up to after the end
-        child.send_signal(signal.SIGTERM)
-        _, err = child.communicate(timeout=120)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
+        err = signal_and_wait(child, signal.SIGTERM, 120)
     assert child.returncode in (0, 128 + signal.SIGTERM, -signal.SIGTERM), err
     if child.returncode == 128 + signal.SIGTERM:
         assert err == "posecoach: stopped by SIGTERM\n"

@@ -8,6 +8,7 @@ from posecoach.cli import commands as cli
 from posecoach.cli import live as cli_live
 from posecoach.live import safety
 from posecoach.live.history import History
+from posecoach.live.history_journal import SessionKeeper
 
 
 @pytest.fixture(autouse=True)
@@ -168,8 +169,9 @@ def test_history_table_csv_and_plot(tmp_path, capsys):
     assert cli.main(["history"]) == 0
     assert capsys.readouterr().out.startswith("No sessions yet")
     with History() as history:
-        sid = history.start_session("glute_bridge", "Glute bridge", dt.datetime(2025, 1, 2, 8, 0).astimezone(), 2)
-        history.end_session(sid, dt.datetime(2025, 1, 2, 8, 5).astimezone(), 1, True, None)
+        keeper = SessionKeeper(history)
+        keeper.start("glute_bridge", "Glute bridge", dt.datetime(2025, 1, 2, 8, 0).astimezone(), 2)
+        keeper.end(dt.datetime(2025, 1, 2, 8, 5).astimezone(), 1, True, None)
     out_csv, out_png = tmp_path / "h.csv", tmp_path / "h.png"
     assert cli.main(["history", "--csv", str(out_csv), "--plot", str(out_png)]) == 0
     out = capsys.readouterr().out

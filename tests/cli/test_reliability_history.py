@@ -1,9 +1,9 @@
 """Issue 7, storage: two sessions writing the history database at the same moment.
 
 Two processes start together on a database that does not exist yet (so they also race to create
-it and switch it to WAL), and each writes whole sessions the way `posecoach live` does: a session
-row, each exercise as it ends, its pain rating, the end. Every row must be there afterwards and
-SQLite's integrity check must pass.
+it and switch it to WAL), and each writes whole sessions the way `posecoach live` does (SessionKeeper: the
+whole session after each change): at its start, each exercise as it ends, its pain rating, the end.
+Every row must be there afterwards and SQLite's integrity check must pass.
 """
 
 import sqlite3
@@ -22,7 +22,8 @@ WRITER = textwrap.dedent("""
     from pathlib import Path
     sys.path.insert(0, {tests!r})
     from records import T0, bridge, knee_to_chest
-    from posecoach.live.history import History
+    from posecoach.live.history import History, exercise_values
+    from posecoach.live.history_journal import SessionKeeper
 
     name, folder = sys.argv[1], Path(sys.argv[2])
     (folder / f"ready-{{name}}").touch()
@@ -31,12 +32,15 @@ WRITER = textwrap.dedent("""
     for i in range({sessions}):
         at = T0 + dt.timedelta(minutes=i)
         with History() as history:  # one connection per session, as the live app opens it
-            sid = history.start_session(f"routine-{{name}}", f"{{name}} {{i}}", at, 3, name)
-            history.add_exercise(sid, bridge(reps=i), at)
+            keeper = SessionKeeper(history)
+            keeper.start(f"routine-{{name}}", f"{{name}} {{i}}", at, 3, name)
+            keeper.add_exercise(exercise_values(bridge(reps=i)), at)
             time.sleep(0.002)  # the other process writes in between
-            kid = history.add_exercise(sid, knee_to_chest(), at)
-            history.rate_exercise(kid, 4)
-            history.end_session(sid, at, 2, True, None)
+            keeper.add_exercise(exercise_values(knee_to_chest()), at)
+            keeper.rate_last(4, at)
+            keeper.end(at, 2, True, None)
+            if not keeper.saved:  # kept beside the database instead: a write that failed
+                sys.exit(str(keeper.unsaved_error()))
 """)
 
 
@@ -66,8 +70,9 @@ def test_two_sessions_writing_at_once_lose_nothing(tmp_path, monkeypatch):
         assert all([e.exercise for e in s.exercises] == ["glute_bridge", "knee_to_chest"] for s in mine)
         assert all(s.exercises[1].pain == 4 for s in mine)
         assert sorted(s.exercises[0].total_reps for s in mine) == list(range(SESSIONS))
-    # Nothing left half-written beside the database (the WAL is checkpointed on the last close).
-    assert sorted(p.name for p in data.iterdir()) == ["history.sqlite3"]
+    # Nothing left half-written beside the database (the WAL is checkpointed on the last close), and
+    # no journal: only the space the keeper reserves for one.
+    assert sorted(p.name for p in data.iterdir()) == ["history.sqlite3", "history.sqlite3.reserve"]
     raw = sqlite3.connect(data / "history.sqlite3")
     assert raw.execute("SELECT count(*) FROM exercises").fetchone()[0] == 4 * SESSIONS
     raw.close()

@@ -22,6 +22,7 @@ import time
 import pytest
 
 from conftest import ROOT, SAMPLES
+from signals_helpers import reaped, signal_and_wait, wait_while_running
 
 pytestmark = pytest.mark.e2e
 
@@ -73,19 +74,12 @@ def test_a_signal_at_a_random_point_of_a_real_session_keeps_the_completed_exerci
          "--no-red-flags", "--pain-before", "3", "--pain-between", "3", "--pain-after", "2", "--countdown", "0",
          "--rest", "0", "--sound", "off", "--mute", "--model", str(model_path)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        deadline = time.monotonic() + 90
-        while not exercises(db) and time.monotonic() < deadline and child.poll() is None:
-            time.sleep(0.05)
+    with reaped(child):
+        wait_while_running(child, lambda: exercises(db), 90, poll_s=0.05)
         assert exercises(db) == [("glute_bridge", "done", 1)], "the first bridge was never counted"
         time.sleep(random.Random(SEEDS[signum]).uniform(0.0, 3.0))
         before = exercises(db)  # what was completed when the signal comes
-        child.send_signal(signum)
-        _, err = child.communicate(timeout=60)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
+        err = signal_and_wait(child, signum)
     after = exercises(db)
     assert after[:len(before)] == before  # every completed exercise is kept
     if signum == signal.SIGKILL:

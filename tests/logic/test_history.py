@@ -18,12 +18,14 @@ from posecoach.live.history import (
     daily_progress,
     data_dir,
     default_db_path,
+    exercise_values,
     export_csv,
     format_table,
     plot_progress,
 )
+from posecoach.live.history_journal import SessionKeeper
 
-from records import T0, bridge, knee_to_chest
+from records import T0, bridge, knee_to_chest, whole_session
 
 
 @pytest.fixture
@@ -62,13 +64,15 @@ def test_a_version_1_database_keeps_its_screenings_as_whole_screens(tmp_path):
 
 
 def test_a_session_is_written_at_start_and_marked_partial_until_it_ends(db):
-    sid = db.start_session("start_programme", "Start programme", T0, 3, "camera 0")
+    keeper = SessionKeeper(db)
+    keeper.start("start_programme", "Start programme", T0, 3, "camera 0")
     [row] = db.sessions()
-    assert (row.id, row.status, row.ended_at, row.pain_before, row.exercises) == (sid, "partial", None, 3, ())
-    db.add_exercise(sid, bridge(), T0 + dt.timedelta(minutes=2))
-    kid = db.add_exercise(sid, knee_to_chest(), T0 + dt.timedelta(minutes=4))
-    db.rate_exercise(kid, 4)
-    db.end_session(sid, T0 + dt.timedelta(minutes=5), 2, True, None)
+    assert (row.id, row.status, row.ended_at, row.pain_before, row.exercises) == (
+        keeper.session_id, "partial", None, 3, ())
+    keeper.add_exercise(exercise_values(bridge()), T0 + dt.timedelta(minutes=2))
+    keeper.add_exercise(exercise_values(knee_to_chest()), T0 + dt.timedelta(minutes=4))
+    keeper.rate_last(4, T0 + dt.timedelta(minutes=4))
+    keeper.end(T0 + dt.timedelta(minutes=5), 2, True, None)
     [row] = db.sessions()
     assert row.status == "completed" and row.pain_after == 2 and row.stop_reason is None
     assert row.ended_at == T0 + dt.timedelta(minutes=5)
@@ -76,9 +80,8 @@ def test_a_session_is_written_at_start_and_marked_partial_until_it_ends(db):
 
 
 def test_a_stopped_session_keeps_its_reason(db):
-    sid = db.start_session("glute_bridge", "Glute bridge", T0, 2)
-    db.add_exercise(sid, bridge(reps=3, status="stopped"), T0)
-    db.end_session(sid, T0, None, False, "pain")
+    whole_session(db, "glute_bridge", "Glute bridge", T0, 2, (bridge(reps=3, status="stopped"),), None, False,
+                  "pain")
     [row] = db.sessions()
     assert (row.status, row.stop_reason, row.pain_after) == ("partial", "pain", None)
 
@@ -87,10 +90,11 @@ CRASH = textwrap.dedent("""
     import datetime as dt, os, sys
     sys.path.insert(0, {tests!r})
     from records import bridge, T0
-    from posecoach.live.history import History
-    history = History()
-    sid = history.start_session("start_programme", "Start programme", T0, 4)
-    history.add_exercise(sid, bridge(), T0)
+    from posecoach.live.history import History, exercise_values
+    from posecoach.live.history_journal import SessionKeeper
+    keeper = SessionKeeper(History())
+    keeper.start("start_programme", "Start programme", T0, 4)
+    keeper.add_exercise(exercise_values(bridge()), T0)
     os._exit(1)  # a crash: no close, no end of session
 """)
 
@@ -143,14 +147,11 @@ def test_a_newer_schema_is_refused(tmp_path):
 
 
 def two_days(db) -> None:
-    sid = db.start_session("start_programme", "Start programme", T0, 4)
-    db.add_exercise(sid, bridge(reps=6), T0)
-    db.end_session(sid, T0, 3, True, None)
+    whole_session(db, "start_programme", "Start programme", T0, 4, (bridge(reps=6),), 3)
     day2 = T0 + dt.timedelta(days=1)
-    sid = db.start_session("acute_relief", "Acute relief", day2, 3)
-    db.add_exercise(sid, bridge(reps=8), day2)
-    db.add_exercise(sid, knee_to_chest(), day2)
-    db.start_session("start_programme", "Start programme", day2 + dt.timedelta(hours=2), 3)  # crashed at once
+    whole_session(db, "acute_relief", "Acute relief", day2, 3, (bridge(reps=8), knee_to_chest()), completed=None)
+    whole_session(db, "start_programme", "Start programme", day2 + dt.timedelta(hours=2), 3,
+                  completed=None)  # crashed at once
 
 
 def test_the_history_table(db):
@@ -168,10 +169,11 @@ def test_the_history_table(db):
 def test_a_closing_answer_by_yes_no_is_kept_and_shown_in_place_of_a_rating(db, tmp_path):
     """ "Worse than before?" answered from the mat: no rating, but the answer, said plainly."""
     for day, worse in ((0, False), (1, True)):
-        sid = db.start_session("glute_bridge", "Glute bridge", T0 + dt.timedelta(days=day), 3)
-        db.add_exercise(sid, bridge(), T0)
-        db.answer_worse_after(sid, worse)
-        db.end_session(sid, T0, None, not worse, "pain" if worse else None)
+        keeper = SessionKeeper(db)
+        keeper.start("glute_bridge", "Glute bridge", T0 + dt.timedelta(days=day), 3)
+        keeper.add_exercise(exercise_values(bridge()), T0)
+        keeper.answer_worse(worse, T0)
+        keeper.end(T0, None, not worse, "pain" if worse else None)
     rows = db.sessions()
     assert [(r.pain_after, r.worse_after) for r in rows] == [(None, False), (None, True)]
     lines = format_table(rows).splitlines()
@@ -185,11 +187,30 @@ def test_a_closing_answer_by_yes_no_is_kept_and_shown_in_place_of_a_rating(db, t
 def test_a_database_without_the_answer_column_gains_it(tmp_path):
     path = tmp_path / "h.sqlite3"
     with History(path) as db:
-        db.start_session("glute_bridge", "Glute bridge", T0, 3)
+        whole_session(db, "glute_bridge", "Glute bridge", T0, 3, completed=None)
         db.conn.execute("ALTER TABLE sessions DROP COLUMN worse_after")
     with History(path) as db:
         [row] = db.sessions()
         assert row.worse_after is None and db.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def test_a_database_without_session_keys_gains_them_and_its_sessions_stay(tmp_path):
+    """A database written before sessions had keys: the column and its unique index are added, and
+    its sessions, with no key, are read as before."""
+    path = tmp_path / "h.sqlite3"
+    with History(path) as db:
+        db.conn.execute("DROP INDEX sessions_by_key")
+        db.conn.execute("ALTER TABLE sessions DROP COLUMN session_key")
+        db.conn.execute("INSERT INTO sessions (routine, routine_name, started_at, updated_at) "
+                        "VALUES ('glute_bridge', 'Glute bridge', '2025-03-10T09:30:00+00:00', "
+                        "'2025-03-10T09:30:00+00:00')")
+        db.conn.commit()
+    with History(path) as db:
+        [row] = db.sessions()
+        assert row.routine == "glute_bridge"
+        assert db.conn.execute("SELECT session_key FROM sessions").fetchall() == [(None,)]
+        indexes = {r[1]: r[2] for r in db.conn.execute("PRAGMA index_list(sessions)")}
+        assert indexes["sessions_by_key"] == 1  # unique
 
 
 def test_csv_export(db, tmp_path):
