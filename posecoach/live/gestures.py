@@ -158,9 +158,9 @@ def _points(marks: np.ndarray) -> _Points:
 
 
 def _pixels_per_metre(world: np.ndarray, xy: np.ndarray | None) -> np.ndarray | None:
-    """The picture's scale at the body: the torso's and the shoulder line's length in pixels over
-    their length in metres, the larger (foreshortening only shortens a line), or None where the
-    pixels do not show the torso (none given, unknown, or all at one point)."""
+    """The picture's scale at the body, per pose: the torso's and the shoulder line's length in
+    pixels over their length in metres, the larger (foreshortening only shortens a line); NaN for
+    a pose whose pixels do not show the torso (unknown, or all at one point). None: no pixels."""
     if xy is None:
         return None
     xy = np.asarray(xy, dtype=np.float64)
@@ -171,15 +171,18 @@ def _pixels_per_metre(world: np.ndarray, xy: np.ndarray | None) -> np.ndarray | 
         metres = geometry.distance(world[..., list(a), :].mean(axis=-2), world[..., list(b), :].mean(axis=-2))
         ratios.append(px / np.maximum(metres, 1e-6))
     scale = np.maximum(*ratios)
-    return scale if bool(np.all(np.isfinite(scale) & (scale > 0))) else None
+    return np.where(np.isfinite(scale) & (scale > 0), scale, np.nan)
 
 
-def _hand_distance(world: _Points, plane: _Points, target: str, depth_weight: np.ndarray | float,
+def _hand_distance(world: _Points, seen: _Points | None, target: str, depth_weight: np.ndarray | float,
                    scale: np.ndarray | None) -> np.ndarray:
-    """Hands to a target, in metres: across the picture from `plane` (pixels over `scale`, or the
-    world's x and y), along the camera's axis from the world's z at `depth_weight`."""
-    across = plane.hands - getattr(plane, target)
-    across = across[..., :2] if scale is None else across / scale[..., None, None]
+    """Hands to a target, in metres: across the picture from the pixels `seen` over `scale` (a
+    pose without a scale, or no pixels at all: the world's x and y), along the camera's axis from
+    the world's z at `depth_weight`."""
+    across = (world.hands - getattr(world, target))[..., :2]
+    if seen is not None and scale is not None:
+        in_pixels = (seen.hands - getattr(seen, target)) / scale[..., None, None]
+        across = np.where(np.isfinite(scale)[..., None, None], in_pixels, across)
     depth = (world.hands - getattr(world, target))[..., 2] * depth_weight
     return np.sqrt(np.sum(across**2, axis=-1) + depth**2)
 
@@ -201,13 +204,13 @@ def hand_places(world: np.ndarray, xy: np.ndarray | None = None) -> HandPlaces:
     body_depth_weight = FACING_DEPTH_WEIGHT * facing + (1.0 - facing)
     scale = _pixels_per_metre(world, xy)
     at = _points(world)
-    seen = at if scale is None else _points(np.asarray(xy, dtype=np.float64))
+    seen = None if xy is None else _points(np.asarray(xy, dtype=np.float64))
     rel = at.hands - shoulders[..., None, :]
     lateral = np.sum(rel * leftward[..., None, :], axis=-1)
     # The left hand is past the middle when it is on the body's right (lateral < 0), and the other way.
     past = np.stack([-lateral[..., 0], lateral[..., 1]], axis=-1)
     return HandPlaces(
-        to_head=_hand_distance(at, at, "head", DEPTH_WEIGHT, None) / torso_len,
+        to_head=_hand_distance(at, None, "head", DEPTH_WEIGHT, None) / torso_len,
         above_shoulders=np.sum(rel * up[..., None, :], axis=-1) / torso_len,
         to_other_shoulder=_hand_distance(at, seen, "other_shoulder", body_depth_weight, scale) / torso_len,
         past_midline=past / torso_len,

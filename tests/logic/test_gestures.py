@@ -272,3 +272,14 @@ def test_pixels_that_do_not_show_the_body_leave_the_world_to_place_the_hands():
     for xy in (np.zeros((NUM_LANDMARKS, 2)), np.full((NUM_LANDMARKS, 2), np.nan)):
         for name, values in dataclasses.asdict(hand_places(world, xy)).items():
             np.testing.assert_array_equal(values, by_world[name], err_msg=name)
+
+
+def test_in_a_track_a_pose_without_pixels_leaves_only_itself_to_the_world():
+    # Two poses: the picture shows the left hand on the right shoulder in the first, and nothing
+    # in the second. The first is still read from its pixels, the second from the world.
+    world = body(Zone.FREE, Zone.FREE)
+    xy = _pixels(world)
+    xy[[L.LEFT_WRIST, L.LEFT_INDEX, L.LEFT_PINKY]] = xy[L.RIGHT_SHOULDER]
+    track = hand_places(np.stack([world, world]), np.stack([xy, np.full_like(xy, np.nan)]))
+    assert track.to_other_shoulder[0, 0] == pytest.approx(hand_places(world, xy).to_other_shoulder[0])
+    assert track.to_other_shoulder[1, 0] == pytest.approx(hand_places(world).to_other_shoulder[0])
