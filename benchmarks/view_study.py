@@ -1,20 +1,23 @@
 """How far the picture and the world landmarks are from the truth, side-on and oblique (issue 14).
 
-    python benchmarks/view_study.py [--truth ../robust]       # the tables of docs/VIEWS.md
+    python benchmarks/view_study.py [--truth ../robust]       # the figures of docs/VIEWS.md
 
 Part 1, the robustness renders (samples/robustness/, their truth beside the videos in --truth,
 written by benchmarks/robustness.py): every joint angle and height of the clip's own exercise,
 per side, measured on the model's track (smoothed as a replay smooths it) in the picture
-(`pixel`) and in the model's world landmarks (`world`), against the render's truth: the angle
-between the true 3D points, and the height along gravity over the true 3D torso length. `view`
-is the same formula on the true landmarks projected into the picture: what a perfect 2D model
-would read. Errors are mean absolute over the frames with a pose
-where the true body is in the exercise's position; `near` is the side whose
-landmarks the model sees better.
+(`pixel`), in the model's world landmarks (`world`) and, for angles, in the world landmarks
+seen along the hips' left-right axis (`sagittal`: a perfect side view), against the render's
+truth: the true angle seen along the true hips' axis (the thresholds were set side-on), and the
+height along gravity over the true 3D torso length. `perfect` is the picture's formula on the
+true landmarks projected into the picture: what a perfect 2D model would read, i.e. the view
+alone. Errors are mean absolute over the frames with a pose where the true body is in the
+exercise's position; `near` is the side whose landmarks the model sees better.
 
-Part 2, counting: every annotated recording (accuracy.py's: rendered samples and real clips)
-and every robustness clip counted as shipped and with every pixel joint angle measured in world
-landmarks instead, exact as accuracy.py (holds within 1 s) and test_robustness.py (0.5 s) judge.
+Part 2, the values that decide each miss the view is blamed for, per truth phase episode.
+
+Part 3, counting: every robustness clip (exact as test_robustness.py judges, holds within 0.5 s)
+and every annotated recording (accuracy.py's rendered samples and real clips, holds within 1 s),
+counted as shipped and with the candidate rules (see VARIANTS).
 """
 
 from __future__ import annotations
@@ -152,6 +155,37 @@ def print_frames(rows: list[dict]) -> None:
               f"{better[1]}/{len(group)} |")
 
 
+# The measurement, side and truth phase (the render's phase id) each view-blamed miss turns on.
+DECIDING = (("knee_to_chest_1", "hip", "left", 2), ("pelvic_lift_legs_up_1", "lift", "left", 0),
+            ("heel_raise_squeeze_1", "heel", "left", 0), ("heel_raise_squeeze_1", "heel", "left", 2))
+
+
+def print_deciding(clips: dict, truth_dir: Path, specs: dict) -> None:
+    from posecoach.synth.truth import truth_landmarks
+
+    print("\n## The misses' deciding values: median per truth phase episode\n")
+    print("| clip | measurement | phase | episode (s) | truth | " + " | ".join(SPACES) + " |")
+    print("|---|---|---|---|---|" + "---|" * len(SPACES))
+    for name, measurement, side, phase in DECIDING:
+        if name not in clips or not (truth_dir / clips[name]["truth"]).is_file():
+            continue
+        truth = np.load(truth_dir / clips[name]["truth"])
+        model = smoothed_arrays(load_track(TRACKS / clips[name]["track"]), CoachSettings())
+        xy, world = truth_landmarks(truth)
+        perfect = LandmarkArrays(xy, world, np.ones(xy.shape[:2]))
+        m = specs[clips[name]["exercise_id"]].measurements[measurement]
+        want = true_value(m, scene_points(truth), side)
+        values = {space: measured(m, perfect if space == "perfect" else model, side,
+                                  "pixel" if space == "perfect" else space) for space in SPACES}
+        edges = np.flatnonzero(np.diff(np.r_[0, (truth["phase"] == phase).astype(int), 0]))
+        for a, b in zip(edges[::2], edges[1::2], strict=True):
+            cells = {k: float(np.nanmedian(v[a:b])) if np.isfinite(v[a:b]).any() else np.nan
+                     for k, v in {"truth": want, **values}.items()}
+            t = truth["t_s"]
+            print(f"| {name} | {measurement}.{side} | {phase} | {t[a]:.1f}-{t[b - 1]:.1f} | {cells['truth']:.3g} | "
+                  f"{_cells(cells)} |")
+
+
 AUTO_RATIO = 0.3  # the view ratio over which the `auto` variant reads angles in world landmarks
 
 
@@ -270,7 +304,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default = ROOT.parent / "robust" if (ROOT.parent / "robust").is_dir() else ROOT / "out" / "robust"
     parser.add_argument("--truth", type=Path, default=default, help="the robustness renders' truth (*.truth.npz)")
-    parser.add_argument("--no-counts", action="store_true", help="only part 1")
+    parser.add_argument("--no-counts", action="store_true", help="parts 1 and 2 only")
     args = parser.parse_args()
     specs = load_all_exercises()
     clips = json.loads((TRACKS / "manifest.json").read_text())["clips"]
@@ -278,6 +312,7 @@ def main() -> int:
         clip["truth"] = clip["file"].removesuffix(".mp4") + ".truth.npz"
     rows = [r for c in clips if (args.truth / c["truth"]).is_file() for r in clip_rows(c, args.truth, specs)]
     print_frames(rows)
+    print_deciding({c["name"]: c for c in clips}, args.truth, specs)
     if not args.no_counts:
         print_counts(specs, clips)
     return 0
