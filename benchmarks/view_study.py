@@ -69,16 +69,35 @@ def sagittal_angle(m, arrays: LandmarkArrays, side) -> np.ndarray:
     return geometry.joint_angle(a, b, c)
 
 
-def measured(m, arrays: LandmarkArrays, side, space: str) -> np.ndarray:
-    """A joint angle or height in the picture or in the (camera-axes, y down) world landmarks."""
+def measured(m, arrays: LandmarkArrays, side, space: str, up: np.ndarray | None = None) -> np.ndarray:
+    """A joint angle or height in the picture or in the (camera-axes, y down) world landmarks;
+    `gravity`: a height in world landmarks along `up`, the true up in the camera's axes."""
     if m.kind == "joint_angle" and space == "sagittal":
         return sagittal_angle(m, arrays, side)
-    if m.kind == "joint_angle":
+    if m.kind == "joint_angle" and space != "gravity":
         return EVALUATORS[m.kind](m.model_copy(update={"space": space}), arrays, side)[0]
-    if space == "sagittal":
+    if space == "sagittal" or m.kind == "joint_angle":
         return np.full(arrays.xy.shape[:-2], np.nan)
-    (p, _), (r, _) = _group(arrays, m.point, side, space), _group(arrays, m.reference, side, space)
+    group = "world" if space == "gravity" else space
+    (p, _), (r, _) = _group(arrays, m.point, side, group), _group(arrays, m.reference, side, group)
+    if space == "gravity":
+        return np.sum((p - r) * up, axis=-1) / _torso(arrays, "world")
     return (r[..., 1] - p[..., 1]) / _torso(arrays, space)
+
+
+def true_up(truth) -> np.ndarray:
+    """Gravity's up (the scene's z) in the camera's axes, as synth.truth turns the scene."""
+    return np.array([0.0, 0.0, 1.0]) @ truth["camera_view"][:3, :3].T.astype(np.float64) @ np.diag([1.0, -1.0, -1.0])
+
+
+def all_spaces(m, model: LandmarkArrays, truth, side) -> dict[str, np.ndarray]:
+    """The measurement in every space of SPACES."""
+    from posecoach.synth.truth import truth_landmarks
+
+    xy, world = truth_landmarks(truth)
+    perfect = LandmarkArrays(xy, world, np.ones(xy.shape[:2]))
+    return {space: measured(m, perfect, side, "pixel") if space == "perfect" else
+            measured(m, model, side, space, true_up(truth)) for space in SPACES}
 
 
 def true_value(m, scene: np.ndarray, side) -> np.ndarray:
@@ -100,7 +119,9 @@ def seen_better(m, arrays: LandmarkArrays, side) -> bool:
     return side is None or score(side) >= score("right" if side == "left" else "left")
 
 
-SPACES = ("pixel", "world", "sagittal", "perfect")  # perfect: the true landmarks in the picture
+# perfect: the true landmarks in the picture; gravity: heights in the model's world landmarks along
+# the true up (an upper bound for any estimate of the camera's pitch)
+SPACES = ("pixel", "world", "sagittal", "gravity", "perfect")
 
 
 def clip_rows(clip: dict, truth_dir: Path, specs: dict) -> list[dict]:
@@ -109,8 +130,7 @@ def clip_rows(clip: dict, truth_dir: Path, specs: dict) -> list[dict]:
     truth = np.load(truth_dir / clip["truth"])
     track = load_track(TRACKS / clip["track"])
     model = smoothed_arrays(track, CoachSettings())
-    xy, world = truth_landmarks(truth)
-    perfect = LandmarkArrays(xy, world, np.ones(xy.shape[:2]))
+    world = truth_landmarks(truth)[1]
     spec = specs[clip["exercise_id"]]
     # Frames with a pose where the true body is in the exercise's position: where counting happens.
     scene, seen = scene_points(truth), track.has_pose.astype(bool) & in_position(spec.position, world)
@@ -121,9 +141,7 @@ def clip_rows(clip: dict, truth_dir: Path, specs: dict) -> list[dict]:
             continue
         for side in measurement_sides(spec, name):
             want = true_value(m, scene, side)
-            errors = {space: np.abs(measured(m, perfect if space == "perfect" else model, side,
-                                             "pixel" if space == "perfect" else space) - want)[seen]
-                      for space in SPACES}
+            errors = {space: np.abs(v - want)[seen] for space, v in all_spaces(m, model, truth, side).items()}
             rows.append({"clip": clip["name"], "view": view_class(clip), "yaw": clip["camera"]["yaw_deg"],
                          "ratio": float(np.nanmedian(width / _torso(model, "pixel"))),
                          "name": f"{name}.{side}" if side else name, "kind": m.kind,
@@ -138,13 +156,13 @@ def _cells(row: dict) -> str:
 def print_frames(rows: list[dict]) -> None:
     print("## Per clip: mean absolute error against the truth (degrees; heights in torso lengths)\n")
     print("| clip | view, yaw | view ratio | measurement | near | " + " | ".join(SPACES) + " |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|" + "---|" * len(SPACES))
     for r in rows:
         print(f"| {r['clip']} | {r['view']} {r['yaw']:+.0f} | {r['ratio']:.2f} | {r['name']} | "
               f"{'yes' if r['near'] else 'no'} | {_cells(r)} |")
     print("\n## Per view: mean over the clips' measurements\n")
     print("| kind | view | side | n | " + " | ".join(SPACES) + " | world better | sagittal better |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|" + "---|" * (len(SPACES) + 2))
     groups = defaultdict(list)
     for r in rows:
         groups[r["kind"], r["view"], "near" if r["near"] else "far"].append(r)
@@ -161,8 +179,6 @@ DECIDING = (("knee_to_chest_1", "hip", "left", 2), ("pelvic_lift_legs_up_1", "li
 
 
 def print_deciding(clips: dict, truth_dir: Path, specs: dict) -> None:
-    from posecoach.synth.truth import truth_landmarks
-
     print("\n## The misses' deciding values: median per truth phase episode\n")
     print("| clip | measurement | phase | episode (s) | truth | " + " | ".join(SPACES) + " |")
     print("|---|---|---|---|---|" + "---|" * len(SPACES))
@@ -171,12 +187,9 @@ def print_deciding(clips: dict, truth_dir: Path, specs: dict) -> None:
             continue
         truth = np.load(truth_dir / clips[name]["truth"])
         model = smoothed_arrays(load_track(TRACKS / clips[name]["track"]), CoachSettings())
-        xy, world = truth_landmarks(truth)
-        perfect = LandmarkArrays(xy, world, np.ones(xy.shape[:2]))
         m = specs[clips[name]["exercise_id"]].measurements[measurement]
         want = true_value(m, scene_points(truth), side)
-        values = {space: measured(m, perfect if space == "perfect" else model, side,
-                                  "pixel" if space == "perfect" else space) for space in SPACES}
+        values = all_spaces(m, model, truth, side)
         edges = np.flatnonzero(np.diff(np.r_[0, (truth["phase"] == phase).astype(int), 0]))
         for a, b in zip(edges[::2], edges[1::2], strict=True):
             cells = {k: float(np.nanmedian(v[a:b])) if np.isfinite(v[a:b]).any() else np.nan
