@@ -39,10 +39,6 @@ MISSES: dict[str, str] = {
         "0 of 4: 38 deg round toward the front, at 1.04 m, standing flat the heel reads 0.14-0.17 "
         "torso lengths above the toes in the picture (truth 0.155: the view, not the model), over "
         "the flat band's 0.06, so flat is never entered"),
-    "knee_rolls_0": (
-        "3 of 4, the right holds 0.53-0.57 s long: 10 deg round from the feet, resting in the middle "
-        "the knees read 0.17 torso lengths to the right (truth 0.19), over the middle band's 0.12, so "
-        "a right roll closes only when the next left roll crosses the middle, and the last has none"),
     "knee_to_chest_1": (
         "2 of 4, the left pulls missed: 37 deg round, the pulled left hip reads 78-83 deg (truth "
         "71-76 in this view: the projection opens it), over the pulled band's 70; the right pulls count"),
