@@ -86,9 +86,15 @@ class ZoneRules:
     across_enter: float = 0.35  # hand to the other shoulder (arms hanging in a forward bend come to 0.3-0.5)
     across_leave: float = 0.45
     across_midline: float = 0.1  # and past the middle of the chest, on the other side
-    mouth_enter: float = 0.2  # hand to the mouth (a palm on the head is about 0.3 from it)
-    mouth_leave: float = 0.26
-    mouth_nearer: float = 0.6  # and at most this fraction of its distance to the head's middle
+    # Hand to the mouth. The model puts a hand at the lips 0.2-0.3 m in front of the face (depth,
+    # its weakest reading: 0.24 torso lengths from the mouth, 0.77 of its distance to the head's
+    # middle, on the rendered "shh"); a palm on the head is about 0.3 from the mouth but behind it.
+    mouth_enter: float = 0.28
+    mouth_leave: float = 0.34
+    mouth_nearer: float = 0.82  # and at most this fraction of its distance to the head's middle
+    # And level with the face along the torso (shoulders to head): a hand on the floor by the face,
+    # lying on the front, is not (it came to 1.3 s of the 1.5 s hold without this, at most 0.07 s with).
+    mouth_above: tuple[float, float] = (0.0, 0.35)
     grace_s: float = 0.25  # a gesture lost for less than this (a landmark glitch) is still held
     release_s: float = 0.3  # hands away this long before another gesture can fire
 
@@ -231,7 +237,8 @@ def zones_of(places: HandPlaces, rules: ZoneRules = DEFAULT_RULES,
         mouth_r = rules.mouth_leave if was == Zone.MOUTH else rules.mouth_enter
         with np.errstate(invalid="ignore"):
             at_mouth = (places.to_mouth[hand] <= mouth_r
-                        and places.mouth_over_head[hand] <= rules.mouth_nearer)
+                        and places.mouth_over_head[hand] <= rules.mouth_nearer
+                        and rules.mouth_above[0] <= places.above_shoulders[hand] <= rules.mouth_above[1])
             # On or behind the head, never in front of the face (a hand on the floor by the face,
             # lying on the front in a press-up, is nearer the mouth than the head's middle).
             on_head = (places.to_head[hand] <= head_r and places.above_shoulders[hand] >= rules.head_above
@@ -309,7 +316,8 @@ class GestureDetector:
         if gesture is not None and gesture is self._held:
             self._seen_s = t_s
             return
-        if self._held is not None and t_s - self._seen_s <= self._rules.grace_s:
+        alarm = gesture is not None and gesture.key is Key.HURT  # never kept waiting by another's grace
+        if self._held is not None and t_s - self._seen_s <= self._rules.grace_s and not alarm:
             return
         self._held, self._fired_this = gesture, False
         self._since_s = self._seen_s = t_s
