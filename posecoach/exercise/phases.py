@@ -114,7 +114,7 @@ class Settle:
         t, v = times[known], values[known]
         keep = np.ones(len(v), dtype=bool)
         if self.within is not None:
-            keep &= np.abs(v - (v.max() if self.highest else v.min())) <= self.within + TIME_TOLERANCE_S
+            keep &= self._near_furthest(v)
         if self.speed is not None:
             keep &= self._still(t, v)
         if not keep.any():
@@ -134,7 +134,7 @@ class Settle:
         t, v = times[known], values[known]
         keep = np.ones(len(v), dtype=bool)
         if self.within is not None:
-            keep &= np.abs(v - (v.max() if self.highest else v.min())) <= self.within + TIME_TOLERANCE_S
+            keep &= self._near_furthest(v)
         if self.speed is not None:
             judged = int(np.searchsorted(t, now_s - self.window_s / 2 + TIME_TOLERANCE_S, side="right"))
             if not judged or not lasted(t[0], t[judged - 1], self.window_s):
@@ -146,6 +146,10 @@ class Settle:
             return None
         first = int(np.argmax(keep))
         return start_s if first == 0 else float(t[first])
+
+    def _near_furthest(self, v: np.ndarray) -> np.ndarray:
+        """Values within `within` of the furthest (the highest or lowest) of them."""
+        return np.abs(v - (v.max() if self.highest else v.min())) <= self.within + TIME_TOLERANCE_S
 
     def _still(self, t: np.ndarray, v: np.ndarray) -> np.ndarray:
         """From the first settled frame to the start of a steady move out of the band at the end."""
