@@ -4,8 +4,8 @@
 
 A glute-bridge video stands in for the camera (default: samples/glute_bridge_side.mp4, else
 the real clip in ../shared). Scripted answers walk through the session slowly enough for each
-screen to be shown; the canvas sent to the window is saved as a 1280x720 PNG (the live view and
-the set-up check also at 1920x1080, as full screen shows them), and the whole X screen is grabbed
+screen to be shown; the canvas sent to the window is saved as a 1280x720 PNG and, scaled as the
+window scales it full screen, at 1920x1080; the whole X screen is grabbed
 once (with xwd, when installed) to show the window itself. After the first rep the person is
 hidden from the model for 3 s, to show "Come back into view".
 """
@@ -37,7 +37,6 @@ from posecoach.sources.video import VideoSource
 
 OUT = Path(__file__).resolve().parent
 ROOT = OUT.parents[1]
-FULL_HD = ("live_overlay", "setup_check")
 CANDIDATES = (ROOT / "samples" / "glute_bridge_side.mp4",
               ROOT.parent / "shared" / "realclips" / "glute_bridge" / "istock_glute_bridges_side.mp4")
 
@@ -76,8 +75,7 @@ class Shots:
         for name, test in list(self.wanted.items()):
             if test(state):
                 cv2.imwrite(str(OUT / f"{name}.png"), canvas)
-                if name in FULL_HD:
-                    cv2.imwrite(str(OUT / f"{name}_1920x1080.png"), cv2.resize(canvas, (1920, 1080)))
+                cv2.imwrite(str(OUT / f"{name}_1920x1080.png"), cv2.resize(canvas, (1920, 1080)))
                 self.saved.append(name)
                 del self.wanted[name]
                 if name == "live_overlay":
