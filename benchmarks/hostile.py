@@ -570,6 +570,9 @@ def cases() -> list[Case]:
              damaged_track(lambda a: a["xy"].__setitem__((slice(3, 6), 23), float("nan")))),
         Case(k4, "track: an infinite world point", ["replay", "d.npz", *ex],
              damaged_track(lambda a: a["world"].__setitem__((7, 0), float("inf")))),
+        Case(k4, "track: nobody found in any frame", ["replay", "d.npz", *ex, "--report", "r.json"],
+             damaged_track(_nobody), status=(0,)),
+        Case(k4, "track: no frames", ["tune", *ex, "d.npz"], damaged_track(_no_frames)),
         Case(k1, "--model with a non-UTF-8 name", ["replay", "v.mp4", *ex, "--model", b"m\xff.task"],
              lambda f: (shutil.copyfile(SAMPLE, f / "v.mp4"), (f / os.fsdecode(b"m\xff.task")).write_bytes(b"x"))),
         Case(k2, "history --plot onto the database --force", ["history", "--plot", "data/history.sqlite3", "--force"],
@@ -602,6 +605,19 @@ def _unseen(arrays: dict) -> None:
             array[:, 1:11] = float("nan")
         elif name not in ("meta", "t_ms", "has_pose") and array.ndim == 2:
             array[:, 1:11] = 0.0
+
+
+def _nobody(arrays: dict) -> None:
+    """An empty room: no frame has a pose."""
+    arrays["has_pose"][:] = False
+    for name in ("xy", "world", "visibility", "presence"):
+        arrays[name][:] = float("nan")
+
+
+def _no_frames(arrays: dict) -> None:
+    for name in [k for k in arrays if k != "meta"]:
+        arrays[name] = arrays[name][:0]
+    _meta(arrays, frames=0)
 
 
 def strict_json(_folder: Path, result) -> str | None:

@@ -112,6 +112,8 @@ CASES = {
                            "array visibility holds values that are not finite or out of range [0, 1] in frames with "
                            f"a pose (first at frame 5); {AGAIN}"),
     "extra-array": (lambda a: {**a, "extra": np.zeros(3)}, f"is missing arrays or has unexpected ones; {AGAIN}"),
+    "no-frames": (lambda a: {**with_meta(frames=0)(a), **{k: np.asarray(v)[:0] for k, v in a.items() if k != "meta"}},
+                  f"holds no frames; {AGAIN}"),
 }
 
 
@@ -144,6 +146,19 @@ def test_nan_landmarks_in_frames_without_a_pose_are_how_a_track_says_nobody(tmp_
     path = write_npz(tmp_path / "gaps.npz", arrays_of(bridge_track(reps=2, gaps=((1.0, 2.0),))))
     track = load_track(path)
     assert (~track.has_pose).sum() == 30 and np.isnan(track.xy[~track.has_pose]).all()
+
+
+@pytest.mark.parametrize("command", [("replay", "-e", "glute_bridge"), ("tune", "-e", "glute_bridge")])
+def test_a_track_where_nobody_was_found_counts_nothing(tmp_path, capsys, command):
+    """An empty room: no frame has a pose, every landmark is NaN; nothing is counted, nothing fails."""
+    arrays = arrays_of(bridge_track(reps=2))
+    arrays["has_pose"] = np.zeros(len(arrays["t_ms"]), bool)
+    for name in ("xy", "world", "visibility", "presence"):
+        arrays[name] = np.full_like(arrays[name], np.nan)
+    path = write_npz(tmp_path / "nobody.npz", arrays)
+    code, out, err = run_cli(capsys, command[0], path, *command[1:])
+    assert (code, err) == (0, "")
+    assert "0 reps" in out
 
 
 def test_a_pickle_inside_a_track_never_runs(tmp_path):
