@@ -403,7 +403,7 @@ class ExerciseSpec(Strict):
 def _is_threshold(spec: ExerciseSpec, key: str) -> bool:
     """Whether `key` (phases.<phase>.bands.<n>.<field>) names a one-number threshold of the spec."""
     parts = key.split(".")
-    if len(parts) != 5 or parts[0] != "phases" or parts[2] != "bands" or not parts[3].isdigit():
+    if len(parts) != 5 or parts[0] != "phases" or parts[2] != "bands" or not parts[3].isdecimal():
         return False
     phase = spec.phases.get(parts[1])
     if phase is None or int(parts[3]) >= len(phase.bands):

@@ -95,3 +95,26 @@ def test_any_other_os_error_is_still_an_internal_error_line(capsys, monkeypatch)
     assert code == 1
     assert err == ("posecoach: internal error: PermissionError: [Errno 13] Permission denied: '/somewhere' "
                    "(run with --debug for details)\n")
+
+
+HUGE = "9" * 20
+CAMERAS = {  # a source that looks like a camera index but is none OpenCV can take
+    "replay huge index": (("replay", HUGE, "-e", "glute_bridge", "--no-red-flags"),
+                          f"camera {HUGE}: no such camera; give a camera index such as 0 or 1"),
+    "track /dev/video huge": (("track", f"/dev/video{HUGE}", "-o", "o.npz", "--no-red-flags"),
+                              f"camera {HUGE}: no such camera; give a camera index such as 0 or 1"),
+    "replay superscript two": (("replay", "\u00b2", "-e", "glute_bridge"), "\u00b2: no such file; check the path"),
+    "--set a band index in superscript": (
+        ("tune", "-e", "glute_bridge", "TRACK", "--set", "phases.up.bands.\u00b2.enter_above=1"),
+        "--set: phases.up.bands.\u00b2.enter_above: no '\u00b2' under phases.up.bands in"),
+}
+
+
+@pytest.mark.parametrize(("argv", "message"), CAMERAS.values(), ids=CAMERAS.keys())
+def test_a_number_no_camera_or_list_can_take_is_one_line(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    t_s, hip = bridge_profile(1)
+    save_track(angle_track(t_s, hip), tmp_path / "t.npz")
+    code, out, err = run_cli(capsys, *("t.npz" if a == "TRACK" else a for a in argv))
+    assert (code, err.count("\n")) == (2, 1)
+    assert err.startswith(f"posecoach: {message}")
