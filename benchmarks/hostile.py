@@ -188,6 +188,16 @@ def zip_bomb(folder: Path) -> None:
             out.writestr(info.filename, data)
 
 
+def fake_bundle(path: Path) -> None:
+    """A .task file with the members of a pose bundle and nothing MediaPipe could load (never loaded
+    by the cases that use it: they fail before the model runs)."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as z:
+        for member in ("pose_detector.tflite", "pose_landmarks_detector.tflite"):
+            z.writestr(member, b"not a model")
+
+
 def nested(text: str, name: str):
     def setup(folder: Path) -> None:
         (folder / name).write_text(text)
@@ -483,6 +493,9 @@ def cases() -> list[Case]:
              ["tune", *ex, "t.npz", "--save-as", "mine.toml", "--yes"],
              lambda f: (track(f), (f / "mine.toml").write_text("# mine\n"), keep(f, "mine.toml")),
              unchanged("mine.toml")),
+        Case(k2, "tune a video with the track cache a file", ["tune", *ex, "v.mp4", "--model", "m.task"],
+             lambda f: (shutil.copyfile(SAMPLE, f / "v.mp4"), fake_bundle(f / "m.task"), (f / "cache").write_text("x")),
+             lambda f, r: None if (f / "cache").read_text() == "x" else "the file was changed"),
         Case(k2, "--force keeps a 0644 file's mode", ["replay", "t.npz", *ex, "--report", "r.json", "--force"],
              chmod_file("r.json", 0o644), mode_kept("r.json", 0o644), status=(0,), one_line=False),
         Case(k2, "--report in a read-only folder", ["replay", "t.npz", *ex, "--report", "ro/r.json"],

@@ -293,3 +293,19 @@ def test_the_temporary_files_of_a_killed_run_are_removed_by_the_next(tmp_path, c
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["bridge.npz", "data", "r.json", "v.mp4", *(p.name for p in kept)])
+
+
+@pytest.mark.parametrize("cache", ["a-file", "a-file/tracks"])
+def test_a_track_cache_that_cannot_be_a_folder_is_one_line_before_the_model_runs(tmp_path, capsys, monkeypatch,
+                                                                                  cache):
+    (tmp_path / "a-file").write_text("not a folder\n")
+    model = tmp_path / "m.task"
+    model.write_bytes(b"model")
+    monkeypatch.setattr("posecoach.pose.models.resolve_model", lambda *a, **k: model)
+    monkeypatch.setenv("POSECOACH_TRACK_CACHE", str(tmp_path / cache))
+    video = Path(__file__).parents[1] / "data" / "vfr.mp4"
+    code, _, err = run_cli(capsys, "tune", "-e", "glute_bridge", video)
+    reason = "File exists" if cache == "a-file" else "Not a directory"
+    assert (code, err) == (2, f"posecoach: {tmp_path / cache}: cannot make the track cache folder ({reason}); "
+                              "set POSECOACH_TRACK_CACHE to a writable folder\n")
+    assert (tmp_path / "a-file").read_text() == "not a folder\n"
