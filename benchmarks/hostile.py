@@ -561,6 +561,12 @@ def cases() -> list[Case]:
         Case(k4, "tune --set a superscript band index", ["tune", *ex, "t.npz", "--set",
                                                          "phases.up.bands.\u00b2.enter_above=1"], track),
         Case(k4, "bench --frames 0", ["bench", "t.npz", "--frames", "0"], track),
+        Case(k4, "exercise file with a NaN form check", ["replay", "t.npz", "-e", "mine/glute_bridge.toml"],
+             lambda f: (track(f), (f / "mine").mkdir(), (f / "mine/glute_bridge.toml").write_text(
+                 shipped.read_text().replace("at_least = 165", "at_least = nan")))),
+        Case(k4, "tune --set a form check to inf --save", ["tune", *ex, "t.npz", "--set", "checks.0.at_least=inf",
+                                                           "--save", "--yes"], track,
+             lambda f, r: "an override was written" if (f / "config").exists() else None),
         Case(k4, "exercise file that is a folder", ["replay", "t.npz", "-e", "x.toml"],
              lambda f: (track(f), (f / "x.toml").mkdir())),
         Case(k4, "exercise file that is a FIFO", ["replay", "t.npz", "-e", "x.toml"],

@@ -18,7 +18,9 @@ SIDES: tuple[Side, Side] = ("left", "right")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No NaN or infinity anywhere: every comparison with NaN is false, so a check or threshold of
+    # NaN would silently never (or always) fire.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 Space = Literal["pixel", "world"]

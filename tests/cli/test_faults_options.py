@@ -118,3 +118,21 @@ def test_a_number_no_camera_or_list_can_take_is_one_line(tmp_path, monkeypatch, 
     code, out, err = run_cli(capsys, *("t.npz" if a == "TRACK" else a for a in argv))
     assert (code, err.count("\n")) == (2, 1)
     assert err.startswith(f"posecoach: {message}")
+
+
+NOT_FINITE = {  # NaN compares false with everything: a check of NaN would never fire
+    "check at_least nan": ("checks.0.at_least=nan", "checks.0.at_least"),
+    "check max -inf": ("checks.2.max=-inf", "checks.2.max"),
+    "threshold inf": ("phases.up.bands.0.enter_above=inf", "phases.up.bands.0.enter_above"),
+}
+
+
+@pytest.mark.parametrize(("setting", "key"), NOT_FINITE.values(), ids=NOT_FINITE.keys())
+def test_an_exercise_value_that_is_not_finite_is_refused(tmp_path, capsys, setting, key):
+    t_s, hip = bridge_profile(1)
+    save_track(angle_track(t_s, hip), tmp_path / "t.npz")
+    code, out, err = run_cli(capsys, "tune", "-e", "glute_bridge", tmp_path / "t.npz", "--set", setting,
+                             "--save", "--yes")
+    assert (code, out) == (2, "")
+    assert err.endswith(f"exercises/glute_bridge.toml): {key}: Input should be a finite number\n")
+    assert not list(tmp_path.rglob("overrides"))
