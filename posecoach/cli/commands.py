@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from pathlib import Path
 
 from posecoach import __version__, replay
@@ -312,9 +313,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args([cli_live.default_command(), *(argv or [])])
     previous = _catch_stop_signals()
     previous_hook, sys.unraisablehook = sys.unraisablehook, _log_destructor_failure
+    previous_show, warnings.showwarning = warnings.showwarning, _log_library_warning
     try:
         return _guarded(args)
     finally:
+        warnings.showwarning = previous_show
         sys.unraisablehook = previous_hook
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -327,6 +330,12 @@ def _log_destructor_failure(unraisable) -> None:
     logging.getLogger("posecoach").debug("ignored in %r: %s", unraisable.object, unraisable.exc_value,
                                          exc_info=(unraisable.exc_type, unraisable.exc_value,
                                                    unraisable.exc_traceback))
+
+
+def _log_library_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A library's warning (numpy dividing by a torso of no length, or by frames of the same time)
+    goes to the debug log: the person reads posecoach's own lines, never a line of numpy's source."""
+    logging.getLogger("posecoach").debug("%s:%s: %s: %s", filename, lineno, category.__name__, message)
 
 
 def _catch_stop_signals() -> dict:
