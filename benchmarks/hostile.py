@@ -204,6 +204,14 @@ def nested(text: str, name: str):
     return setup
 
 
+def foreign_database(folder: Path) -> None:
+    """Another program's SQLite file where the history database goes: a `sessions` table of its own."""
+    (folder / "data").mkdir()
+    with contextlib.closing(sqlite3.connect(folder / "data" / "history.sqlite3")) as conn, conn:
+        conn.execute("CREATE TABLE sessions (x)")
+    shutil.copyfile(folder / "data" / "history.sqlite3", folder / "before")
+
+
 def held_database(case: Case, folder: Path, env: dict) -> subprocess.CompletedProcess | None:
     """`posecoach history` while this process holds the database in an exclusive transaction."""
     db = Path(env["POSECOACH_DATA_DIR"]) / "history.sqlite3"
@@ -515,6 +523,9 @@ def cases() -> list[Case]:
                 status=(0,), one_line=False, runner=filling_disk("tmpfs")),
            Case(k3, "disk full mid-session: too full for the reserve", [], check=disk_checked,
                 runner=filling_disk("tmpfs-too-full"))] if mountable else []),
+        Case(k3, "history on a SQLite file with other tables", ["history"], foreign_database,
+             lambda f, r: None if (f / "data/history.sqlite3").read_bytes() == (f / "before").read_bytes()
+             else "the database was changed"),
         Case(k3, "history while another process holds the database", ["history"], runner=held_database),
         Case(k3, "safety --last while the database is held", ["safety", "--last"], runner=held_database),
         Case(k4, "track meta: fps is text", ["replay", "d.npz", *ex], damaged_track(lambda a: _meta(a, fps="30"))),
