@@ -468,6 +468,8 @@ def cases() -> list[Case]:
         Case(k1, "bench a non-UTF-8 name", ["bench", bad], bad_name_video),
         Case(k1, "non-ASCII name, ASCII filesystem encoding",
              ["replay", "caf\u00e9.mp4", *ex], lambda f: shutil.copyfile(SAMPLE, f / "caf\u00e9.mp4"), env=ascii_env),
+        Case(k1, "replay a camera that is not there (OpenCV's own error line)",
+             ["replay", "/dev/video99", *ex, "--no-red-flags"]),
         Case(k1, "--show with DISPLAY empty", ["replay", "t.npz", *ex, "--show"], track, env={"DISPLAY": ""}),
         Case(k1, "--show with DISPLAY=:99 unreachable", ["replay", "t.npz", *ex, "--show"], track,
              env={"DISPLAY": ":99"}),

@@ -147,9 +147,10 @@ def parse_source(text: str) -> tuple[str, str | int | Path]:
 
 
 def quiet_native_logs() -> None:
-    """FFmpeg inside OpenCV prints its own lines on bad files; our one-line message says it all."""
+    """FFmpeg inside OpenCV prints its own lines on bad files, and OpenCV its own errors (a camera
+    index out of range); our one-line message says it all."""
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
     if "OPENCV_LOG_LEVEL" not in os.environ:
-        os.environ["OPENCV_LOG_LEVEL"] = "ERROR"
+        os.environ["OPENCV_LOG_LEVEL"] = "SILENT"
         # cv2 was imported with this module and read the variable then: set it directly.
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
