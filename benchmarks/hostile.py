@@ -585,6 +585,10 @@ def cases() -> list[Case]:
         Case(k4, "replay a superscript digit as the source", ["replay", "\u00b2", *ex, "--no-red-flags"]),
         Case(k4, "tune --set a superscript band index", ["tune", *ex, "t.npz", "--set",
                                                          "phases.up.bands.\u00b2.enter_above=1"], track),
+        Case(k4, "bench --size 0x0", ["bench", "v.mp4", "--size", "0x0", "--frames", "1"],
+             lambda f: shutil.copyfile(SAMPLE, f / "v.mp4")),
+        Case(k4, "bench --size 100000x100000", ["bench", "v.mp4", "--size", "100000x100000", "--frames", "1"],
+             lambda f: shutil.copyfile(SAMPLE, f / "v.mp4")),
         Case(k4, "bench --frames 0", ["bench", "t.npz", "--frames", "0"], track),
         Case(k4, "exercise file with a NaN form check", ["replay", "t.npz", "-e", "mine/glute_bridge.toml"],
              lambda f: (track(f), (f / "mine").mkdir(), (f / "mine/glute_bridge.toml").write_text(

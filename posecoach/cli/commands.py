@@ -188,11 +188,16 @@ def _bench_live(source: Path, args, size: tuple[int, int] | None) -> int:
     return 0
 
 
+MAX_SIDE = 7680  # 8K: a frame OpenCV can resize and the model can take
+
+
 def _parse_size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise UserError(f"--size {text}: give WIDTHxHEIGHT, e.g. 1280x720") from None
+        width = height = 0
+    if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
+        raise UserError(f"--size {text}: give WIDTHxHEIGHT, each from 1 to {MAX_SIDE} pixels, e.g. 1280x720")
     return width, height
 
 

@@ -136,3 +136,10 @@ def test_an_exercise_value_that_is_not_finite_is_refused(tmp_path, capsys, setti
     assert (code, out) == (2, "")
     assert err.endswith(f"exercises/glute_bridge.toml): {key}: Input should be a finite number\n")
     assert not list(tmp_path.rglob("overrides"))
+
+
+@pytest.mark.parametrize("size", ["0x0", "640x0", "100000x100000", "1280x720x3", "widexhigh"])
+def test_an_impossible_bench_size_is_one_line_before_any_frame_is_read(capsys, size):
+    code, out, err = run_cli(capsys, "bench", "--size", size, "--frames", "1")
+    assert (code, out) == (2, "")
+    assert err == f"posecoach: --size {size}: give WIDTHxHEIGHT, each from 1 to 7680 pixels, e.g. 1280x720\n"
