@@ -198,6 +198,15 @@ def fake_bundle(path: Path) -> None:
             z.writestr(member, b"not a model")
 
 
+def manifest(text: str):
+    """A folder `clips` with a track and this manifest.json."""
+    def setup(folder: Path) -> None:
+        (folder / "clips").mkdir()
+        track(folder / "clips")
+        (folder / "clips" / "manifest.json").write_text(text)
+    return setup
+
+
 def nested(text: str, name: str):
     def setup(folder: Path) -> None:
         (folder / name).write_text(text)
@@ -565,6 +574,16 @@ def cases() -> list[Case]:
              nested("a = " + "{b = " * 10000 + "1" + "}" * 10000 + "\n", "deep.toml")),
         Case(k4, "eval manifest.json nested 100,000 deep", ["eval", "clips"],
              lambda f: ((f / "clips").mkdir(), nested("[" * 100000 + "]" * 100000, "clips/manifest.json")(f))),
+        Case(k4, "eval manifest: clips is a number", ["eval", "clips"], manifest('{"clips": 5}')),
+        Case(k4, "eval manifest: a clip's file is a number", ["eval", "clips"],
+             manifest('{"clips": [{"file": 5, "reps": 2}]}')),
+        Case(k4, "eval manifest: reps 1e400 (infinity)", ["eval", "clips", "--json"],
+             manifest('{"clips": [{"file": "t.npz", "reps": 1e400, "exercise_id": "glute_bridge"}]}')),
+        Case(k4, "eval manifest: exercise_id a number", ["eval", "clips"],
+             manifest('{"clips": [{"file": "t.npz", "reps": 2, "exercise_id": 5}]}')),
+        Case(k4, "eval manifest: a hold starting at NaN", ["eval", "clips", "--json"],
+             manifest('{"clips": [{"file": "t.npz", "reps": 2, "exercise_id": "glute_bridge", '
+                      '"holds": [{"start_s": NaN, "end_s": 3}]}]}')),
         Case(k4, "follow-ups JSON nested 100,000 deep", ["safety", "--no-red-flags"],
              lambda f: ((f / "data").mkdir(exist_ok=True),
                         nested("{\"a\": " * 100000 + "1" + "}" * 100000, "data/followups.json")(f)),

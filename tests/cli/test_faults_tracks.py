@@ -3,6 +3,9 @@ missing keys, text arrays, wrong shapes, NaN or infinite values, a huge declared
 it exits 2 with one line naming the file and saying what to do, and writes nothing. A report never
 holds NaN, Infinity or a negative duration.
 
+The annotations `eval` reads beside tracks (a manifest.json) are checked the same way: a wrong type,
+NaN, infinity or a negative count is one line naming the manifest and the key.
+
 Replaying a track never needs the pose model, so none of these load MediaPipe.
 """
 
@@ -364,3 +367,29 @@ def test_an_interrupted_stream_leaves_nothing(tmp_path):
         writer.add(frame, pose)
     writer.discard()
     assert list(tmp_path.iterdir()) == []
+
+
+MALFORMED = "see ../shared/README.md for the format"
+MANIFESTS = {
+    "clips not a list": ({"clips": 5}, f"clips: expected a list of clip entries; {MALFORMED}"),
+    "file a number": ({"clips": [{"file": 5}]},
+                      f"annotation of the clip is malformed (file: Input should be a valid string); {MALFORMED}"),
+    "reps infinite": ({"clips": [{"file": "a.npz", "reps": math.inf}]},
+                      f"annotation of a.npz is malformed (reps: Input should be a finite number); {MALFORMED}"),
+    "reps negative": ({"clips": [{"file": "a.npz", "reps": -3}]}, "annotation of a.npz is malformed (reps: Input "
+                      f"should be greater than or equal to 0); {MALFORMED}"),
+    "hold NaN": ({"clips": [{"file": "a.npz", "reps": 2, "holds": [{"start_s": math.nan, "end_s": 1}]}]},
+                 f"annotation of a.npz is malformed (holds.0.start_s: Input should be a finite number); {MALFORMED}"),
+    "exercise a number": ({"clips": [{"file": "a.npz", "reps": 2, "exercise_id": 5}]},
+                          "annotation of a.npz is malformed (exercise_id: Input should be a valid string); "
+                          f"{MALFORMED}"),
+}
+
+
+@pytest.mark.parametrize(("manifest", "message"), MANIFESTS.values(), ids=MANIFESTS.keys())
+def test_a_damaged_manifest_is_one_line_naming_the_key(tmp_path, capsys, manifest, message):
+    write_npz(tmp_path / "a.npz", arrays_of(bridge_track(reps=2)))
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))  # Python writes NaN and Infinity, as JSON may hold
+    code, out, err = run_cli(capsys, "eval", tmp_path, "--json")
+    assert (code, out) == (2, "")
+    assert err == f"posecoach: {tmp_path / 'manifest.json'}: {message}\n"
