@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "cli")]  # synthetic; test_faults_disk_full's stand-in
 from synthetic import write_bridge_track  # noqa: E402
 
 POSECOACH = str(ROOT / ".venv" / "bin" / "posecoach")
