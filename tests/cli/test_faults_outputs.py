@@ -345,3 +345,16 @@ def test_an_output_through_a_link_that_leads_nowhere_is_refused(tmp_path, capsys
     code, _, err = run_cli(capsys, "replay", track, "-e", "glute_bridge", "--report", link, "--force")
     assert (code, err) == (2, f"posecoach: {message.format(tmp=tmp_path)}\n")
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("command", [("tune", "--set", "phases.up.bands.0.enter_above=162", "--save", "--yes"),
+                                     ("calibrate", "--yes")], ids=["tune-save", "calibrate"])
+def test_an_overrides_folder_that_cannot_be_made_is_one_line(tmp_path, capsys, monkeypatch, track, command):
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "overrides").write_text("a file where the folder goes\n")
+    monkeypatch.setenv("POSECOACH_CONFIG_DIR", str(config))
+    code, _, err = run_cli(capsys, command[0], "-e", "glute_bridge", track, *command[1:])
+    assert (code, err) == (2, f"posecoach: {config / 'overrides'}: cannot make the folder for your overrides "
+                              "(File exists); set POSECOACH_CONFIG_DIR to a writable folder\n")
+    assert (config / "overrides").read_text() == "a file where the folder goes\n"
