@@ -143,3 +143,12 @@ def test_an_impossible_bench_size_is_one_line_before_any_frame_is_read(capsys, s
     code, out, err = run_cli(capsys, "bench", "--size", size, "--frames", "1")
     assert (code, out) == (2, "")
     assert err == f"posecoach: --size {size}: give WIDTHxHEIGHT, each from 1 to 7680 pixels, e.g. 1280x720\n"
+
+
+@pytest.mark.parametrize(("option", "value", "bound"), [("--reps", "201", "200"), ("--sets", "21", "20"),
+                                                        ("--reps", "1" + "0" * 18, "200")])
+def test_a_live_dose_past_a_routine_file_s_bounds_is_one_line_before_the_camera(capsys, option, value, bound):
+    code, out, err = run_cli(capsys, "live", "--headless", "--camera", "not-there.mp4", "-e", "glute_bridge",
+                             option, value, "--no-red-flags", "--pain-before", "1", "--pain-after", "1")
+    assert (code, out) == (2, "")
+    assert err == f"posecoach: {option}: Input should be less than or equal to {bound}\n"
