@@ -152,3 +152,11 @@ def test_a_live_dose_past_a_routine_file_s_bounds_is_one_line_before_the_camera(
                              option, value, "--no-red-flags", "--pain-before", "1", "--pain-after", "1")
     assert (code, out) == (2, "")
     assert err == f"posecoach: {option}: Input should be less than or equal to {bound}\n"
+
+
+@pytest.mark.parametrize(("option", "what"), [("--exercise", "exercise"), ("--routine", "routine")])
+def test_an_empty_exercise_or_routine_is_unknown_not_the_default(capsys, option, what):
+    code, out, err = run_cli(capsys, "live", "--headless", "--camera", "not-there.mp4", option, "",
+                             "--no-red-flags", "--pain-before", "1", "--pain-after", "1")
+    assert (code, out) == (2, "")
+    assert err == f"posecoach: unknown {what} '': run 'posecoach {what}s' to list them\n"
