@@ -594,7 +594,7 @@ def cases() -> list[Case]:
              status=(0, 2), one_line=False),
         Case(k4, "follow-ups JSON not UTF-8", ["safety", "--no-red-flags"],
              lambda f: ((f / "data").mkdir(), (f / "data/followups.json").write_bytes(b'{"flagged": "\xff"}'))),
-        Case(k4, "follow-ups a FIFO with no writer", ["safety", "--no-red-flags"],
+        Case(k4, "follow-ups: a named pipe nobody writes", ["safety", "--no-red-flags"],
              lambda f: ((f / "data").mkdir(), fifo(f, "data/followups.json"))),
         Case(k4, "answers file not UTF-8", ["safety", "--answers", "a.toml"],
              lambda f: (f / "a.toml").write_bytes(b"numb = \"\xff\xfe\"\n")),
