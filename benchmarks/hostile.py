@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "cli")]  # synthetic; test_faults_disk_full's stand-in
 from synthetic import write_bridge_track  # noqa: E402
 
 POSECOACH = str(ROOT / ".venv" / "bin" / "posecoach")
@@ -188,10 +188,37 @@ def zip_bomb(folder: Path) -> None:
             out.writestr(info.filename, data)
 
 
+def fake_bundle(path: Path) -> None:
+    """A .task file with the members of a pose bundle and nothing MediaPipe could load (never loaded
+    by the cases that use it: they fail before the model runs)."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as z:
+        for member in ("pose_detector.tflite", "pose_landmarks_detector.tflite"):
+            z.writestr(member, b"not a model")
+
+
+def manifest(text: str):
+    """A folder `clips` with a track and this manifest.json."""
+    def setup(folder: Path) -> None:
+        (folder / "clips").mkdir()
+        track(folder / "clips")
+        (folder / "clips" / "manifest.json").write_text(text)
+    return setup
+
+
 def nested(text: str, name: str):
     def setup(folder: Path) -> None:
         (folder / name).write_text(text)
     return setup
+
+
+def foreign_database(folder: Path) -> None:
+    """Another program's SQLite file where the history database goes: a `sessions` table of its own."""
+    (folder / "data").mkdir()
+    with contextlib.closing(sqlite3.connect(folder / "data" / "history.sqlite3")) as conn, conn:
+        conn.execute("CREATE TABLE sessions (x)")
+    shutil.copyfile(folder / "data" / "history.sqlite3", folder / "before")
 
 
 def held_database(case: Case, folder: Path, env: dict) -> subprocess.CompletedProcess | None:
@@ -450,6 +477,8 @@ def cases() -> list[Case]:
         Case(k1, "bench a non-UTF-8 name", ["bench", bad], bad_name_video),
         Case(k1, "non-ASCII name, ASCII filesystem encoding",
              ["replay", "caf\u00e9.mp4", *ex], lambda f: shutil.copyfile(SAMPLE, f / "caf\u00e9.mp4"), env=ascii_env),
+        Case(k1, "replay a camera that is not there (OpenCV's own error line)",
+             ["replay", "/dev/video99", *ex, "--no-red-flags"]),
         Case(k1, "--show with DISPLAY empty", ["replay", "t.npz", *ex, "--show"], track, env={"DISPLAY": ""}),
         Case(k1, "--show with DISPLAY=:99 unreachable", ["replay", "t.npz", *ex, "--show"], track,
              env={"DISPLAY": ":99"}),
@@ -460,6 +489,18 @@ def cases() -> list[Case]:
              lambda f: (track(f), fifo(f, "p")), unchanged("p", stat.S_IFIFO)),
         Case(k2, "--report /dev/null --force", ["replay", "t.npz", *ex, "--report", "/dev/null", "--force"], track,
              lambda f, r: None if stat.S_ISCHR(os.stat("/dev/null").st_mode) else "/dev/null replaced"),
+        Case(k2, "--report a dangling symlink (no --force)", ["replay", "t.npz", *ex, "--report", "r.json"],
+             lambda f: (track(f), (f / "real").mkdir(), (f / "r.json").symlink_to("real/r.json")),
+             lambda f, r: None if (f / "r.json").is_symlink() and (f / "real/r.json").is_file() else "link replaced",
+             status=(0,)),
+        Case(k2, "--report a symlink to a file --force", ["replay", "t.npz", *ex, "--report", "r.json", "--force"],
+             lambda f: (track(f), (f / "real").mkdir(), (f / "real/r.json").write_text("old"),
+                        (f / "r.json").symlink_to("real/r.json")),
+             lambda f, r: None if (f / "r.json").is_symlink() and (f / "real/r.json").read_text() != "old"
+             else "link replaced, its file untouched", status=(0,)),
+        Case(k2, "--report a symlink loop --force", ["replay", "t.npz", *ex, "--report", "r.json", "--force"],
+             lambda f: (track(f), (f / "r.json").symlink_to("r.json")),
+             lambda f, r: None if (f / "r.json").is_symlink() else "loop replaced"),
         Case(k2, "--out x.mp4 --report x.mp4", ["replay", "t.npz", *ex, "--out", "x.mp4", "--report", "x.mp4"],
              track, lambda f, r: "x.mp4 written" if (f / "x.mp4").exists() else None),
         Case(k2, "--out onto the input --force", ["replay", "t.npz", *ex, "--out", "t.npz", "--force"],
@@ -483,6 +524,13 @@ def cases() -> list[Case]:
              ["tune", *ex, "t.npz", "--save-as", "mine.toml", "--yes"],
              lambda f: (track(f), (f / "mine.toml").write_text("# mine\n"), keep(f, "mine.toml")),
              unchanged("mine.toml")),
+        Case(k2, "tune a video with the track cache a file", ["tune", *ex, "v.mp4", "--model", "m.task"],
+             lambda f: (shutil.copyfile(SAMPLE, f / "v.mp4"), fake_bundle(f / "m.task"), (f / "cache").write_text("x")),
+             lambda f, r: None if (f / "cache").read_text() == "x" else "the file was changed"),
+        Case(k2, "tune --save with the overrides folder a file",
+             ["tune", *ex, "t.npz", "--set", "phases.up.bands.0.enter_above=162", "--save", "--yes"],
+             lambda f: (track(f), (f / "config").mkdir(), (f / "config/overrides").write_text("x")),
+             lambda f, r: None if (f / "config/overrides").read_text() == "x" else "the file was changed"),
         Case(k2, "--force keeps a 0644 file's mode", ["replay", "t.npz", *ex, "--report", "r.json", "--force"],
              chmod_file("r.json", 0o644), mode_kept("r.json", 0o644), status=(0,), one_line=False),
         Case(k2, "--report in a read-only folder", ["replay", "t.npz", *ex, "--report", "ro/r.json"],
@@ -502,6 +550,9 @@ def cases() -> list[Case]:
                 status=(0,), one_line=False, runner=filling_disk("tmpfs")),
            Case(k3, "disk full mid-session: too full for the reserve", [], check=disk_checked,
                 runner=filling_disk("tmpfs-too-full"))] if mountable else []),
+        Case(k3, "history on a SQLite file with other tables", ["history"], foreign_database,
+             lambda f, r: None if (f / "data/history.sqlite3").read_bytes() == (f / "before").read_bytes()
+             else "the database was changed"),
         Case(k3, "history while another process holds the database", ["history"], runner=held_database),
         Case(k3, "safety --last while the database is held", ["safety", "--last"], runner=held_database),
         Case(k4, "track meta: fps is text", ["replay", "d.npz", *ex], damaged_track(lambda a: _meta(a, fps="30"))),
@@ -527,19 +578,54 @@ def cases() -> list[Case]:
              nested("a = " + "{b = " * 10000 + "1" + "}" * 10000 + "\n", "deep.toml")),
         Case(k4, "eval manifest.json nested 100,000 deep", ["eval", "clips"],
              lambda f: ((f / "clips").mkdir(), nested("[" * 100000 + "]" * 100000, "clips/manifest.json")(f))),
+        Case(k4, "eval manifest: clips is a number", ["eval", "clips"], manifest('{"clips": 5}')),
+        Case(k4, "eval manifest: a clip's file is a number", ["eval", "clips"],
+             manifest('{"clips": [{"file": 5, "reps": 2}]}')),
+        Case(k4, "eval manifest: reps 1e400 (infinity)", ["eval", "clips", "--json"],
+             manifest('{"clips": [{"file": "t.npz", "reps": 1e400, "exercise_id": "glute_bridge"}]}')),
+        Case(k4, "eval manifest: exercise_id a number", ["eval", "clips"],
+             manifest('{"clips": [{"file": "t.npz", "reps": 2, "exercise_id": 5}]}')),
+        Case(k4, "eval manifest: a hold starting at NaN", ["eval", "clips", "--json"],
+             manifest('{"clips": [{"file": "t.npz", "reps": 2, "exercise_id": "glute_bridge", '
+                      '"holds": [{"start_s": NaN, "end_s": 3}]}]}')),
         Case(k4, "follow-ups JSON nested 100,000 deep", ["safety", "--no-red-flags"],
              lambda f: ((f / "data").mkdir(exist_ok=True),
                         nested("{\"a\": " * 100000 + "1" + "}" * 100000, "data/followups.json")(f)),
              status=(0, 2), one_line=False),
+        Case(k4, "follow-ups JSON not UTF-8", ["safety", "--no-red-flags"],
+             lambda f: ((f / "data").mkdir(), (f / "data/followups.json").write_bytes(b'{"flagged": "\xff"}'))),
+        Case(k4, "follow-ups: a named pipe nobody writes", ["safety", "--no-red-flags"],
+             lambda f: ((f / "data").mkdir(), fifo(f, "data/followups.json"))),
         Case(k4, "answers file not UTF-8", ["safety", "--answers", "a.toml"],
              lambda f: (f / "a.toml").write_bytes(b"numb = \"\xff\xfe\"\n")),
         Case(k4, "over-long --report name", ["replay", "t.npz", *ex, "--report", long_name], track),
         Case(k4, "over-long source name", ["replay", "x" * 300 + ".npz", *ex]),
         Case(k4, "live --reps 0", ["live", "--headless", "--camera", "t.npz", *ex, "--reps", "0"], track),
         Case(k4, "live --sets 0", ["live", "--headless", "--camera", "t.npz", *ex, "--sets", "0"], track),
+        Case(k4, "live --reps 201 (a routine file's bound is 200)",
+             ["live", "--headless", "--camera", "t.npz", *ex, "--reps", "201", "--no-red-flags"], track),
+        Case(k4, "live --sets 21", ["live", "--headless", "--camera", "t.npz", *ex, "--sets", "21", "--no-red-flags"],
+             track),
+        Case(k4, "live -e '' (not the default routine)",
+             ["live", "--headless", "--camera", "t.npz", "-e", "", "--no-red-flags"], track,
+             lambda f, r: None if b"unknown exercise ''" in r.stderr else "taken as the default routine"),
         Case(k4, "live --countdown nan", ["live", "--headless", "--camera", "t.npz", *ex, "--countdown", "nan"],
              track),
+        Case(k4, "replay a camera index past a C int", ["replay", "9" * 20, *ex, "--no-red-flags"]),
+        Case(k4, "replay a superscript digit as the source", ["replay", "\u00b2", *ex, "--no-red-flags"]),
+        Case(k4, "tune --set a superscript band index", ["tune", *ex, "t.npz", "--set",
+                                                         "phases.up.bands.\u00b2.enter_above=1"], track),
+        Case(k4, "bench --size 0x0", ["bench", "v.mp4", "--size", "0x0", "--frames", "1"],
+             lambda f: shutil.copyfile(SAMPLE, f / "v.mp4")),
+        Case(k4, "bench --size 100000x100000", ["bench", "v.mp4", "--size", "100000x100000", "--frames", "1"],
+             lambda f: shutil.copyfile(SAMPLE, f / "v.mp4")),
         Case(k4, "bench --frames 0", ["bench", "t.npz", "--frames", "0"], track),
+        Case(k4, "exercise file with a NaN form check", ["replay", "t.npz", "-e", "mine/glute_bridge.toml"],
+             lambda f: (track(f), (f / "mine").mkdir(), (f / "mine/glute_bridge.toml").write_text(
+                 shipped.read_text().replace("at_least = 165", "at_least = nan")))),
+        Case(k4, "tune --set a form check to inf --save", ["tune", *ex, "t.npz", "--set", "checks.0.at_least=inf",
+                                                           "--save", "--yes"], track,
+             lambda f, r: "an override was written" if (f / "config").exists() else None),
         Case(k4, "exercise file that is a folder", ["replay", "t.npz", "-e", "x.toml"],
              lambda f: (track(f), (f / "x.toml").mkdir())),
         Case(k4, "exercise file that is a FIFO", ["replay", "t.npz", "-e", "x.toml"],
@@ -570,6 +656,13 @@ def cases() -> list[Case]:
              damaged_track(lambda a: a["xy"].__setitem__((slice(3, 6), 23), float("nan")))),
         Case(k4, "track: an infinite world point", ["replay", "d.npz", *ex],
              damaged_track(lambda a: a["world"].__setitem__((7, 0), float("inf")))),
+        Case(k4, "track: nobody found in any frame", ["replay", "d.npz", *ex, "--report", "r.json"],
+             damaged_track(_nobody), status=(0,)),
+        Case(k4, "track: every frame at the same time (numpy warns)", ["tune", *ex, "d.npz", "--suggest"],
+             damaged_track(lambda a: a["t_ms"].__setitem__(slice(None), 0.0)), status=(0,)),
+        Case(k4, "track: every landmark at one point (numpy warns)", ["replay", "d.npz", *ex],
+             damaged_track(lambda a: a[_pixels(a)].__setitem__(slice(None), 0.0)), status=(0,)),
+        Case(k4, "track: no frames", ["tune", *ex, "d.npz"], damaged_track(_no_frames)),
         Case(k1, "--model with a non-UTF-8 name", ["replay", "v.mp4", *ex, "--model", b"m\xff.task"],
              lambda f: (shutil.copyfile(SAMPLE, f / "v.mp4"), (f / os.fsdecode(b"m\xff.task")).write_bytes(b"x"))),
         Case(k2, "history --plot onto the database --force", ["history", "--plot", "data/history.sqlite3", "--force"],
@@ -602,6 +695,19 @@ def _unseen(arrays: dict) -> None:
             array[:, 1:11] = float("nan")
         elif name not in ("meta", "t_ms", "has_pose") and array.ndim == 2:
             array[:, 1:11] = 0.0
+
+
+def _nobody(arrays: dict) -> None:
+    """An empty room: no frame has a pose."""
+    arrays["has_pose"][:] = False
+    for name in ("xy", "world", "visibility", "presence"):
+        arrays[name][:] = float("nan")
+
+
+def _no_frames(arrays: dict) -> None:
+    for name in [k for k in arrays if k != "meta"]:
+        arrays[name] = arrays[name][:0]
+    _meta(arrays, frames=0)
 
 
 def strict_json(_folder: Path, result) -> str | None:

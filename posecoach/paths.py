@@ -7,6 +7,7 @@ output is none of the command's inputs, none of posecoach's own files and no oth
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -51,7 +52,9 @@ def check_replaceable(path: Path) -> None:
     named pipe, a device (`/dev/null`) or a socket."""
     try:
         mode = os.stat(path).st_mode
-    except OSError:
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise OutputError(f"{path}: is a loop of symbolic links; give the name of a regular file") from None
         return
     kind = next((kind for test, kind in _KINDS if test(mode)), None)
     if kind == "a directory":
@@ -83,6 +86,12 @@ def check_outputs(outputs: Mapping[str, Path | None], force: bool, inputs: Input
         seen[key] = option
 
 
+def written_path(path: Path) -> Path:
+    """Where an output at `path` is written: through a symbolic link, to the file it names (as the
+    shell's `>` does), so a link is never replaced by a file, and a dangling one needs its folder."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
+
+
 def _check_one(path: Path, force: bool, inputs: Inputs) -> None:
     check_replaceable(path)
     for what, other in inputs:
@@ -90,6 +99,7 @@ def _check_one(path: Path, force: bool, inputs: Inputs) -> None:
             raise OutputError(f"{path}: is {what}; write the output to another file")
     if path.exists() and not force:
         raise OutputError(f"{path}: already exists; use --force to overwrite it")
+    path = written_path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if parent.exists() and not parent.is_dir():
         raise OutputError(f"{parent}: is a file, not a folder; choose another output path")

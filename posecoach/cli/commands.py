@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from pathlib import Path
 
 from posecoach import __version__, replay
@@ -187,11 +188,16 @@ def _bench_live(source: Path, args, size: tuple[int, int] | None) -> int:
     return 0
 
 
+MAX_SIDE = 7680  # 8K: a frame OpenCV can resize and the model can take
+
+
 def _parse_size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise UserError(f"--size {text}: give WIDTHxHEIGHT, e.g. 1280x720") from None
+        width = height = 0
+    if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
+        raise UserError(f"--size {text}: give WIDTHxHEIGHT, each from 1 to {MAX_SIDE} pixels, e.g. 1280x720")
     return width, height
 
 
@@ -312,9 +318,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args([cli_live.default_command(), *(argv or [])])
     previous = _catch_stop_signals()
     previous_hook, sys.unraisablehook = sys.unraisablehook, _log_destructor_failure
+    previous_show, warnings.showwarning = warnings.showwarning, _log_library_warning
     try:
         return _guarded(args)
     finally:
+        warnings.showwarning = previous_show
         sys.unraisablehook = previous_hook
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -327,6 +335,12 @@ def _log_destructor_failure(unraisable) -> None:
     logging.getLogger("posecoach").debug("ignored in %r: %s", unraisable.object, unraisable.exc_value,
                                          exc_info=(unraisable.exc_type, unraisable.exc_value,
                                                    unraisable.exc_traceback))
+
+
+def _log_library_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A library's warning (numpy dividing by a torso of no length, or by frames of the same time)
+    goes to the debug log: the person reads posecoach's own lines, never a line of numpy's source."""
+    logging.getLogger("posecoach").debug("%s:%s: %s: %s", filename, lineno, category.__name__, message)
 
 
 def _catch_stop_signals() -> dict:

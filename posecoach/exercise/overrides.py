@@ -85,7 +85,7 @@ def read_override(path: Path) -> Layer | None:
 def _step(node, segment: str):
     if isinstance(node, dict):
         return segment in node, segment
-    if isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
+    if isinstance(node, list) and segment.isdecimal() and int(segment) < len(node):
         return True, int(segment)
     return False, segment
 

@@ -18,7 +18,9 @@ SIDES: tuple[Side, Side] = ("left", "right")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No NaN or infinity anywhere: every comparison with NaN is false, so a check or threshold of
+    # NaN would silently never (or always) fire.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 Space = Literal["pixel", "world"]
@@ -403,7 +405,7 @@ class ExerciseSpec(Strict):
 def _is_threshold(spec: ExerciseSpec, key: str) -> bool:
     """Whether `key` (phases.<phase>.bands.<n>.<field>) names a one-number threshold of the spec."""
     parts = key.split(".")
-    if len(parts) != 5 or parts[0] != "phases" or parts[2] != "bands" or not parts[3].isdigit():
+    if len(parts) != 5 or parts[0] != "phases" or parts[2] != "bands" or not parts[3].isdecimal():
         return False
     phase = spec.phases.get(parts[1])
     if phase is None or int(parts[3]) >= len(phase.bands):

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -126,18 +128,21 @@ class FollowUpStore:
         return cls(data_dir() / FILE_NAME)
 
     def load(self) -> FollowUps:
+        again = "delete it, and posecoach will ask the whole safety check again"
         try:
-            text = self.path.read_text(encoding="utf-8")
+            mode = os.stat(self.path).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # reading a named pipe blocks for ever
+                raise UserError(f"{self.path}: not a regular file (a pipe or a device?); {again}")
+            data = self.path.read_bytes()
         except FileNotFoundError:
             return FollowUps()
         except OSError as e:
             raise UserError(f"{self.path}: cannot read the safety follow-ups ({e.strerror})") from None
-        try:
-            return _from_json(json.loads(text))
+        try:  # not UTF-8 is a ValueError too: damaged
+            return _from_json(json.loads(data.decode("utf-8")))
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
             reason = "nested too deeply" if isinstance(e, RecursionError) else e
-            raise UserError(f"{self.path}: damaged ({reason}); delete it, and posecoach will ask the whole safety "
-                            "check again") from None
+            raise UserError(f"{self.path}: damaged ({reason}); {again}") from None
 
     def save(self, f: FollowUps) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

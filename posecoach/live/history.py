@@ -102,6 +102,26 @@ CREATE TABLE IF NOT EXISTS screenings (
 
 
 
+# Columns added to a table after it was first shipped (`_prepare` adds them to an older database).
+_ADDED_LATER = {("screenings", "scope"), ("sessions", "worse_after"), ("sessions", "session_key")}
+
+
+def _schema_problem(conn: sqlite3.Connection) -> str | None:
+    """A table of posecoach's that lacks a column it has always had: not posecoach's database (else None)."""
+    expected = sqlite3.connect(":memory:")
+    try:
+        expected.executescript(_SCHEMA)
+        for (table,) in expected.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+            have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+            want = {row[1] for row in expected.execute(f"PRAGMA table_info({table})")}
+            missing = sorted(c for c in want - have if (table, c) not in _ADDED_LATER)
+            if have and missing:  # no columns: the table is new, made by _prepare
+                return f"its table {table} has no column {missing[0]}"
+    finally:
+        expected.close()
+    return None
+
+
 _INSERT_EXERCISE = (
     "INSERT INTO exercises (session_id, position, exercise, name, status, unit, target, sets, reps_left, reps_right, "
     "reps_both, good_reps, holds, hold_s_left, hold_s_right, hold_s_both, best_hold_s, form_issues, duration_s, pain, "
@@ -163,6 +183,8 @@ class History:
                 time.sleep(0.1)
 
     def _prepare(self) -> None:
+        if (problem := _schema_problem(self.conn)) is not None:  # before anything is changed in it
+            raise sqlite3.DatabaseError(problem)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=ON")

@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
+from posecoach.documents import first_problem
+from posecoach.errors import UserError
 from posecoach.exercise.spec import SIDES, ExerciseSpec, RoutineSpec, RoutineStep
 
 DEFAULT_ROUTINE = "start_programme"  # what `posecoach live` coaches when not told
@@ -79,5 +83,9 @@ def plan_from_routine(routine: RoutineSpec, load: Callable[[str], ExerciseSpec])
 
 
 def plan_for_exercise(spec: ExerciseSpec, reps: int | None = None, sets: int | None = None) -> Plan:
-    item = plan_item(spec, RoutineStep(exercise=spec.id, reps=reps, sets=sets))
+    try:  # --reps and --sets within the bounds a routine file has
+        step = RoutineStep(exercise=spec.id, reps=reps, sets=sets)
+    except ValidationError as e:
+        raise UserError(f"--{first_problem(e)}") from None
+    item = plan_item(spec, step)
     return Plan(spec.id, spec.name, (item,))

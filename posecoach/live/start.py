@@ -73,11 +73,12 @@ def _plan(options: LiveOptions):
     from posecoach.exercise.catalogue import load_exercise, load_routine
     from posecoach.live.plan import plan_for_exercise, plan_from_routine
 
-    if options.exercise:
+    if options.exercise is not None:  # given, even empty: `-e ""` is no exercise, not the default routine
         return plan_for_exercise(load_exercise(options.exercise), options.reps, options.sets)
     if options.reps or options.sets:
         raise UserError("--reps and --sets go with --exercise; a routine sets its own doses")
-    return plan_from_routine(load_routine(options.routine or DEFAULT_ROUTINE), load_exercise)
+    return plan_from_routine(load_routine(DEFAULT_ROUTINE if options.routine is None else options.routine),
+                             load_exercise)
 
 
 def _answers(options: LiveOptions, screening: bool) -> ans.Answers:

@@ -258,7 +258,7 @@ def _download(name: str, url: str, dest: Path, expected: int, progress: Progress
     try:
         with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response:
             length = response.headers.get("Content-Length")
-            total = int(length) if length and length.isdigit() else None
+            total = int(length) if length and length.isdecimal() else None
             _copy_stream(response, dest, expected, total, progress)
     except (OSError, http.client.HTTPException, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from posecoach.errors import OutputError
-from posecoach.paths import check_replaceable
+from posecoach.paths import check_replaceable, written_path
 
 
 class PendingFile:
@@ -26,6 +26,7 @@ class PendingFile:
 
     def __init__(self, path: Path, suffix: str | None = None) -> None:
         self.path = path
+        path = self.target = written_path(path)  # through a symbolic link
         suffix = suffix if suffix is not None else path.suffix
         folder = path.parent if str(path.parent) else Path(".")
         _remove_stray_parts(folder, path.name)
@@ -45,14 +46,14 @@ class PendingFile:
             self.discard()
             raise OutputError(f"{self.path}: could not be written completely ({problem}); is the disk full?")
         try:
-            check_replaceable(self.path)  # again: it may have appeared while we wrote
+            check_replaceable(self.target)  # again: it may have appeared while we wrote
         except OutputError:
             self.discard()
             raise
         try:
             _fsync(self.tmp)
-            os.chmod(self.tmp, _mode_for(self.path))
-            os.replace(self.tmp, self.path)
+            os.chmod(self.tmp, _mode_for(self.target))
+            os.replace(self.tmp, self.target)
         except OSError as e:
             self.discard()
             raise OutputError(f"{self.path}: could not be written ({e.strerror}); is the disk full?") from None

@@ -45,7 +45,7 @@ def require_display(instead: str) -> None:
 def _socket_answers(display: str) -> bool:
     host, _, rest = display.rpartition(":")
     number = rest.split(".")[0]
-    if not number.isdigit():
+    if not number.isdecimal():
         return False
     if host in ("", "unix") or host.startswith("/"):
         path = host if host.startswith("/") else f"/tmp/.X11-unix/X{number}"

@@ -235,6 +235,8 @@ def _header_problem(headers: dict[str, tuple[tuple[int, ...], np.dtype]]) -> str
             return f"array {name} has shape {headers[name][0]}, not {_shape_text(rest)}; {_AGAIN}"
     if (n := frames["t_ms"]) > MAX_FRAMES:
         return f"declares {n} frames, more than the {MAX_FRAMES} (4 hours at 60 fps) a track may hold; split the video"
+    if n == 0:
+        return f"holds no frames; {_AGAIN}"
     return None
 
 
@@ -309,7 +311,7 @@ def _values_problem(arrays: dict[str, np.ndarray], meta: dict) -> str | None:
             ok = np.isfinite(values) & (values >= low) & (values <= high)
         if name in ("xy", "world"):
             ok |= np.isnan(values) & unseen[..., None]
-        bad = ~ok.reshape(len(values), -1).all(axis=1)
+        bad = ~ok.all(axis=tuple(range(1, ok.ndim)))  # per frame; a track may have no frame with a pose
         if bad.any():
             frame = int(np.flatnonzero(has_pose)[np.argmax(bad)])
             return (f"array {name} holds values that are not finite or out of range [{low:g}, {high:g}] "

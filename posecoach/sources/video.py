@@ -100,6 +100,8 @@ class CameraSource:
     """A live camera. Its frames are stamped when captured: that is the frame's own time."""
 
     def __init__(self, index: int, size: tuple[int, int] = (640, 480)) -> None:
+        if index >= 2**31:  # OpenCV takes a C int
+            raise SourceError(f"camera {index}: no such camera; give a camera index such as 0 or 1")
         capture = cv2.VideoCapture(index)
         if not capture.isOpened():
             capture.release()
@@ -132,7 +134,7 @@ class CameraSource:
 def parse_source(text: str) -> tuple[str, str | int | Path]:
     """('camera', 0) | ('track', Path) | ('video', Path): the one grammar of a source, for every
     command (`replay /dev/video0` and `live --camera 0` name the same camera)."""
-    if text.isdigit():
+    if text.isdecimal():
         return "camera", int(text)
     if device := re.fullmatch(r"/dev/video(\d+)", text):
         return "camera", int(device.group(1))
@@ -145,9 +147,10 @@ def parse_source(text: str) -> tuple[str, str | int | Path]:
 
 
 def quiet_native_logs() -> None:
-    """FFmpeg inside OpenCV prints its own lines on bad files; our one-line message says it all."""
+    """FFmpeg inside OpenCV prints its own lines on bad files, and OpenCV its own errors (a camera
+    index out of range); our one-line message says it all."""
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
     if "OPENCV_LOG_LEVEL" not in os.environ:
-        os.environ["OPENCV_LOG_LEVEL"] = "ERROR"
+        os.environ["OPENCV_LOG_LEVEL"] = "SILENT"
         # cv2 was imported with this module and read the variable then: set it directly.
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import platformdirs
 
-from posecoach.errors import SourceError
+from posecoach.errors import OutputError, SourceError
 from posecoach.pose.settings import EstimatorSettings
 from posecoach.replay import ModelChoice, record_track
 from posecoach.sources.tracks import PoseTrack, load_track
@@ -69,9 +69,15 @@ def source_track_path(source: str, model: ModelChoice | None = None, progress: P
 def make_cache_dir(notify=None) -> Path:
     """The cache folder, made (and said so, once) when missing."""
     folder = track_cache_dir()
-    if not folder.is_dir() and notify is not None:
+    if folder.is_dir():
+        return folder
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"{folder}: cannot make the track cache folder ({e.strerror}); set {TRACK_CACHE_ENV} "
+                          "to a writable folder") from None
+    if notify is not None:
         notify(cache_notice(folder))
-    folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 

@@ -38,7 +38,7 @@ def parse_address(address: str) -> tuple[str | None, int | None]:
     """(scheduler address, None) or (None, local worker count); a bad one is a UserError."""
     if address.startswith(LOCAL_PREFIX):
         count = address.removeprefix(LOCAL_PREFIX)
-        if not count.isdigit() or int(count) < 1:
+        if not count.isdecimal() or int(count) < 1:
             raise UserError(f"--cluster {address}: give local:N with N workers of 1 or more, e.g. local:2")
         return None, int(count)
     if "://" not in address and ":" not in address:

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from posecoach.documents import read_document, to_toml
-from posecoach.errors import SpecError
+from posecoach.errors import OutputError, SpecError
 from posecoach.exercise import catalogue
 from posecoach.exercise.overrides import (
+    CONFIG_ENV,
     Layer,
     apply_layer,
     load_layered,
@@ -75,5 +76,9 @@ def plan_exercise_file(spec: ExerciseSpec, values: Mapping[str, float], out: Pat
 
 
 def write_plan(plan: SavePlan) -> None:
-    plan.path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # the overrides folder (a --save-as folder was checked to exist before any work)
+        plan.path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"{plan.path.parent}: cannot make the folder for your overrides ({e.strerror}); "
+                          f"set {CONFIG_ENV} to a writable folder") from None
     write_text(plan.path, plan.new_text)

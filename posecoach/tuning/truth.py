@@ -11,13 +11,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from posecoach.documents import read_document
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from posecoach.documents import first_problem, read_document
 from posecoach.errors import UserError
 from posecoach.types import Span
 
 MANIFEST = "manifest.json"
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
 TRACK_SUFFIXES = {".npz"}
+
+
+class _Hold(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+    start_s: float
+    end_s: float
+
+
+Count = Field(None, ge=0)
+
+
+class _Annotation(BaseModel):
+    """One clip's entry, checked (keys posecoach does not use are left alone): no NaN, no negative count."""
+    model_config = ConfigDict(allow_inf_nan=False)
+    file: str | None = Field(None, min_length=1)
+    exercise_id: str | None = None
+    reps: int | None = Count
+    reps_left: int | None = Count
+    reps_right: int | None = Count
+    holds: list[_Hold] = []
 
 
 @dataclass(frozen=True)
@@ -32,16 +54,14 @@ class Truth:
     @classmethod
     def from_entry(cls, entry: dict, origin: Path) -> Truth:
         try:
-            holds = tuple(Span(float(h["start_s"]), float(h["end_s"])) for h in entry.get("holds", []))
-            return cls(entry.get("exercise_id"), _int(entry.get("reps")), _int(entry.get("reps_left")),
-                       _int(entry.get("reps_right")), holds, origin)
-        except (KeyError, TypeError, ValueError) as e:
-            raise UserError(f"{origin}: annotation of {entry.get('file', 'the clip')} is malformed ({e}); "
+            a = _Annotation.model_validate(entry)
+        except ValidationError as e:
+            file = entry.get("file")
+            name = file if isinstance(file, str) and file else "the clip"
+            raise UserError(f"{origin}: annotation of {name} is malformed ({first_problem(e)}); "
                             "see ../shared/README.md for the format") from None
-
-
-def _int(value) -> int | None:
-    return None if value is None else int(value)
+        holds = tuple(Span(h.start_s, h.end_s) for h in a.holds)
+        return cls(a.exercise_id, a.reps, a.reps_left, a.reps_right, holds, origin)
 
 
 def manifest_entries(folder: Path) -> list[tuple[Path, Truth]]:
@@ -50,7 +70,10 @@ def manifest_entries(folder: Path) -> list[tuple[Path, Truth]]:
     if not path.is_file():
         return []
     clips = read_document(path).get("clips", [])
-    return [(folder / c["file"], Truth.from_entry(c, path)) for c in clips if isinstance(c, dict) and "file" in c]
+    if not isinstance(clips, list):
+        raise UserError(f"{path}: clips: expected a list of clip entries; see ../shared/README.md for the format")
+    entries = [(c, Truth.from_entry(c, path)) for c in clips if isinstance(c, dict) and "file" in c]
+    return [(folder / c["file"], truth) for c, truth in entries]
 
 
 def sidecar(clip: Path) -> Path | None:

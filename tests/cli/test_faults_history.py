@@ -337,3 +337,39 @@ def test_one_rule_says_what_a_failed_write_means(error, trouble):
     from posecoach.live.history_journal import WriteTrouble, write_trouble
 
     assert write_trouble(error) == (None if trouble is None else WriteTrouble[trouble])
+
+
+AGAIN = "delete it, and posecoach will ask the whole safety check again"
+FOLLOWUPS = {
+    "not-utf8": (lambda p: p.write_bytes(b'{"flagged": "\xff"}'),
+                 "damaged ('utf-8' codec can't decode byte 0xff in position 13: invalid start byte)"),
+    "fifo": (lambda p: __import__("os").mkfifo(p), "not a regular file (a pipe or a device?)"),
+    "device": (lambda p: p.symlink_to("/dev/zero"), "not a regular file (a pipe or a device?)"),
+}
+
+
+@pytest.mark.parametrize(("make", "what"), FOLLOWUPS.values(), ids=FOLLOWUPS.keys())
+def test_damaged_safety_follow_ups_are_one_line_never_a_hang(db, capsys, make, what):
+    path = db.parent / "followups.json"
+    make(path)
+    code, _, err = run_cli(capsys, "safety", "--no-red-flags")
+    assert (code, err) == (2, f"posecoach: {path}: {what}; {AGAIN}\n")
+
+
+NOT_OURS = {  # a SQLite file at the database's path whose tables are not posecoach's
+    "sessions without its columns": ("CREATE TABLE sessions (x)", "its table sessions has no column completed"),
+    "exercises without its columns": ("CREATE TABLE exercises (id INTEGER PRIMARY KEY, note TEXT)",
+                                      "its table exercises has no column best_hold_s"),
+}
+
+
+@pytest.mark.parametrize(("schema", "why"), NOT_OURS.values(), ids=NOT_OURS.keys())
+def test_a_database_with_other_tables_is_refused_and_left_as_it_was(db, capsys, schema, why):
+    with sqlite3.connect(db) as conn:
+        conn.execute(schema)
+    conn.close()
+    before = db.read_bytes()
+    code, _, err = run_cli(capsys, "history")
+    assert (code, err) == (2, f"posecoach: {db}: the history database is damaged or not SQLite ({why}); "
+                              "move it aside and posecoach will start a new one\n")
+    assert db.read_bytes() == before

@@ -173,3 +173,14 @@ def test_an_offscreen_qt_platform_is_the_person_s_choice(monkeypatch):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     assert display.display_problem() is None
+
+
+@pytest.mark.parametrize("argv", [("replay", "/dev/video99", "-e", "glute_bridge", "--no-red-flags"),
+                                  ("track", "98", "-o", "o.npz", "--no-red-flags")], ids=["replay", "track"])
+def test_a_camera_that_is_not_there_is_one_line_without_opencv_s_own(env, tmp_path, argv):
+    done = subprocess.run([sys.executable, "-m", "posecoach", *argv], capture_output=True, text=True, timeout=120,
+                          env={k: v for k, v in env.items() if k != "OPENCV_LOG_LEVEL"}, cwd=tmp_path,
+                          stdin=subprocess.DEVNULL)
+    index = argv[1].removeprefix("/dev/video")
+    assert (done.returncode, done.stderr) == (2, f"posecoach: camera {index}: cannot open it; check it is "
+                                                 "connected and not used by another program\n")

@@ -95,3 +95,68 @@ def test_any_other_os_error_is_still_an_internal_error_line(capsys, monkeypatch)
     assert code == 1
     assert err == ("posecoach: internal error: PermissionError: [Errno 13] Permission denied: '/somewhere' "
                    "(run with --debug for details)\n")
+
+
+HUGE = "9" * 20
+CAMERAS = {  # a source that looks like a camera index but is none OpenCV can take
+    "replay huge index": (("replay", HUGE, "-e", "glute_bridge", "--no-red-flags"),
+                          f"camera {HUGE}: no such camera; give a camera index such as 0 or 1"),
+    "track /dev/video huge": (("track", f"/dev/video{HUGE}", "-o", "o.npz", "--no-red-flags"),
+                              f"camera {HUGE}: no such camera; give a camera index such as 0 or 1"),
+    "replay superscript two": (("replay", "\u00b2", "-e", "glute_bridge"), "\u00b2: no such file; check the path"),
+    "--set a band index in superscript": (
+        ("tune", "-e", "glute_bridge", "TRACK", "--set", "phases.up.bands.\u00b2.enter_above=1"),
+        "--set: phases.up.bands.\u00b2.enter_above: no '\u00b2' under phases.up.bands in"),
+}
+
+
+@pytest.mark.parametrize(("argv", "message"), CAMERAS.values(), ids=CAMERAS.keys())
+def test_a_number_no_camera_or_list_can_take_is_one_line(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    t_s, hip = bridge_profile(1)
+    save_track(angle_track(t_s, hip), tmp_path / "t.npz")
+    code, out, err = run_cli(capsys, *("t.npz" if a == "TRACK" else a for a in argv))
+    assert (code, err.count("\n")) == (2, 1)
+    assert err.startswith(f"posecoach: {message}")
+
+
+NOT_FINITE = {  # NaN compares false with everything: a check of NaN would never fire
+    "check at_least nan": ("checks.0.at_least=nan", "checks.0.at_least"),
+    "check max -inf": ("checks.2.max=-inf", "checks.2.max"),
+    "threshold inf": ("phases.up.bands.0.enter_above=inf", "phases.up.bands.0.enter_above"),
+}
+
+
+@pytest.mark.parametrize(("setting", "key"), NOT_FINITE.values(), ids=NOT_FINITE.keys())
+def test_an_exercise_value_that_is_not_finite_is_refused(tmp_path, capsys, setting, key):
+    t_s, hip = bridge_profile(1)
+    save_track(angle_track(t_s, hip), tmp_path / "t.npz")
+    code, out, err = run_cli(capsys, "tune", "-e", "glute_bridge", tmp_path / "t.npz", "--set", setting,
+                             "--save", "--yes")
+    assert (code, out) == (2, "")
+    assert err.endswith(f"exercises/glute_bridge.toml): {key}: Input should be a finite number\n")
+    assert not list(tmp_path.rglob("overrides"))
+
+
+@pytest.mark.parametrize("size", ["0x0", "640x0", "100000x100000", "1280x720x3", "widexhigh"])
+def test_an_impossible_bench_size_is_one_line_before_any_frame_is_read(capsys, size):
+    code, out, err = run_cli(capsys, "bench", "--size", size, "--frames", "1")
+    assert (code, out) == (2, "")
+    assert err == f"posecoach: --size {size}: give WIDTHxHEIGHT, each from 1 to 7680 pixels, e.g. 1280x720\n"
+
+
+@pytest.mark.parametrize(("option", "value", "bound"), [("--reps", "201", "200"), ("--sets", "21", "20"),
+                                                        ("--reps", "1" + "0" * 18, "200")])
+def test_a_live_dose_past_a_routine_file_s_bounds_is_one_line_before_the_camera(capsys, option, value, bound):
+    code, out, err = run_cli(capsys, "live", "--headless", "--camera", "not-there.mp4", "-e", "glute_bridge",
+                             option, value, "--no-red-flags", "--pain-before", "1", "--pain-after", "1")
+    assert (code, out) == (2, "")
+    assert err == f"posecoach: {option}: Input should be less than or equal to {bound}\n"
+
+
+@pytest.mark.parametrize(("option", "what"), [("--exercise", "exercise"), ("--routine", "routine")])
+def test_an_empty_exercise_or_routine_is_unknown_not_the_default(capsys, option, what):
+    code, out, err = run_cli(capsys, "live", "--headless", "--camera", "not-there.mp4", option, "",
+                             "--no-red-flags", "--pain-before", "1", "--pain-after", "1")
+    assert (code, out) == (2, "")
+    assert err == f"posecoach: unknown {what} '': run 'posecoach {what}s' to list them\n"

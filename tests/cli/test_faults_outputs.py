@@ -293,3 +293,68 @@ def test_the_temporary_files_of_a_killed_run_are_removed_by_the_next(tmp_path, c
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["bridge.npz", "data", "r.json", "v.mp4", *(p.name for p in kept)])
+
+
+@pytest.mark.parametrize("cache", ["a-file", "a-file/tracks"])
+def test_a_track_cache_that_cannot_be_a_folder_is_one_line_before_the_model_runs(tmp_path, capsys, monkeypatch,
+                                                                                  cache):
+    (tmp_path / "a-file").write_text("not a folder\n")
+    model = tmp_path / "m.task"
+    model.write_bytes(b"model")
+    monkeypatch.setattr("posecoach.pose.models.resolve_model", lambda *a, **k: model)
+    monkeypatch.setenv("POSECOACH_TRACK_CACHE", str(tmp_path / cache))
+    video = Path(__file__).parents[1] / "data" / "vfr.mp4"
+    code, _, err = run_cli(capsys, "tune", "-e", "glute_bridge", video)
+    reason = "File exists" if cache == "a-file" else "Not a directory"
+    assert (code, err) == (2, f"posecoach: {tmp_path / cache}: cannot make the track cache folder ({reason}); "
+                              "set POSECOACH_TRACK_CACHE to a writable folder\n")
+    assert (tmp_path / "a-file").read_text() == "not a folder\n"
+
+
+SUFFIXES = {"replay --report": ".json", "replay --out": ".mp4", "track -o": ".npz", "history --csv": ".csv",
+            "tune --plot": ".png", "tune --save-as": ".toml"}
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["dangling", "to-a-file"])
+@pytest.mark.parametrize("command", SUFFIXES, ids=lambda c: c.replace(" ", "").replace("--", "-"))
+def test_an_output_through_a_symbolic_link_writes_the_file_it_names_and_keeps_the_link(tmp_path, capsys, track,
+                                                                                     command, existing):
+    real = tmp_path / "real"
+    real.mkdir()
+    name = "my_bridge.toml" if command == "tune --save-as" else f"out{SUFFIXES[command]}"
+    if existing:
+        (real / name).write_text("old\n")
+        os.chmod(real / name, 0o600)
+    link = _link(tmp_path / name, Path("real") / name)
+    code, _, err = run_cli(capsys, *COMMANDS[command](track, link), *["--force"] * existing)
+    assert (code, err) == (0, "")
+    assert os.readlink(link) == f"real/{name}"  # the link was not replaced by a file
+    assert (real / name).read_bytes() != b"old\n"
+    assert sorted(p.name for p in real.iterdir()) == [name]
+    if existing:
+        assert stat.S_IMODE(os.stat(real / name).st_mode) == 0o600
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    ("nowhere/out.json", "{tmp}/nowhere: no such folder; create it or choose another output path"),
+    ("out.json", "{tmp}/out.json: is a loop of symbolic links; give the name of a regular file")],
+    ids=["into-a-missing-folder", "a-loop"])
+def test_an_output_through_a_link_that_leads_nowhere_is_refused(tmp_path, capsys, track, target, message):
+    link = _link(tmp_path / "out.json", Path(target))
+    before = snapshot(tmp_path)
+    code, _, err = run_cli(capsys, "replay", track, "-e", "glute_bridge", "--report", link, "--force")
+    assert (code, err) == (2, f"posecoach: {message.format(tmp=tmp_path)}\n")
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("command", [("tune", "--set", "phases.up.bands.0.enter_above=162", "--save", "--yes"),
+                                     ("calibrate", "--yes")], ids=["tune-save", "calibrate"])
+def test_an_overrides_folder_that_cannot_be_made_is_one_line(tmp_path, capsys, monkeypatch, track, command):
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "overrides").write_text("a file where the folder goes\n")
+    monkeypatch.setenv("POSECOACH_CONFIG_DIR", str(config))
+    code, _, err = run_cli(capsys, command[0], "-e", "glute_bridge", track, *command[1:])
+    assert (code, err) == (2, f"posecoach: {config / 'overrides'}: cannot make the folder for your overrides "
+                              "(File exists); set POSECOACH_CONFIG_DIR to a writable folder\n")
+    assert (config / "overrides").read_text() == "a file where the folder goes\n"

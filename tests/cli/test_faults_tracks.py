@@ -3,6 +3,9 @@ missing keys, text arrays, wrong shapes, NaN or infinite values, a huge declared
 it exits 2 with one line naming the file and saying what to do, and writes nothing. A report never
 holds NaN, Infinity or a negative duration.
 
+The annotations `eval` reads beside tracks (a manifest.json) are checked the same way: a wrong type,
+NaN, infinity or a negative count is one line naming the manifest and the key.
+
 Replaying a track never needs the pose model, so none of these load MediaPipe.
 """
 
@@ -112,6 +115,8 @@ CASES = {
                            "array visibility holds values that are not finite or out of range [0, 1] in frames with "
                            f"a pose (first at frame 5); {AGAIN}"),
     "extra-array": (lambda a: {**a, "extra": np.zeros(3)}, f"is missing arrays or has unexpected ones; {AGAIN}"),
+    "no-frames": (lambda a: {**with_meta(frames=0)(a), **{k: np.asarray(v)[:0] for k, v in a.items() if k != "meta"}},
+                  f"holds no frames; {AGAIN}"),
 }
 
 
@@ -144,6 +149,39 @@ def test_nan_landmarks_in_frames_without_a_pose_are_how_a_track_says_nobody(tmp_
     path = write_npz(tmp_path / "gaps.npz", arrays_of(bridge_track(reps=2, gaps=((1.0, 2.0),))))
     track = load_track(path)
     assert (~track.has_pose).sum() == 30 and np.isnan(track.xy[~track.has_pose]).all()
+
+
+@pytest.mark.parametrize("command", [("replay", "-e", "glute_bridge"), ("tune", "-e", "glute_bridge")])
+def test_a_track_where_nobody_was_found_counts_nothing(tmp_path, capsys, command):
+    """An empty room: no frame has a pose, every landmark is NaN; nothing is counted, nothing fails."""
+    arrays = arrays_of(bridge_track(reps=2))
+    arrays["has_pose"] = np.zeros(len(arrays["t_ms"]), bool)
+    for name in ("xy", "world", "visibility", "presence"):
+        arrays[name] = np.full_like(arrays[name], np.nan)
+    path = write_npz(tmp_path / "nobody.npz", arrays)
+    code, out, err = run_cli(capsys, command[0], path, *command[1:])
+    assert (code, err) == (0, "")
+    assert "0 reps" in out
+
+
+ODD_BUT_READABLE = {  # numpy warns on these (dividing by zero): the person must not read its source lines
+    "every frame at the same time": with_array("t_ms", np.zeros_like),
+    "every landmark at one point": with_array("xy", np.zeros_like),
+}
+
+
+@pytest.mark.parametrize("change", ODD_BUT_READABLE.values(), ids=ODD_BUT_READABLE.keys())
+@pytest.mark.parametrize("command", ["replay", "tune"])
+def test_a_library_warning_never_reaches_the_terminal(tmp_path, change, command):
+    import os
+    import subprocess
+    import sys
+
+    path = write_npz(tmp_path / "odd.npz", change(arrays_of(bridge_track(reps=2))))
+    env = {**os.environ, "POSECOACH_DATA_DIR": str(tmp_path / "data"), "POSECOACH_CONFIG_DIR": str(tmp_path / "c")}
+    done = subprocess.run([sys.executable, "-m", "posecoach", command, str(path), "-e", "glute_bridge"],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
 
 
 def test_a_pickle_inside_a_track_never_runs(tmp_path):
@@ -329,3 +367,29 @@ def test_an_interrupted_stream_leaves_nothing(tmp_path):
         writer.add(frame, pose)
     writer.discard()
     assert list(tmp_path.iterdir()) == []
+
+
+MALFORMED = "see ../shared/README.md for the format"
+MANIFESTS = {
+    "clips not a list": ({"clips": 5}, f"clips: expected a list of clip entries; {MALFORMED}"),
+    "file a number": ({"clips": [{"file": 5}]},
+                      f"annotation of the clip is malformed (file: Input should be a valid string); {MALFORMED}"),
+    "reps infinite": ({"clips": [{"file": "a.npz", "reps": math.inf}]},
+                      f"annotation of a.npz is malformed (reps: Input should be a finite number); {MALFORMED}"),
+    "reps negative": ({"clips": [{"file": "a.npz", "reps": -3}]}, "annotation of a.npz is malformed (reps: Input "
+                      f"should be greater than or equal to 0); {MALFORMED}"),
+    "hold NaN": ({"clips": [{"file": "a.npz", "reps": 2, "holds": [{"start_s": math.nan, "end_s": 1}]}]},
+                 f"annotation of a.npz is malformed (holds.0.start_s: Input should be a finite number); {MALFORMED}"),
+    "exercise a number": ({"clips": [{"file": "a.npz", "reps": 2, "exercise_id": 5}]},
+                          "annotation of a.npz is malformed (exercise_id: Input should be a valid string); "
+                          f"{MALFORMED}"),
+}
+
+
+@pytest.mark.parametrize(("manifest", "message"), MANIFESTS.values(), ids=MANIFESTS.keys())
+def test_a_damaged_manifest_is_one_line_naming_the_key(tmp_path, capsys, manifest, message):
+    write_npz(tmp_path / "a.npz", arrays_of(bridge_track(reps=2)))
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))  # Python writes NaN and Infinity, as JSON may hold
+    code, out, err = run_cli(capsys, "eval", tmp_path, "--json")
+    assert (code, out) == (2, "")
+    assert err == f"posecoach: {tmp_path / 'manifest.json'}: {message}\n"
