@@ -311,11 +311,11 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["synth"]:  # the renderer parses its own options, --help included
         args = argparse.Namespace(func=cmd_synth, synth_args=argv[1:], debug=False, command="synth")
     else:
-        args = parser.parse_args(argv)
+        args = _parse(parser, argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     if args.command is None:
-        args = parser.parse_args([cli_live.default_command(), *(argv or [])])
+        args = _parse(parser, [cli_live.default_command(), *(argv or [])])
     previous = _catch_stop_signals()
     previous_hook, sys.unraisablehook = sys.unraisablehook, _log_destructor_failure
     previous_show, warnings.showwarning = warnings.showwarning, _log_library_warning
@@ -326,6 +326,19 @@ def main(argv: list[str] | None = None) -> int:
         sys.unraisablehook = previous_hook
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """The arguments; argparse's own output (--help, --version) that cannot be written (a full
+    disk) is one line and status 2, as for every other output."""
+    try:
+        return parser.parse_args(argv)
+    except BrokenPipeError:
+        _silence_stdout()  # the reader went away (`posecoach --help | head -1`): quietly, as below
+        raise SystemExit(141) from None
+    except OSError as error:
+        print(f"posecoach: {_os_problem(error) or error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _log_destructor_failure(unraisable) -> None:

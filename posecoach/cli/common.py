@@ -16,6 +16,13 @@ class OneLineParser(argparse.ArgumentParser):
 
         self.exit(2, f"{self.prog}: {UserError(message)} (see '{self.prog} --help')\n")
 
+    def _print_message(self, message: str, file=None) -> None:
+        # argparse drops a failed write of --help or --version (a full disk): let it be seen.
+        if message:
+            stream = file or sys.stdout
+            stream.write(message)
+            stream.flush()
+
 
 def whole_number(minimum: int):
     """An argparse type: a whole number of at least `minimum` (`--reps 0` is impossible)."""

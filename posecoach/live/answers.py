@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from posecoach import documents
 from posecoach.errors import UserError
@@ -40,9 +40,9 @@ class ScriptedKey(_Strict):
 
 class Answers(_Strict):
     red_flags: dict[str, bool | Literal["yes", "no", "unsure"]] | Literal["none"] | None = None
-    pain_before: int | None = Pain
-    pain_between: int | None = Pain
-    pain_after: int | None = Pain
+    pain_before: StrictInt | None = Pain  # strict: 'true' in a file is no rating (lax, it read as 1)
+    pain_between: StrictInt | None = Pain
+    pain_after: StrictInt | None = Pain
     clinician_ok: bool = False  # a sign flagged last time: has a clinician checked it and said exercise is OK?
     pain_settled: bool = True  # the last session stopped for pain: has it settled?
     leg_symptoms: bool = False  # the check between exercises: new or spreading leg symptoms?

@@ -56,8 +56,9 @@ def test_a_pipe_closed_before_anything_is_written_exits_141_quietly(long_track, 
 
 
 @pytest.mark.parametrize("argv", [["exercises"], ["exercises", "show", "glute_bridge"], ["replay", "TRACK", "-e",
-                                                                                         "glute_bridge", "--json"]],
-                         ids=["list", "show", "replay-json"])
+                                                                                         "glute_bridge", "--json"],
+                                  ["--version"], ["replay", "--help"]],
+                         ids=["list", "show", "replay-json", "version", "help"])
 def test_stdout_to_a_full_device_is_one_line(long_track, env, argv):
     argv = [str(long_track) if a == "TRACK" else a for a in argv]
     with open("/dev/full", "w") as full:

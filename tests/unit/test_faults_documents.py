@@ -202,3 +202,12 @@ def test_the_damage_strategies_reach_the_loaders_checks():
         with pytest.raises(UserError) as raised:
             load_exercise_file(path)
     assert f"{path}: phases.up.bands.0: thresholds" in str(raised.value)
+
+
+@pytest.mark.parametrize("value", ["true", '"3"', "3.0"])
+def test_a_pain_rating_in_an_answers_file_is_a_whole_number_not_a_yes(tmp_path, value):
+    # Read laxly, `pain_before = true` was a rating of 1 given for the person.
+    path = tmp_path / "answers.toml"
+    path.write_text(f"pain_before = {value}\n")
+    with pytest.raises(UserError, match=r"answers\.toml: pain_before: "):
+        load_answers(path)
