@@ -170,6 +170,10 @@ def cmd_bench(args) -> int:
     from posecoach.bench.model import format_bench, run_bench
 
     source = args.source or str(demo_sample())
+    from posecoach.sources.video import parse_source
+
+    if parse_source(source)[0] != "video":  # the model's speed needs pictures: a track has none
+        raise UserError(f"{source}: bench times the pose model on a video's frames; give a video file")
     size = _parse_size(args.size) if args.size else None
     if args.live:
         return _bench_live(Path(source), args, size)

@@ -230,13 +230,13 @@ def evaluate(answers: Mapping[str, object], questions: tuple[Question, ...] = QU
     """Emergency beats a day or two beats before exercising beats clear. Every question must be
     answered; "not sure" counts as yes. `floor`: the plan has floor exercises (pregnancy counts
     only then). `cleared`: signs a clinician has checked and said exercise is OK (never an emergency)."""
+    unknown = sorted(set(answers) - set(question_ids(questions)))
+    if unknown:  # first: a misspelt question is also a missing one, and the spelling is the fix
+        raise UserError(f"safety answers: unknown question {', '.join(unknown)} "
+                        f"(known: {', '.join(question_ids(questions))})")
     missing = [q.id for q in questions if q.id not in answers]
     if missing:
         raise UserError(f"safety answers: no answer for {', '.join(missing)}; answer every question")
-    unknown = sorted(set(answers) - set(question_ids(questions)))
-    if unknown:
-        raise UserError(f"safety answers: unknown question {', '.join(unknown)} "
-                        f"(known: {', '.join(question_ids(questions))})")
     cleared = set(cleared)
     counted = [q for q in questions if as_answer(answers[q.id]).flags
                and (q.level is not Level.FLOOR or floor)

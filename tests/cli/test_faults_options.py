@@ -160,3 +160,15 @@ def test_an_empty_exercise_or_routine_is_unknown_not_the_default(capsys, option,
                              "--no-red-flags", "--pain-before", "1", "--pain-after", "1")
     assert (code, out) == (2, "")
     assert err == f"posecoach: unknown {what} '': run 'posecoach {what}s' to list them\n"
+
+
+@pytest.mark.parametrize("source", ["TRACK", "0"], ids=["a track", "a camera"])
+def test_bench_on_something_with_no_video_frames_says_it_needs_a_video(tmp_path, capsys, source):
+    # A track was "cannot decode this file as video; convert it to MP4": wrong advice for a track.
+    if source == "TRACK":
+        t_s, hip = bridge_profile(1)
+        save_track(angle_track(t_s, hip), tmp_path / "t.npz")
+        source = str(tmp_path / "t.npz")
+    code, out, err = run_cli(capsys, "bench", source)
+    assert (code, out) == (2, "")
+    assert err == f"posecoach: {source}: bench times the pose model on a video's frames; give a video file\n"

@@ -109,6 +109,10 @@ def test_every_question_must_be_answered():
 def test_unknown_answers_are_refused():
     with pytest.raises(UserError, match=r"unknown question headache \(known: saddle_numbness, "):
         safety.evaluate({**answers(), "headache": True})
+    misspelt = answers()
+    misspelt["fevr"] = misspelt.pop("fever")  # the spelling is the fix, not "no answer for fever"
+    with pytest.raises(UserError, match=r"unknown question fevr \(known: "):
+        safety.evaluate(misspelt)
     with pytest.raises(UserError, match=r"^safety answers: 'maybe' is not an answer; use yes, no or unsure$"):
         safety.evaluate({**answers(), "fever": "maybe"})
 
