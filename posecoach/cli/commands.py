@@ -33,7 +33,7 @@ from posecoach.cli.common import (
 )
 from posecoach.errors import PosecoachError, Terminated, UserError
 from posecoach.sinks.report import report_json
-from posecoach.sources.video import quiet_native_logs
+from posecoach.sources.video import parse_source, quiet_native_logs
 
 
 def _summary(report: dict) -> str:
@@ -46,8 +46,6 @@ def _summary(report: dict) -> str:
 
 def _screen_if_camera(args) -> None:
     """A camera means a person exercising in front of it: the safety screen comes first."""
-    from posecoach.sources.video import parse_source
-
     if parse_source(args.source)[0] == "camera":
         cli_safety.screen_before_camera(args)
 
@@ -170,8 +168,6 @@ def cmd_bench(args) -> int:
     from posecoach.bench.model import format_bench, run_bench
 
     source = args.source or str(demo_sample())
-    from posecoach.sources.video import parse_source
-
     if parse_source(source)[0] != "video":  # the model's speed needs pictures: a track has none
         raise UserError(f"{source}: bench times the pose model on a video's frames; give a video file")
     size = _parse_size(args.size) if args.size else None
@@ -321,15 +317,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         args = _parse(parser, [cli_live.default_command(), *(argv or [])])
     previous = _catch_stop_signals()
+    try:
+        with _library_noise_logged():
+            return _guarded(args)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+@contextlib.contextmanager
+def _library_noise_logged():
+    """While the command runs, what libraries would print on their own (an ignored destructor
+    failure, a warning) goes to the debug log instead."""
     previous_hook, sys.unraisablehook = sys.unraisablehook, _log_destructor_failure
     previous_show, warnings.showwarning = warnings.showwarning, _log_library_warning
     try:
-        return _guarded(args)
+        yield
     finally:
         warnings.showwarning = previous_show
         sys.unraisablehook = previous_hook
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
