@@ -28,16 +28,21 @@ def check_readable_file(path: Path, what: str) -> None:
         raise SourceError(f"{path}: the file is empty; give a {what} file")
 
 
+def is_native(path: Path) -> bool:
+    """Whether OpenCV and MediaPipe can take `path`: its bytes on disk are its UTF-8 spelling."""
+    text = str(path)
+    try:
+        return os.fsencode(text) == text.encode("utf-8")
+    except UnicodeError:
+        return False
+
+
 def native_path(path: Path, error: type[UserError]) -> str:
     """The path as OpenCV and MediaPipe take it, or `error`: they read a name as UTF-8 and crash
     (SIGSEGV) on one that is not, so a name that is not UTF-8 on disk (or not ASCII under an
     ASCII filesystem encoding) is refused here, before they see it."""
     text = str(path)
-    try:
-        ok = os.fsencode(text) == text.encode("utf-8")
-    except UnicodeError:
-        ok = False
-    if not ok:
+    if not is_native(path):
         raise error(f"{path}: OpenCV and MediaPipe cannot take this file name (it is not UTF-8 here); rename it "
                     "using ASCII letters and digits, or run under a UTF-8 locale (e.g. LANG=C.UTF-8)")
     return text

@@ -44,42 +44,57 @@ class BenchResult:
         return (floor + self.own_ms) / floor
 
 
-def _frames(source: str, limit: int, size: tuple[int, int] | None) -> tuple[list[Frame], float]:
-    video = VideoSource(Path(source))
-    frames, start = [], time.perf_counter()
-    for frame in itertools.islice(video, limit):
+class _StageClock:
+    """Seconds spent in each stage, summed over the frames."""
+
+    def __init__(self) -> None:
+        self.seconds = dict.fromkeys(STAGES, 0.0)
+
+    def __call__(self, stage: str, fn, *args):
+        start = time.perf_counter()
+        out = fn(*args)
+        self.seconds[stage] += time.perf_counter() - start
+        return out
+
+    def ms_per_frame(self, frames: int) -> dict[str, float]:
+        return {stage: total * 1000 / max(1, frames) for stage, total in self.seconds.items()}
+
+
+def _resized(frames, size: tuple[int, int] | None):
+    for frame in frames:
         if size is not None:
             frame = Frame(cv2.resize(frame.image, size, interpolation=cv2.INTER_AREA), frame.t_s, frame.index)
-        frames.append(frame)
-    return frames, (time.perf_counter() - start) * 1000 / max(1, len(frames))
+        yield frame
 
 
 def run_bench(source: str, exercise: str, model: ModelChoice, limit: int = 300,
               size: tuple[int, int] | None = None) -> BenchResult:
+    """Each stage timed on one frame at a time, so memory stays flat however many frames are asked for."""
     from posecoach.pose.estimator import EstimatorSettings, PoseEstimator
     from posecoach.pose.models import resolve_model
 
     spec = load_exercise(exercise)
-    frames, decode_ms = _frames(source, limit, size)
-    result = BenchResult(source, frames[0].size, len(frames), {"decode": decode_ms})
-    with PoseEstimator(EstimatorSettings(resolve_model(model.variant, model.path, model.notify))) as estimator:
-        poses, result.ms["pose model"] = _timed(lambda f: estimator(f), frames)
-    coach = Coach(spec)
-    steps, result.ms["geometry + tracking"] = _timed(lambda fp: coach.step(*fp), list(zip(frames, poses, strict=True)))
-    info = VideoSource(Path(source)).info
-    images, result.ms["overlay"] = _timed(lambda s: render(spec, s, info), steps)
-    with tempfile.TemporaryDirectory() as tmp:
-        writer = cv2.VideoWriter(native_path(Path(tmp) / "bench.mp4", UserError), cv2.VideoWriter_fourcc(*"mp4v"),
-                                 info.fps, result.size)
-        _, result.ms["encode"] = _timed(writer.write, images)
-        writer.release()
-    return result
-
-
-def _timed(fn, items: list) -> tuple[list, float]:
-    start = time.perf_counter()
-    out = [fn(item) for item in items]
-    return out, (time.perf_counter() - start) * 1000 / max(1, len(items))
+    video = VideoSource(Path(source))
+    frames = _resized(itertools.islice(video, limit), size)
+    clock, coach, count, frame_size = _StageClock(), Coach(spec), 0, None
+    with (PoseEstimator(EstimatorSettings(resolve_model(model.variant, model.path, model.notify))) as estimator,
+          tempfile.TemporaryDirectory() as tmp):
+        writer = None
+        while (frame := clock("decode", next, frames, None)) is not None:
+            pose = clock("pose model", estimator, frame)
+            step = clock("geometry + tracking", coach.step, frame, pose)
+            image = clock("overlay", render, spec, step, video.info)
+            if writer is None:
+                frame_size = frame.size
+                writer = cv2.VideoWriter(native_path(Path(tmp) / "bench.mp4", UserError),
+                                         cv2.VideoWriter_fourcc(*"mp4v"), video.info.fps, frame_size)
+            clock("encode", writer.write, image)
+            count += 1
+        if writer is not None:
+            writer.release()
+    if frame_size is None:
+        raise UserError(f"{source}: no frame could be read; check that the video plays")
+    return BenchResult(source, frame_size, count, clock.ms_per_frame(count))
 
 
 def format_bench(r: BenchResult) -> str:

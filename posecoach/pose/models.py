@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from posecoach import documents
 from posecoach.bundled import bundled_dir
 from posecoach.errors import ModelError
+from posecoach.paths import is_native
 from posecoach.pose import bundle
 
 logger = logging.getLogger(__name__)
@@ -154,11 +155,18 @@ def get_spec(variant: str, manifest: dict[str, ModelSpec] | None = None) -> Mode
 
 
 def model_cache_dir() -> Path:
-    """`$POSECOACH_MODEL_DIR`, else `<user cache dir>/posecoach/models`. Not created here."""
+    """`$POSECOACH_MODEL_DIR`, else `<user cache dir>/posecoach/models`. Not created here.
+
+    A folder MediaPipe could not open a model from is refused before anything is built into it,
+    naming the setting to change: the model file's own name is ours, so renaming it cannot help.
+    """
     override = os.environ.get(ENV_MODEL_DIR)
-    if override:
-        return Path(override).expanduser()
-    return Path(platformdirs.user_cache_dir("posecoach")) / "models"
+    folder = Path(override).expanduser() if override else Path(platformdirs.user_cache_dir("posecoach")) / "models"
+    if not is_native(folder):
+        where = f"{ENV_MODEL_DIR}={folder}" if override else f"{folder} (the model cache)"
+        raise ModelError(f"{where}: MediaPipe cannot open a model under this folder (its name is not UTF-8 here); "
+                         f"set {ENV_MODEL_DIR} to a folder with an ASCII path, or run under a UTF-8 locale")
+    return folder
 
 
 def file_sha256(path: Path) -> str:

@@ -78,6 +78,23 @@ def test_an_annotated_video_named_so_is_refused_before_any_file_is_made(tmp_path
     assert listing(tmp_path) == [b"t.npz"]  # no temporary file, no report
 
 
+@pytest.mark.parametrize("argv", [("models", "list"), ("models", "fetch"),
+                                  ("replay", "clip.avi", "-e", "glute_bridge")])
+def test_a_model_folder_named_with_a_byte_that_is_not_utf8_names_the_setting_before_filling_it(tmp_path, env, argv):
+    """The model file's name is posecoach's own: the advice is to change POSECOACH_MODEL_DIR, and nothing
+    is built into a folder MediaPipe could not open the model from."""
+    video(tmp_path / "clip.avi")
+    folder = tmp_path / f"{BAD}-models"
+    env = {**env, "POSECOACH_MODEL_DIR": os.fsencode(folder)}
+    result = subprocess.run([sys.executable, "-m", "posecoach", *argv], capture_output=True, timeout=120, env=env,
+                            stdin=subprocess.DEVNULL, cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (2, (
+        f"posecoach: POSECOACH_MODEL_DIR={tmp_path}/bad\\udcff-models: MediaPipe cannot open a model under this "
+        "folder (its name is not UTF-8 here); set POSECOACH_MODEL_DIR to a folder with an ASCII path, or run under "
+        "a UTF-8 locale\n").encode())
+    assert not os.path.exists(os.fsencode(folder))
+
+
 def test_a_non_ascii_name_under_an_ascii_filesystem_encoding_is_refused(tmp_path, env):
     clip = video(tmp_path / "caf\u00e9.avi")
     ascii_env = {**env, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
