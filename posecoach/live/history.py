@@ -210,7 +210,8 @@ class History:
             self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _write_problem(self, e: sqlite3.Error) -> OutputError | None:
-        """A database held too long by another process, or a full disk, said as such (else None)."""
+        """A database held too long by another process, a full disk or a file it may not write, said as such
+        (else None)."""
         trouble = write_trouble(e)
         if trouble is WriteTrouble.BUSY:
             return OutputError(f"{self.path}: the history database is busy (another program has held it for "
@@ -218,6 +219,9 @@ class History:
         if trouble is WriteTrouble.FULL:
             return OutputError(f"{self.path}: cannot write the history database ({e}); is the disk full? "
                                f"{trouble.value.capitalize()} and try again")
+        if trouble is WriteTrouble.UNWRITABLE:
+            return OutputError(f"{self.path}: cannot write the history database ({e}); {trouble.value}, "
+                               f"or set {ENV_DATA_DIR} to a writable folder")
         return None
 
     @contextlib.contextmanager

@@ -93,7 +93,7 @@ class WriteTrouble(enum.Enum):
 
     BUSY = "close other posecoach sessions"  # another process held the database past the busy wait
     FULL = "free some space"
-    UNWRITABLE = "make its folder writable"
+    UNWRITABLE = "make it and its folder writable"
 
 
 FULL_ERRNOS = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
@@ -108,6 +108,8 @@ def write_trouble(e: BaseException) -> WriteTrouble | None:
         return WriteTrouble.FULL if system.errno in FULL_ERRNOS else WriteTrouble.UNWRITABLE
     if "full" in text or "disk i/o" in text:  # SQLite's own words for a full disk
         return WriteTrouble.FULL
+    if "readonly" in text:  # SQLite's words for a file it may not write (read-only, immutable)
+        return WriteTrouble.UNWRITABLE
     return None
 
 

@@ -5,6 +5,7 @@ aside", never an internal error), and what was written before stays.
 
 import datetime as dt
 import errno
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -108,6 +109,26 @@ def test_a_full_database_says_full_not_damaged(db):
     with History(db) as history:
         assert len(history.sessions()) >= 1
         assert history.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+@pytest.fixture
+def immutable(db):
+    """The database made immutable (chattr +i): SQLite may not write it, root included."""
+    History(db).close()
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", db], capture_output=True).returncode:
+        pytest.skip("needs chattr +i (Linux, a filesystem with attributes, CAP_LINUX_IMMUTABLE)")
+    yield db
+    subprocess.run(["chattr", "-i", db], check=True)
+
+
+@pytest.mark.parametrize("command", [["history"], ["safety", "--last"]])
+def test_a_database_that_may_not_be_written_says_so_not_damaged(immutable, capsys, command):
+    before = immutable.read_bytes()
+    code, _, err = run_cli(capsys, *command)
+    assert (code, err) == (2, f"posecoach: {immutable}: cannot write the history database (attempt to write a "
+                              "readonly database); make it and its folder writable, or set POSECOACH_DATA_DIR "
+                              "to a writable folder\n")
+    assert immutable.read_bytes() == before
 
 
 DAMAGES = {
@@ -324,6 +345,7 @@ WRITE_FAILURES = {
     "sqlite-locked": (sqlite3.OperationalError("database is locked"), "BUSY"),
     "sqlite-full": (sqlite3.OperationalError("database or disk is full"), "FULL"),
     "sqlite-io": (sqlite3.OperationalError("disk I/O error"), "FULL"),
+    "sqlite-read-only": (sqlite3.OperationalError("attempt to write a readonly database"), "UNWRITABLE"),
     "no-space": (OSError(errno.ENOSPC, "No space left on device"), "FULL"),
     "file-too-large": (OSError(errno.EFBIG, "File too large"), "FULL"),
     "denied": (OSError(errno.EACCES, "Permission denied"), "UNWRITABLE"),
